@@ -1,0 +1,298 @@
+package loadtest
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+)
+
+// Defaults used when the matching [Config] field is left at its zero value.
+const (
+	// DefaultClients is the number of viewers when Config.Clients is 0.
+	DefaultClients = 5
+	// DefaultDuration is how long the fleet runs at full strength when
+	// Config.Duration is 0.
+	DefaultDuration = 10 * time.Second
+	// DefaultStartRate is the number of ffmpeg starts per second the default
+	// ramp allows. Each start costs about 0.1 CPU-second, so two cores start
+	// 15-20 viewers a second at best; 10/s keeps start latency near 100 ms.
+	DefaultStartRate = 10
+	// DefaultTimeout is the ffmpeg rw_timeout when Config.Timeout is 0.
+	DefaultTimeout = 10 * time.Second
+	// DefaultProgressInterval is the live progress cadence when
+	// Config.ProgressInterval is 0.
+	DefaultProgressInterval = 5 * time.Second
+	// MaxClients bounds Config.Clients and Fleet.Scale: a bigger fleet is a
+	// typo on any machine that runs go test.
+	MaxClients = 10000
+)
+
+// ReportDirEnv names the environment variable read when Config.ReportDir
+// is empty.
+const ReportDirEnv = "HLSSWARM_REPORT_DIR"
+
+// Variant selects which renditions of a multi-variant (master) playlist a
+// viewer plays.
+type Variant string
+
+// Variants accepted by Config.Variant.
+const (
+	VariantAll     Variant = "all"     // every rendition at once, as ffmpeg's -map 0 does
+	VariantFirst   Variant = "first"   // the first variant listed in the master playlist
+	VariantHighest Variant = "highest" // the variant with the highest BANDWIDTH
+	VariantLowest  Variant = "lowest"  // the variant with the lowest BANDWIDTH
+)
+
+var variants = []Variant{VariantAll, VariantFirst, VariantHighest, VariantLowest}
+
+// RestartPolicy says when a viewer whose ffmpeg exited is started again.
+type RestartPolicy string
+
+// Restart policies accepted by Config.RestartPolicy.
+const (
+	RestartNever     RestartPolicy = "never"      // an exited viewer stays down
+	RestartOnFailure RestartPolicy = "on-failure" // restart after an error exit, with backoff
+	RestartAlways    RestartPolicy = "always"     // restart after any exit (loops a VOD), with backoff
+)
+
+var restartPolicies = []RestartPolicy{RestartNever, RestartOnFailure, RestartAlways}
+
+// GroundTruth is what an origin knows about the requests it served. The
+// fixtures origin (fixtures.NewOrigin) satisfies it; so can any origin a
+// test controls. RequestCounts returns cumulative counts by request kind
+// ("manifest", "segment", "init", "unknown") and HTTP status code.
+type GroundTruth interface {
+	RequestCounts() map[string]map[int]int64
+}
+
+// Config describes a fleet of ffmpeg viewers. The zero value of every field
+// but URL selects the documented default, so Config{URL: u} is a complete
+// configuration: 5 viewers, started over 0.5 s, playing for 10 s.
+type Config struct {
+	// URL is the HLS playlist (master or media) every viewer plays. Only
+	// http and https are accepted. Required.
+	URL string
+
+	// Clients is the number of concurrent viewers (ffmpeg processes).
+	// Default DefaultClients (5); at most MaxClients.
+	Clients int
+
+	// Ramp spreads the viewer starts over this duration; each start is
+	// placed in its own slot of Ramp/Clients with seeded jitter inside the
+	// slot. Default Clients/DefaultStartRate seconds (10 starts a second).
+	// Set a tiny value (time.Millisecond) to start everyone at once.
+	Ramp time.Duration
+
+	// Duration is how long the fleet runs after the ramp. Default
+	// DefaultDuration (10 s).
+	Duration time.Duration
+
+	// WarmUp is the part of the run, from its start, that thresholds
+	// ignore. Default 0 (none).
+	WarmUp time.Duration
+
+	// Variant selects the renditions each viewer plays from a master
+	// playlist. Default VariantAll.
+	Variant Variant
+
+	// Timeout is ffmpeg's rw_timeout: how long a viewer waits on a silent
+	// connection before it gives up on the request. Default DefaultTimeout
+	// (10 s).
+	Timeout time.Duration
+
+	// Reconnect passes ffmpeg's -reconnect options where the probed
+	// ffmpeg accepts them. Note: ffmpeg 5.1 does not apply them to HLS
+	// playlist and segment requests. Default false.
+	Reconnect bool
+
+	// Headers are extra HTTP headers sent on every request. Names and
+	// values must not contain CR or LF. Each viewer also sends
+	// X-Hlsswarm-Client: <n>.
+	Headers map[string]string
+
+	// UserAgent is the User-Agent sent by every viewer, followed by
+	// " client-<n>". Default: ffmpeg's own (Lavf/<version>).
+	UserAgent string
+
+	// FFmpeg is the path of the ffmpeg binary. Default: the environment
+	// variable HLSSWARM_FFMPEG, then "ffmpeg" on PATH.
+	FFmpeg string
+
+	// RestartPolicy says when an exited viewer is started again. Default
+	// RestartOnFailure.
+	RestartPolicy RestartPolicy
+
+	// ProgressInterval is the cadence of the live progress line written
+	// with t.Logf (seen with go test -v). Default DefaultProgressInterval
+	// (5 s); negative disables it.
+	ProgressInterval time.Duration
+
+	// Thresholds are threshold expressions (see package assert) checked
+	// while the fleet runs; the first breach stops the fleet and fails the
+	// test naming the threshold and when it broke. Default none.
+	Thresholds []string
+
+	// ThresholdDelay delays the first live threshold evaluation, counted
+	// from the start of the run (on top of WarmUp, which thresholds ignore
+	// anyway). Default 0.
+	ThresholdDelay time.Duration
+
+	// MetricsAddr, when set, serves the fleet's Prometheus metrics on
+	// http://MetricsAddr/metrics while it runs. An empty host means
+	// loopback (":9100" listens on 127.0.0.1:9100); port 0 picks a free
+	// port (see Fleet.MetricsURL). Default: no server.
+	MetricsAddr string
+
+	// ReportDir, when set, receives <test name>.json (the JSON report) and
+	// <test name>.prom (a Prometheus text-format snapshot) at the end of
+	// the run. Default: the environment variable HLSSWARM_REPORT_DIR, else
+	// no files.
+	ReportDir string
+
+	// Seed seeds the ramp jitter and restart backoff jitter, so a run is
+	// repeatable. Default 0 (a valid seed).
+	Seed int64
+
+	// Origin, when set, is read at the start and the end of the run; the
+	// difference becomes Result.Origin, the origin's own count of what the
+	// fleet requested. A fixtures.Origin fits. Default nil.
+	Origin GroundTruth
+}
+
+// withDefaults returns a copy of c with every zero field set to its
+// default. It does not validate.
+func (c Config) withDefaults() Config {
+	if c.Clients == 0 {
+		c.Clients = DefaultClients
+	}
+	if c.Ramp == 0 {
+		c.Ramp = defaultRamp(c.Clients)
+	}
+	if c.Duration == 0 {
+		c.Duration = DefaultDuration
+	}
+	if c.Variant == "" {
+		c.Variant = VariantAll
+	}
+	if c.Timeout == 0 {
+		c.Timeout = DefaultTimeout
+	}
+	if c.RestartPolicy == "" {
+		c.RestartPolicy = RestartOnFailure
+	}
+	if c.ProgressInterval == 0 {
+		c.ProgressInterval = DefaultProgressInterval
+	}
+	if c.ReportDir == "" {
+		c.ReportDir = os.Getenv(ReportDirEnv)
+	}
+	return c
+}
+
+// defaultRamp spreads n starts at DefaultStartRate per second.
+func defaultRamp(n int) time.Duration {
+	if n < 1 {
+		n = 1
+	}
+	return time.Duration(n) * time.Second / DefaultStartRate
+}
+
+// Validate reports the first field of c that cannot run, naming the field
+// and the accepted values. Zero values are valid: they select defaults.
+func (c Config) Validate() error {
+	if err := validateURL(c.URL); err != nil {
+		return err
+	}
+	if c.Clients < 0 || c.Clients > MaxClients {
+		return fmt.Errorf("loadtest: Config.Clients = %d; want 1..%d (0 means %d)", c.Clients, MaxClients, DefaultClients)
+	}
+	durations := []struct {
+		name string
+		d    time.Duration
+	}{
+		{"Ramp", c.Ramp}, {"Duration", c.Duration}, {"WarmUp", c.WarmUp},
+		{"Timeout", c.Timeout}, {"ThresholdDelay", c.ThresholdDelay},
+	}
+	for _, f := range durations {
+		if f.d < 0 {
+			return fmt.Errorf("loadtest: Config.%s = %s; want a duration >= 0 (0 means the default)", f.name, f.d)
+		}
+	}
+	if c.Timeout != 0 && c.Timeout < time.Millisecond {
+		return fmt.Errorf("loadtest: Config.Timeout = %s; want >= 1ms (ffmpeg rw_timeout) or 0 for %s", c.Timeout, DefaultTimeout)
+	}
+	if c.Variant != "" && !contains(variants, c.Variant) {
+		return fmt.Errorf("loadtest: Config.Variant = %q; want one of %s", c.Variant, quoteAll(variants))
+	}
+	if c.RestartPolicy != "" && !contains(restartPolicies, c.RestartPolicy) {
+		return fmt.Errorf("loadtest: Config.RestartPolicy = %q; want one of %s", c.RestartPolicy, quoteAll(restartPolicies))
+	}
+	for name, value := range c.Headers {
+		if name == "" || strings.ContainsAny(name, "\r\n: \t") {
+			return fmt.Errorf("loadtest: Config.Headers has name %q; want a non-empty token without CR, LF, ':' or spaces", name)
+		}
+		if strings.ContainsAny(value, "\r\n") {
+			return fmt.Errorf("loadtest: Config.Headers[%q] contains CR or LF; want a single-line value", name)
+		}
+	}
+	if strings.ContainsAny(c.UserAgent, "\r\n") {
+		return fmt.Errorf("loadtest: Config.UserAgent contains CR or LF; want a single-line value")
+	}
+	for i, expr := range c.Thresholds {
+		if strings.TrimSpace(expr) == "" {
+			return fmt.Errorf("loadtest: Config.Thresholds[%d] is empty; want an expression like \"timeouts == 0\"", i)
+		}
+	}
+	if c.MetricsAddr != "" {
+		if _, port, err := net.SplitHostPort(c.MetricsAddr); err != nil || port == "" {
+			return fmt.Errorf("loadtest: Config.MetricsAddr = %q; want host:port or :port (empty host means 127.0.0.1, port 0 picks one)", c.MetricsAddr)
+		}
+	}
+	return nil
+}
+
+func validateURL(raw string) error {
+	if raw == "" {
+		return fmt.Errorf("loadtest: Config.URL is empty; want an http:// or https:// HLS playlist URL")
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("loadtest: Config.URL = %q: %w", raw, err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return fmt.Errorf("loadtest: Config.URL = %q has scheme %q; want http or https", raw, u.Scheme)
+	}
+	if u.Host == "" {
+		return fmt.Errorf("loadtest: Config.URL = %q has no host; want http://host[:port]/path.m3u8", raw)
+	}
+	return nil
+}
+
+// metricsListenAddr puts an empty host on loopback.
+func metricsListenAddr(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || host != "" {
+		return addr
+	}
+	return net.JoinHostPort("127.0.0.1", port)
+}
+
+func contains[T comparable](list []T, v T) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+func quoteAll[T ~string](list []T) string {
+	q := make([]string, len(list))
+	for i, v := range list {
+		q[i] = fmt.Sprintf("%q", string(v))
+	}
+	return strings.Join(q, ", ")
+}

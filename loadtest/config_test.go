@@ -1,0 +1,114 @@
+package loadtest
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestConfigValidate(t *testing.T) {
+	t.Parallel()
+	const u = "http://127.0.0.1:8080/live/master.m3u8"
+	tests := []struct {
+		name    string
+		cfg     Config
+		wantErr string // substring; "" means valid
+	}{
+		{"zero but URL", Config{URL: u}, ""},
+		{"https", Config{URL: "https://example.test/a.m3u8"}, ""},
+		{"all fields", Config{
+			URL: u, Clients: 3, Ramp: time.Second, Duration: time.Second, WarmUp: time.Second,
+			Variant: VariantLowest, Timeout: time.Second, Reconnect: true,
+			Headers: map[string]string{"X-Test": "1"}, UserAgent: "probe/1",
+			RestartPolicy: RestartNever, ProgressInterval: -1, Thresholds: []string{"timeouts == 0"},
+			ThresholdDelay: time.Second, MetricsAddr: ":0", Seed: 7,
+		}, ""},
+		{"empty URL", Config{}, "Config.URL is empty; want an http:// or https://"},
+		{"file URL", Config{URL: "file:///etc/passwd"}, `has scheme "file"; want http or https`},
+		{"no host", Config{URL: "http:///a.m3u8"}, "has no host"},
+		{"bad URL", Config{URL: "http://[::1"}, "Config.URL"},
+		{"negative clients", Config{URL: u, Clients: -1}, "Config.Clients = -1; want 1..10000 (0 means 5)"},
+		{"too many clients", Config{URL: u, Clients: MaxClients + 1}, "Config.Clients = 10001"},
+		{"negative ramp", Config{URL: u, Ramp: -time.Second}, "Config.Ramp = -1s; want a duration >= 0"},
+		{"negative duration", Config{URL: u, Duration: -1}, "Config.Duration"},
+		{"negative warm-up", Config{URL: u, WarmUp: -1}, "Config.WarmUp"},
+		{"negative timeout", Config{URL: u, Timeout: -1}, "Config.Timeout"},
+		{"tiny timeout", Config{URL: u, Timeout: time.Microsecond}, "Config.Timeout = 1µs; want >= 1ms"},
+		{"negative threshold delay", Config{URL: u, ThresholdDelay: -1}, "Config.ThresholdDelay"},
+		{"unknown variant", Config{URL: u, Variant: "best"}, `Config.Variant = "best"; want one of "all", "first", "highest", "lowest"`},
+		{"unknown restart policy", Config{URL: u, RestartPolicy: "sometimes"}, `Config.RestartPolicy = "sometimes"; want one of "never", "on-failure", "always"`},
+		{"header name with colon", Config{URL: u, Headers: map[string]string{"X-A:b": "1"}}, "Config.Headers has name"},
+		{"header value with CRLF", Config{URL: u, Headers: map[string]string{"X-A": "1\r\nX-B: 2"}}, `Config.Headers["X-A"] contains CR or LF`},
+		{"user agent with LF", Config{URL: u, UserAgent: "a\nb"}, "Config.UserAgent contains CR or LF"},
+		{"empty threshold", Config{URL: u, Thresholds: []string{" "}}, "Config.Thresholds[0] is empty"},
+		{"metrics addr without port", Config{URL: u, MetricsAddr: "localhost"}, `Config.MetricsAddr = "localhost"; want host:port`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			err := tc.cfg.Validate()
+			switch {
+			case tc.wantErr == "" && err != nil:
+				t.Fatalf("Validate() = %v; want nil", err)
+			case tc.wantErr != "" && err == nil:
+				t.Fatalf("Validate() = nil; want error containing %q", tc.wantErr)
+			case tc.wantErr != "" && !strings.Contains(err.Error(), tc.wantErr):
+				t.Fatalf("Validate() = %q; want it to contain %q", err, tc.wantErr)
+			}
+		})
+	}
+}
+
+func TestConfigDefaults(t *testing.T) {
+	t.Setenv(ReportDirEnv, "/tmp/reports")
+	got := Config{URL: "http://127.0.0.1/a.m3u8"}.withDefaults()
+	if got.Clients != DefaultClients || got.Duration != DefaultDuration || got.Timeout != DefaultTimeout ||
+		got.ProgressInterval != DefaultProgressInterval || got.Variant != VariantAll || got.RestartPolicy != RestartOnFailure {
+		t.Fatalf("withDefaults() = %+v; want the documented defaults", got)
+	}
+	if got, want := got.Ramp, 500*time.Millisecond; got != want {
+		t.Errorf("default Ramp for %d clients = %s; want %s (10 starts/s)", DefaultClients, got, want)
+	}
+	if got.ReportDir != "/tmp/reports" {
+		t.Errorf("ReportDir = %q; want it from %s", got.ReportDir, ReportDirEnv)
+	}
+	// Explicit values survive.
+	c := Config{URL: "http://x/a.m3u8", Clients: 200, ProgressInterval: -1}.withDefaults()
+	if got, want := c.Ramp, 20*time.Second; got != want {
+		t.Errorf("default Ramp for 200 clients = %s; want %s", got, want)
+	}
+	if c.ProgressInterval != -1 {
+		t.Errorf("ProgressInterval = %s; want -1 (disabled) kept", c.ProgressInterval)
+	}
+}
+
+func TestMetricsListenAddr(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		":0":           "127.0.0.1:0",
+		":9100":        "127.0.0.1:9100",
+		"[::1]:9100":   "[::1]:9100",
+		"0.0.0.0:9100": "0.0.0.0:9100",
+	} {
+		if got := metricsListenAddr(in); got != want {
+			t.Errorf("metricsListenAddr(%q) = %q; want %q", in, got, want)
+		}
+	}
+}
+
+func TestCheckDeadline(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	if err := checkDeadline(now, now.Add(time.Minute), 2*time.Second, 10*time.Second); err != nil {
+		t.Fatalf("checkDeadline with a minute left = %v; want nil", err)
+	}
+	err := checkDeadline(now, now.Add(10*time.Second), 2*time.Second, 30*time.Second)
+	if err == nil {
+		t.Fatal("checkDeadline(32s run, 10s left) = nil; want an error")
+	}
+	for _, want := range []string{"needs 35s", "Ramp 2s + Duration 30s", "deadline (go test -timeout) is 10s away"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("checkDeadline error %q; want it to contain %q", err, want)
+		}
+	}
+}
