@@ -1,0 +1,16 @@
+package ffmpeg
+
+import (
+	"os"
+	"testing"
+
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) {
+	if os.Getenv(helperEnv) != "" {
+		// Re-executed as the child of TestKilledParentLeavesNoFFmpeg.
+		os.Exit(runHelperProcess())
+	}
+	goleak.VerifyTestMain(m)
+}
