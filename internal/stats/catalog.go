@@ -5,10 +5,10 @@ type MetricType uint8
 
 // The metric types.
 const (
-	MetricCounter MetricType = iota // cumulative count; windows take differences
-	Rate                            // ratio of two counters, NoData when the denominator is 0
-	Distribution                    // latency histogram: p50(), p90(), p95(), p99(), max(), ...
-	Gauge                           // current value
+	MetricCounter      MetricType = iota // cumulative count; windows take differences
+	MetricRate                           // ratio of two counters, NoData when the denominator is 0
+	MetricDistribution                   // latency histogram: p50(), p90(), p95(), p99(), max(), ...
+	MetricGauge                          // current value
 )
 
 // String returns "counter", "rate", "distribution" or "gauge".
