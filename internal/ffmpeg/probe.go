@@ -20,6 +20,9 @@ type Binary struct {
 	Path string
 	// Version is the release parsed from `ffmpeg -version`.
 	Version Version
+	// Libavformat is the libavformat version, e.g. "59.27.100" (empty if
+	// not printed); ffmpeg's default User-Agent is "Lavf/" + Libavformat.
+	Libavformat string
 	// Features lists the options and log flags this binary accepts.
 	Features Features
 	// ProbeTime is how long the probe took (its commands run concurrently).
@@ -158,7 +161,7 @@ func probe(ctx context.Context, path string) (*Binary, error) {
 			return nil, fmt.Errorf("%w: %s cannot be run: %v; %s", ErrNotFound, path, unwrapExecErr(ver.err), installHint)
 		}
 	}
-	v, err := parseVersionOutput(string(ver.out))
+	v, lavf, err := parseVersionOutput(string(ver.out))
 	if err != nil {
 		return nil, fmt.Errorf("probe %s: %w; is it ffmpeg? %s", path, err, installHint)
 	}
@@ -172,7 +175,7 @@ func probe(ctx context.Context, path string) (*Binary, error) {
 	if len(f.Protocols) > 0 && !f.Protocols["http"] {
 		return nil, fmt.Errorf("%w: %s (ffmpeg %s) was built without the http protocol; %s", ErrTooOld, path, v, installHint)
 	}
-	return &Binary{Path: path, Version: v, Features: f, ProbeTime: time.Since(start)}, nil
+	return &Binary{Path: path, Version: v, Libavformat: lavf, Features: f, ProbeTime: time.Since(start)}, nil
 }
 
 // parseHelpFull reads `ffmpeg -h full`: tool options start at column 0

@@ -40,7 +40,7 @@ func TestParseVersionOutput(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := parseVersionOutput(tt.out)
+			got, _, err := parseVersionOutput(tt.out)
 			if tt.wantErrContain != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErrContain) {
 					t.Fatalf("err = %v; want it to contain %q", err, tt.wantErrContain)

@@ -64,8 +64,9 @@ var lavfReleases = [...]struct{ lavfMajor, lavfMinor, major, minor int }{
 
 // parseVersionOutput reads the output of `ffmpeg -hide_banner -version`:
 // the "ffmpeg version X" line and the libavformat line.
-func parseVersionOutput(out string) (Version, error) {
+func parseVersionOutput(out string) (Version, string, error) {
 	var v Version
+	lavf := ""
 	found := false
 	lavfMajor, lavfMinor := -1, -1
 	for _, line := range strings.Split(out, "\n") {
@@ -80,6 +81,7 @@ func parseVersionOutput(out string) (Version, error) {
 			// "libavformat    59. 27.100 / 59. 27.100"
 			cur, _, _ := strings.Cut(rest, "/")
 			cur = strings.ReplaceAll(cur, " ", "")
+			lavf = cur
 			parts := strings.Split(cur, ".")
 			if len(parts) >= 2 {
 				ma, err1 := strconv.Atoi(parts[0])
@@ -92,7 +94,7 @@ func parseVersionOutput(out string) (Version, error) {
 	}
 	if !found {
 		first, _, _ := strings.Cut(strings.TrimSpace(out), "\n")
-		return Version{}, fmt.Errorf("no \"ffmpeg version\" line in -version output (first line: %q)", first)
+		return Version{}, "", fmt.Errorf("no \"ffmpeg version\" line in -version output (first line: %q)", first)
 	}
 	if v.Git && lavfMajor >= 0 {
 		for _, r := range lavfReleases {
@@ -102,7 +104,7 @@ func parseVersionOutput(out string) (Version, error) {
 			}
 		}
 	}
-	return v, nil
+	return v, lavf, nil
 }
 
 // parseVersionToken parses the token after "ffmpeg version": "5.1.9-0+deb12u1",

@@ -1,0 +1,317 @@
+package ffmpeg
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ClientHeader is the request header that carries a viewer's number on every
+// playlist and segment request, so an origin can attribute each request.
+const ClientHeader = "X-Hlsswarm-Client"
+
+// DefaultUserAgent is the User-Agent prefix when Viewer.UserAgent is empty
+// and the probe did not find the libavformat version (otherwise ffmpeg's own
+// "Lavf/<version>" is used).
+const DefaultUserAgent = "hlsswarm"
+
+// Defaults of the Viewer fields whose zero value means "default".
+const (
+	DefaultLogLevel    = "debug"
+	DefaultRWTimeout   = 10 * time.Second
+	DefaultStatsPeriod = time.Second
+	// DefaultReconnectDelayMax bounds ffmpeg's reconnect back-off for the
+	// -i URL (where the reconnect options exist and are enabled).
+	DefaultReconnectDelayMax = 2 * time.Second
+)
+
+// ProgressFD is the file descriptor ffmpeg writes -progress to (pipe:3), so
+// that progress and the log never share a pipe.
+const ProgressFD = 3
+
+// protocolWhitelist is what HLS over HTTP(S) needs: http/https for
+// playlists and segments, tcp/tls beneath them, crypto for AES-128 segments.
+// It keeps a hostile playlist from making a viewer open file:, pipe:, udp:...
+const protocolWhitelist = "http,https,tcp,tls,crypto"
+
+// Header is one extra HTTP request header sent with every request.
+type Header struct {
+	Name, Value string
+}
+
+// Mapping selects the streams a viewer copies: all of them ([MapAll], the
+// zero value, "-map 0") or one HLS variant by its program number
+// ([MapProgram], "-map 0:p:N").
+type Mapping struct {
+	program int // program+1; 0 means all
+}
+
+// MapAll maps every stream of every variant ("-map 0").
+func MapAll() Mapping { return Mapping{} }
+
+// MapProgram maps the streams of ffmpeg program n ("-map 0:p:n"); the hls
+// demuxer makes one program per EXT-X-STREAM-INF, in playlist order.
+func MapProgram(n int) Mapping { return Mapping{program: n + 1} }
+
+// Program returns the program number and true, or 0 and false for MapAll.
+func (m Mapping) Program() (int, bool) { return m.program - 1, m.program > 0 }
+
+// String returns the -map argument.
+func (m Mapping) String() string {
+	if n, ok := m.Program(); ok {
+		return "0:p:" + strconv.Itoa(n)
+	}
+	return "0"
+}
+
+// Viewer describes one ffmpeg viewer. Zero values mean the documented
+// defaults; options the probed binary lacks are left out (see
+// [Binary.Unsupported]).
+type Viewer struct {
+	// URL is the playlist to play: http or https only. Required.
+	URL string
+	// Client is the viewer's number, sent as "X-Hlsswarm-Client: <n>" and as
+	// the User-Agent suffix " client-<n>". Must be >= 0.
+	Client int
+	// UserAgent is the User-Agent prefix; default ffmpeg's own
+	// "Lavf/<libavformat version>" (DefaultUserAgent if unknown).
+	UserAgent string
+	// Headers are extra request headers, sent in order after ClientHeader.
+	Headers []Header
+	// Map selects the streams to copy; the zero value maps all of them.
+	Map Mapping
+	// LogLevel is "info", "verbose" or "debug" (default). Only debug shows
+	// every HTTP request of ffmpeg 5.1, retries included.
+	LogLevel string
+	// RWTimeout bounds every network read and write (-rw_timeout); default
+	// 10s. A read stalled longer fails the request.
+	RWTimeout time.Duration
+	// StatsPeriod is the -progress period (-stats_period, 4.4+); default 1s.
+	StatsPeriod time.Duration
+	// Reconnect adds the http reconnect options where probed: -reconnect 1
+	// -reconnect_on_network_error 1 -reconnect_delay_max. In 5.1 they only
+	// apply to the -i URL, not to the playlist and segment requests the hls
+	// demuxer makes.
+	Reconnect bool
+	// ReconnectDelayMax is -reconnect_delay_max; default 2s.
+	ReconnectDelayMax time.Duration
+	// LiveStartIndex, when set, is -live_start_index (ffmpeg's default is
+	// -3: three segments behind the live edge).
+	LiveStartIndex *int
+	// SegMaxRetry, when > 0, is the hls demuxer's -seg_max_retry (newer
+	// ffmpeg only).
+	SegMaxRetry int
+	// Realtime reads the input at its native rate (-re), so a VOD is played
+	// like a player would, not downloaded as fast as possible.
+	Realtime bool
+}
+
+// Args returns the ffmpeg arguments (without the binary) for viewer v, built
+// only from options the probe found. It validates v: the error names the
+// field and what is accepted.
+func (b *Binary) Args(v Viewer) ([]string, error) {
+	if err := b.validate(v); err != nil {
+		return nil, err
+	}
+	f := b.Features
+	level := v.LogLevel
+	if level == "" {
+		level = DefaultLogLevel
+	}
+	flags := "repeat+"
+	if f.LogLevelPrefix {
+		flags += "level+"
+	}
+	if f.LogDatetime {
+		flags += "datetime+"
+	}
+	a := []string{"-hide_banner", "-nostdin", "-nostats", "-loglevel", flags + level,
+		"-progress", "pipe:" + strconv.Itoa(ProgressFD)}
+	if f.StatsPeriod {
+		a = append(a, "-stats_period", seconds(orDefault(v.StatsPeriod, DefaultStatsPeriod)))
+	}
+	// Input options.
+	if f.ProtocolWhitelist {
+		a = append(a, "-protocol_whitelist", protocolWhitelist)
+	}
+	if f.RWTimeout {
+		a = append(a, "-rw_timeout", strconv.FormatInt(orDefault(v.RWTimeout, DefaultRWTimeout).Microseconds(), 10))
+	}
+	if v.Reconnect {
+		if f.Reconnect {
+			a = append(a, "-reconnect", "1")
+		}
+		if f.ReconnectOnNetworkError {
+			a = append(a, "-reconnect_on_network_error", "1")
+		}
+		if f.ReconnectDelayMax {
+			d := orDefault(v.ReconnectDelayMax, DefaultReconnectDelayMax)
+			a = append(a, "-reconnect_delay_max", strconv.FormatInt(int64((d+time.Second-1)/time.Second), 10))
+		}
+	}
+	if v.LiveStartIndex != nil && f.LiveStartIndex {
+		a = append(a, "-live_start_index", strconv.Itoa(*v.LiveStartIndex))
+	}
+	if v.SegMaxRetry > 0 && f.SegMaxRetry {
+		a = append(a, "-seg_max_retry", strconv.Itoa(v.SegMaxRetry))
+	}
+	ua := v.UserAgent
+	if ua == "" {
+		ua = DefaultUserAgent
+		if b.Libavformat != "" {
+			ua = "Lavf/" + b.Libavformat
+		}
+	}
+	var h strings.Builder
+	h.WriteString(ClientHeader + ": " + strconv.Itoa(v.Client) + "\r\n")
+	for _, x := range v.Headers {
+		h.WriteString(x.Name + ": " + x.Value + "\r\n")
+	}
+	a = append(a, "-user_agent", ua+" client-"+strconv.Itoa(v.Client), "-headers", h.String())
+	if v.Realtime {
+		a = append(a, "-re")
+	}
+	a = append(a, "-i", v.URL, "-map", v.Map.String(), "-c", "copy", "-f", "null", "-")
+	return a, nil
+}
+
+// Unsupported lists the options v asks for that this binary lacks and that
+// Args therefore leaves out, e.g. "-seg_max_retry (needs a newer ffmpeg)".
+func (b *Binary) Unsupported(v Viewer) []string {
+	f := b.Features
+	var out []string
+	add := func(ok bool, what string) {
+		if !ok {
+			out = append(out, what+" (not accepted by ffmpeg "+b.Version.String()+")")
+		}
+	}
+	add(f.StatsPeriod, "-stats_period")
+	add(f.RWTimeout, "-rw_timeout")
+	add(f.ProtocolWhitelist, "-protocol_whitelist")
+	add(f.LogLevelPrefix, "loglevel flag level")
+	if v.Reconnect {
+		add(f.Reconnect, "-reconnect")
+		add(f.ReconnectOnNetworkError, "-reconnect_on_network_error")
+		add(f.ReconnectDelayMax, "-reconnect_delay_max")
+	}
+	if v.LiveStartIndex != nil {
+		add(f.LiveStartIndex, "-live_start_index")
+	}
+	if v.SegMaxRetry > 0 {
+		add(f.SegMaxRetry, "-seg_max_retry")
+	}
+	return out
+}
+
+// CommandLine returns the exact command that runs viewer v, shell-quoted
+// for copy and paste. It ends in "3>&1" so that the -progress pipe:3
+// output goes to stdout when run by hand.
+func (b *Binary) CommandLine(v Viewer) (string, error) {
+	args, err := b.Args(v)
+	if err != nil {
+		return "", err
+	}
+	return ShellQuote(append([]string{b.Path}, args...)) + " " + strconv.Itoa(ProgressFD) + ">&1", nil
+}
+
+func (b *Binary) validate(v Viewer) error {
+	var errs []error
+	if err := ValidateURL(v.URL); err != nil {
+		errs = append(errs, fmt.Errorf("Viewer.URL: %w", err))
+	} else if strings.HasPrefix(strings.ToLower(v.URL), "https:") && len(b.Features.Protocols) > 0 && !b.Features.Protocols["https"] {
+		errs = append(errs, fmt.Errorf("Viewer.URL %q: ffmpeg %s at %s was built without https; use an http URL or an ffmpeg with TLS", v.URL, b.Version, b.Path))
+	}
+	if v.Client < 0 {
+		errs = append(errs, fmt.Errorf("Viewer.Client = %d: must be >= 0", v.Client))
+	}
+	if strings.ContainsAny(v.UserAgent, "\r\n\x00") {
+		errs = append(errs, fmt.Errorf("Viewer.UserAgent %q: must not contain CR, LF or NUL", v.UserAgent))
+	}
+	for i, h := range v.Headers {
+		if err := ValidateHeader(h.Name, h.Value); err != nil {
+			errs = append(errs, fmt.Errorf("Viewer.Headers[%d]: %w", i, err))
+		}
+	}
+	switch v.LogLevel {
+	case "", "info", "verbose", "debug":
+	default:
+		errs = append(errs, fmt.Errorf("Viewer.LogLevel %q: accepted values are info, verbose, debug", v.LogLevel))
+	}
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"RWTimeout", v.RWTimeout}, {"StatsPeriod", v.StatsPeriod}, {"ReconnectDelayMax", v.ReconnectDelayMax}} {
+		if d.v < 0 {
+			errs = append(errs, fmt.Errorf("Viewer.%s = %v: must be >= 0 (0 means the default)", d.name, d.v))
+		}
+	}
+	if v.SegMaxRetry < 0 {
+		errs = append(errs, fmt.Errorf("Viewer.SegMaxRetry = %d: must be >= 0", v.SegMaxRetry))
+	}
+	return errors.Join(errs...)
+}
+
+// ValidateURL accepts only absolute http and https URLs with a host.
+func ValidateURL(raw string) error {
+	if strings.ContainsAny(raw, "\r\n\x00 \t") {
+		return fmt.Errorf("%q: must not contain spaces or control characters", raw)
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("%q: %w", raw, err)
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "http", "https":
+	default:
+		return fmt.Errorf("%q: scheme %q not accepted; accepted schemes are http and https", raw, u.Scheme)
+	}
+	if u.Host == "" {
+		return fmt.Errorf("%q: no host", raw)
+	}
+	return nil
+}
+
+// ValidateHeader rejects header names that are not HTTP tokens, values with
+// CR, LF or NUL (which would inject headers into ffmpeg's -headers), and the
+// headers hlsswarm sets itself (X-Hlsswarm-Client, User-Agent).
+func ValidateHeader(name, value string) error {
+	if name == "" {
+		return errors.New("empty header name")
+	}
+	for i := 0; i < len(name); i++ {
+		if !isTokenChar(name[i]) {
+			return fmt.Errorf("header name %q: character %q not allowed in an HTTP header name", name, name[i])
+		}
+	}
+	if strings.EqualFold(name, ClientHeader) || strings.EqualFold(name, "User-Agent") {
+		return fmt.Errorf("header %q is set by hlsswarm (use Viewer.Client or Viewer.UserAgent)", name)
+	}
+	if strings.ContainsAny(value, "\r\n\x00") {
+		return fmt.Errorf("header %q value %q: must not contain CR, LF or NUL", name, value)
+	}
+	return nil
+}
+
+// isTokenChar reports whether c may appear in an HTTP header name (RFC 9110 tchar).
+func isTokenChar(c byte) bool {
+	switch {
+	case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		return true
+	}
+	return strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
+}
+
+func orDefault(d, def time.Duration) time.Duration {
+	if d == 0 {
+		return def
+	}
+	return d
+}
+
+// seconds formats d for options that take seconds: "1", "0.5".
+func seconds(d time.Duration) string {
+	return strconv.FormatFloat(d.Seconds(), 'f', -1, 64)
+}

@@ -1,0 +1,229 @@
+package ffmpeg
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// Variant is one EXT-X-STREAM-INF entry of a master playlist.
+type Variant struct {
+	// URL is the media playlist, resolved against the master's URL.
+	URL string
+	// Program is ffmpeg's program number for this variant (its position in
+	// the master playlist), for [MapProgram].
+	Program int
+	// Bandwidth and AverageBandwidth in bits per second (0 when absent).
+	Bandwidth, AverageBandwidth int64
+	// Width and Height from RESOLUTION (0 when absent).
+	Width, Height int
+	// Codecs is the CODECS attribute, unparsed.
+	Codecs string
+}
+
+// VariantChoice says which variant(s) a viewer plays.
+type VariantChoice int
+
+// The variant choices. The zero value plays all variants, as ffmpeg does by
+// default with -map 0.
+const (
+	VariantAll VariantChoice = iota
+	VariantFirst
+	VariantHighest
+	VariantLowest
+)
+
+// String returns the choice's name as used in configuration.
+func (c VariantChoice) String() string {
+	switch c {
+	case VariantAll:
+		return "all"
+	case VariantFirst:
+		return "first"
+	case VariantHighest:
+		return "highest"
+	case VariantLowest:
+		return "lowest"
+	}
+	return "VariantChoice(" + strconv.Itoa(int(c)) + ")"
+}
+
+// Selection is what a viewer plays after [SelectVariant].
+type Selection struct {
+	// URL is the URL for Viewer.URL: the chosen variant's media playlist,
+	// or the URL given when playing all variants or when it is already a
+	// media playlist.
+	URL string
+	// Map is the mapping for Viewer.Map (MapAll, or MapProgram after ViaProgram).
+	Map Mapping
+	// Variant is the chosen variant; nil when all are played.
+	Variant *Variant
+	// Variants are all variants of the master playlist (nil for a media playlist).
+	Variants []Variant
+	// MasterURL is the URL SelectVariant was given.
+	MasterURL string
+}
+
+// ViaProgram returns s changed to open the master playlist and map only
+// the chosen variant's program (-map 0:p:N), so that the origin sees the
+// master request as it would from a player. ffmpeg still loads every
+// variant playlist once at start. Without a chosen variant s is unchanged.
+func (s Selection) ViaProgram() Selection {
+	if s.Variant == nil {
+		return s
+	}
+	s.URL = s.MasterURL
+	s.Map = MapProgram(s.Variant.Program)
+	return s
+}
+
+// maxPlaylistBytes bounds the master playlist read by SelectVariant.
+const maxPlaylistBytes = 4 << 20
+
+// SelectVariant fetches rawURL with client (http.DefaultClient when nil) and
+// picks the variant(s) by choice. A media playlist (no EXT-X-STREAM-INF) is
+// played as it is whatever the choice.
+func SelectVariant(ctx context.Context, client *http.Client, rawURL string, choice VariantChoice) (Selection, error) {
+	if choice < VariantAll || choice > VariantLowest {
+		return Selection{}, fmt.Errorf("variant choice %d: accepted values are all, first, highest, lowest", int(choice))
+	}
+	if err := ValidateURL(rawURL); err != nil {
+		return Selection{}, err
+	}
+	base, _ := url.Parse(rawURL)
+	if client == nil {
+		client = http.DefaultClient
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
+	if err != nil {
+		return Selection{}, err
+	}
+	req.Header.Set("User-Agent", DefaultUserAgent+" variant-select")
+	resp, err := client.Do(req)
+	if err != nil {
+		return Selection{}, fmt.Errorf("fetch master playlist: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return Selection{}, fmt.Errorf("fetch master playlist %s: HTTP %s", rawURL, resp.Status)
+	}
+	variants, err := ParseMaster(base, io.LimitReader(resp.Body, maxPlaylistBytes))
+	if err != nil {
+		return Selection{}, fmt.Errorf("master playlist %s: %w", rawURL, err)
+	}
+	sel := Selection{URL: rawURL, Variants: variants, MasterURL: rawURL}
+	if len(variants) == 0 || choice == VariantAll {
+		return sel, nil
+	}
+	best := 0
+	for i, v := range variants {
+		switch {
+		case choice == VariantHighest && v.Bandwidth > variants[best].Bandwidth,
+			choice == VariantLowest && v.Bandwidth < variants[best].Bandwidth:
+			best = i
+		}
+	}
+	v := variants[best]
+	sel.Variant = &v
+	sel.URL = v.URL
+	return sel, nil
+}
+
+// ParseMaster reads a playlist and returns its variants in order, resolving
+// URIs against base. A media playlist yields no variants and no error; text
+// that does not start with #EXTM3U is an error.
+func ParseMaster(base *url.URL, r io.Reader) ([]Variant, error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	first := true
+	var out []Variant
+	var pending *Variant
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if first {
+			line = strings.TrimPrefix(line, "\ufeff")
+			if line != "#EXTM3U" {
+				return nil, fmt.Errorf("not an HLS playlist: first line %q, want #EXTM3U", truncate(line, 60))
+			}
+			first = false
+			continue
+		}
+		switch {
+		case line == "":
+		case strings.HasPrefix(line, "#EXT-X-STREAM-INF:"):
+			v := parseStreamInf(line[len("#EXT-X-STREAM-INF:"):])
+			pending = &v
+		case strings.HasPrefix(line, "#"):
+		case pending != nil:
+			u, err := url.Parse(line)
+			if err != nil {
+				return nil, fmt.Errorf("variant %d URI %q: %w", len(out), line, err)
+			}
+			if base != nil {
+				u = base.ResolveReference(u)
+			}
+			pending.URL = u.String()
+			pending.Program = len(out)
+			out = append(out, *pending)
+			pending = nil
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, err
+	}
+	if first {
+		return nil, errors.New("empty playlist")
+	}
+	return out, nil
+}
+
+// parseStreamInf reads the attribute list of an EXT-X-STREAM-INF tag.
+func parseStreamInf(attrs string) Variant {
+	var v Variant
+	for attrs != "" {
+		name, rest, ok := strings.Cut(attrs, "=")
+		if !ok {
+			break
+		}
+		name = strings.TrimSpace(name)
+		var val string
+		if strings.HasPrefix(rest, `"`) {
+			end := strings.IndexByte(rest[1:], '"')
+			if end < 0 {
+				val, rest = rest[1:], ""
+			} else {
+				val, rest = rest[1:1+end], rest[2+end:]
+			}
+			rest = strings.TrimPrefix(rest, ",")
+		} else {
+			val, rest, _ = strings.Cut(rest, ",")
+		}
+		attrs = rest
+		switch name {
+		case "BANDWIDTH":
+			v.Bandwidth, _ = strconv.ParseInt(val, 10, 64)
+		case "AVERAGE-BANDWIDTH":
+			v.AverageBandwidth, _ = strconv.ParseInt(val, 10, 64)
+		case "RESOLUTION":
+			w, h, _ := strings.Cut(val, "x")
+			v.Width, _ = strconv.Atoi(w)
+			v.Height, _ = strconv.Atoi(h)
+		case "CODECS":
+			v.Codecs = val
+		}
+	}
+	return v
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "..."
+	}
+	return s
+}
