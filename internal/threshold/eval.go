@@ -1,0 +1,356 @@
+package threshold
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/hlsswarm/hlsswarm/internal/stats"
+)
+
+// evaluate computes t's verdict on src.
+func (t *Threshold) evaluate(src Source, sc *scratch) Verdict {
+	v := Verdict{Expr: t.text, Unit: t.query.Unit(), Limit: t.limitText, Window: t.over}
+	warm := src.WarmUpPeriod()
+	if t.hasAfter {
+		warm = t.after
+	}
+	if t.query.def.kind == kindDistribution && !t.query.def.history {
+		warm = 0 // startup_time: recorded once per viewer start, during any warm-up by nature
+	}
+	if t.query.def.kind == kindGauge {
+		t.evalGauge(&v, src, warm)
+	} else {
+		t.evalCumulative(&v, src, warm, sc)
+	}
+	if v.Status == NoData && t.optional {
+		v.Status = NoDataAllowed
+	}
+	return v
+}
+
+// noData marks v as without data, with a reason.
+func noData(v *Verdict, format string, args ...any) {
+	v.Status, v.Observed, v.At, v.WindowStart = NoData, 0, 0, 0
+	v.Note = fmt.Sprintf(format, args...)
+}
+
+// warmNote says which part of the run was evaluated, for no-data notes.
+func warmNote(warm time.Duration) string {
+	if warm > 0 {
+		return " after the warm-up of " + fmtElapsed(warm)
+	}
+	return ""
+}
+
+// evalCumulative evaluates counters, rates and distributions: differences
+// of cumulative samples, over the whole range after the warm-up or over
+// every window.
+func (t *Threshold) evalCumulative(v *Verdict, src Source, warm time.Duration, sc *scratch) {
+	tl := newTimeline(src, true)
+	n := tl.len()
+	if n == 0 {
+		noData(v, "nothing recorded")
+		return
+	}
+	base := -1 // index of the cumulative sample subtracted; -1: zero at the start
+	if warm > 0 {
+		base = tl.firstAtOrAfter(warm)
+		if base >= n-1 {
+			noData(v, "the run ended before the warm-up of %s was over", fmtElapsed(warm))
+			return
+		}
+	}
+	last := n - 1
+	startOf := func(i int) time.Duration {
+		if i < 0 {
+			return 0
+		}
+		return tl.elapsed(i)
+	}
+	if t.over > 0 {
+		if t.evalWindows(v, &tl, base, last, startOf, sc) {
+			return
+		}
+		v.Note = fmt.Sprintf("run shorter than the %s window: evaluated as one window", fmtElapsed(t.over))
+	}
+	val, ok := t.query.delta(&tl, base, last, sc)
+	if !ok {
+		noData(v, "no observations%s", warmNote(warm))
+		return
+	}
+	v.Observed = val
+	v.Status = Pass
+	if !t.op.holds(val, t.limit) {
+		v.Status, v.At = Fail, tl.elapsed(last)
+		if t.over > 0 {
+			v.WindowStart = startOf(base)
+		}
+	}
+}
+
+// evalWindows checks every window of length t.over that ends at a sample
+// after base and starts at or after base, pairing each end with the latest
+// start at least t.over before it. It returns false when no sample pair is
+// t.over apart.
+func (t *Threshold) evalWindows(v *Verdict, tl *timeline, base, last int, startOf func(int) time.Duration, sc *scratch) bool {
+	windows, withData := 0, 0
+	i := base
+	for j := base + 1; j <= last; j++ {
+		end := tl.elapsed(j)
+		for i+1 < j && end-tl.elapsed(i+1) >= t.over {
+			i++
+		}
+		if end-startOf(i) < t.over {
+			continue
+		}
+		windows++
+		val, ok := t.query.delta(tl, i, j, sc)
+		if !ok {
+			continue
+		}
+		withData++
+		if withData == 1 || t.op.worse(val, v.Observed) {
+			v.Observed = val
+		}
+		if !t.op.holds(val, t.limit) && v.Status != Fail {
+			v.Status, v.At, v.WindowStart = Fail, end, startOf(i)
+			if t.op == opEQ || t.op == opNE {
+				v.Observed = val
+			}
+		}
+	}
+	switch {
+	case windows == 0:
+		v.Observed = 0
+		return false
+	case withData == 0:
+		noData(v, "no observations in any %s window", fmtElapsed(t.over))
+	case v.Status != Fail:
+		v.Status = Pass
+	}
+	return true
+}
+
+// delta returns the query's value between cumulative samples i (exclusive;
+// -1 for the start of the run) and j, and false when there is no data.
+func (q *Query) delta(tl *timeline, i, j int, sc *scratch) (float64, bool) {
+	b := tl.at(j)
+	var a sample
+	if i >= 0 {
+		a = tl.at(i)
+	}
+	switch q.def.kind {
+	case kindCounter:
+		val := sub0(q.counterAt(&b), q.counterAt(&a))
+		if val == 0 && sub0(activity(&b), activity(&a)) == 0 {
+			return 0, false
+		}
+		return float64(val), true
+	case kindRate:
+		sc.counters = *b.counters
+		if a.counters != nil {
+			sc.counters.Sub(a.counters)
+		}
+		var r stats.Rate
+		if q.hasKind {
+			r = q.def.rateBy(&sc.counters, q.kind)
+		} else {
+			r = q.def.rate(&sc.counters)
+		}
+		return r.Value, !r.NoData
+	}
+	h := b.hist(q.def.hist)
+	if h == nil {
+		return 0, false
+	}
+	if a.counters != nil {
+		if ha := a.hist(q.def.hist); ha != nil && ha.Count > 0 {
+			sc.hist.CopyFrom(h)
+			sc.hist.Sub(ha)
+			h = &sc.hist
+		}
+	}
+	if h.Count == 0 {
+		return 0, false
+	}
+	switch q.agg {
+	case aggCount:
+		return float64(h.Count), true
+	case aggMin:
+		return float64(h.Min), true
+	case aggMax:
+		return float64(h.Max), true
+	case aggMean:
+		return float64(h.Mean()), true
+	}
+	return float64(h.Quantile(q.q)), true
+}
+
+// counterAt reads the query's counter at a sample; 0 for the zero sample.
+func (q *Query) counterAt(s *sample) uint64 {
+	if s.counters == nil {
+		return 0
+	}
+	switch {
+	case q.hasKind:
+		return q.def.byKind(s.counters, q.kind)
+	case q.hasCode:
+		var n uint64
+		for _, sc := range s.status {
+			if sc.Code >= q.codeLo && sc.Code <= q.codeHi {
+				n += sc.Count
+			}
+		}
+		return n
+	}
+	return q.def.count(s.counters)
+}
+
+// activity is what makes a counter of 0 an observation rather than no data:
+// viewers made requests or wrote lines.
+func activity(s *sample) uint64 {
+	if s.counters == nil {
+		return 0
+	}
+	return s.counters.TotalRequests() + s.counters.Lines()
+}
+
+func sub0(a, b uint64) uint64 {
+	if b > a {
+		return 0
+	}
+	return a - b
+}
+
+// evalGauge evaluates min, max or mean of a gauge over the history points
+// from the warm-up on, or over every window of them.
+func (t *Threshold) evalGauge(v *Verdict, src Source, warm time.Duration) {
+	tl := newTimeline(src, false)
+	n := tl.len()
+	from := tl.firstAtOrAfter(warm)
+	if n == 0 || from >= n {
+		if n == 0 {
+			noData(v, "nothing recorded")
+		} else {
+			noData(v, "the run ended before the warm-up of %s was over", fmtElapsed(warm))
+		}
+		return
+	}
+	q := t.query
+	if q.agg == aggMean {
+		t.evalGaugeMean(v, &tl, from, n, warm)
+		return
+	}
+	// min and max: the worst window holds the extreme value of the range, so
+	// every window passes exactly when the range does; a failure shows in
+	// the first window that contains the first failing point.
+	var agg float64
+	count := 0
+	firstFail := -1
+	for i := from; i < n; i++ {
+		s := tl.at(i)
+		val, ok := s.gauge(q.def.gauge, q.agg)
+		if !ok {
+			continue
+		}
+		if count == 0 || (q.agg == aggMin && val < agg) || (q.agg == aggMax && val > agg) {
+			agg = val
+		}
+		count++
+		if firstFail < 0 && !t.op.holds(agg, t.limit) {
+			firstFail = i
+		}
+	}
+	if count == 0 {
+		noData(v, "no %s reported%s", q.name, warmNote(warm))
+		return
+	}
+	v.Observed, v.Status = agg, Pass
+	if firstFail < 0 {
+		return
+	}
+	v.Status, v.At = Fail, tl.elapsed(firstFail)
+	if t.over > 0 {
+		start := tl.elapsed(from)
+		if tl.elapsed(n-1)-start < t.over {
+			v.Note = fmt.Sprintf("run shorter than the %s window: evaluated as one window", fmtElapsed(t.over))
+		}
+		v.At = max(v.At, start+t.over)
+		if v.At > tl.elapsed(n-1) {
+			v.At = tl.elapsed(n - 1)
+		}
+		v.WindowStart = max(v.At-t.over, start)
+	}
+}
+
+// evalGaugeMean evaluates mean(gauge): over the range, or in every window
+// of points within t.over of its end point.
+func (t *Threshold) evalGaugeMean(v *Verdict, tl *timeline, from, n int, warm time.Duration) {
+	q := t.query
+	if t.over == 0 || tl.elapsed(n-1)-tl.elapsed(from) < t.over {
+		if t.over > 0 {
+			v.Note = fmt.Sprintf("run shorter than the %s window: evaluated as one window", fmtElapsed(t.over))
+		}
+		sum, count := 0.0, 0
+		for i := from; i < n; i++ {
+			s := tl.at(i)
+			if val, ok := s.gauge(q.def.gauge, q.agg); ok {
+				sum, count = sum+val, count+1
+			}
+		}
+		if count == 0 {
+			noData(v, "no %s reported%s", q.name, warmNote(warm))
+			return
+		}
+		v.Observed, v.Status = sum/float64(count), Pass
+		if !t.op.holds(v.Observed, t.limit) {
+			v.Status, v.At = Fail, tl.elapsed(n-1)
+			if t.over > 0 {
+				v.WindowStart = tl.elapsed(from)
+			}
+		}
+		return
+	}
+	// Sliding window [end-over, end] over points from..n-1.
+	sum, count, withData := 0.0, 0, 0
+	i := from
+	for j := from; j < n; j++ {
+		s := tl.at(j)
+		if val, ok := s.gauge(q.def.gauge, q.agg); ok {
+			sum, count = sum+val, count+1
+		}
+		end := tl.elapsed(j)
+		for end-tl.elapsed(i) > t.over {
+			s := tl.at(i)
+			if val, ok := s.gauge(q.def.gauge, q.agg); ok {
+				sum, count = sum-val, count-1
+			}
+			i++
+		}
+		if end-tl.elapsed(from) < t.over || count == 0 {
+			continue
+		}
+		mean := sum / float64(count)
+		withData++
+		if withData == 1 || t.op.worse(mean, v.Observed) {
+			v.Observed = mean
+		}
+		if !t.op.holds(mean, t.limit) && v.Status != Fail {
+			v.Status, v.At, v.WindowStart = Fail, end, tl.elapsed(i)
+			if t.op == opEQ || t.op == opNE {
+				v.Observed = mean
+			}
+		}
+	}
+	if withData == 0 {
+		noData(v, "no %s reported in any %s window", q.name, fmtElapsed(t.over))
+		return
+	}
+	if v.Status != Fail {
+		v.Status = Pass
+	}
+	if math.IsNaN(v.Observed) {
+		v.Observed = 0
+	}
+}

@@ -1,0 +1,182 @@
+package threshold
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Unit is what a threshold's observed value and limit measure. Values are
+// float64 in the unit's base: nanoseconds, a fraction, a count, bytes, or a
+// speed factor.
+type Unit uint8
+
+// The units of threshold values.
+const (
+	UnitCount    Unit = iota // a number of events or viewers
+	UnitDuration             // nanoseconds
+	UnitRatio                // a fraction in [0,1], printed as a percent
+	UnitBytes                // bytes
+	UnitSpeed                // a playback speed factor, 1 = real time
+)
+
+// Format prints v in the unit: 241ms, 2.41s, 0.52%, 12, 1.5MB, 0.97x.
+func (u Unit) Format(v float64) string {
+	switch u {
+	case UnitDuration:
+		return formatDuration(v)
+	case UnitRatio:
+		return trimFloat(v*100, 3) + "%"
+	case UnitBytes:
+		return formatBytes(v)
+	case UnitSpeed:
+		return trimFloat(v, 3) + "x"
+	}
+	if v == math.Trunc(v) && math.Abs(v) < 1e15 {
+		return strconv.FormatInt(int64(v), 10)
+	}
+	return trimFloat(v, 3)
+}
+
+// trimFloat prints v with sig significant digits (never in exponent form)
+// and no trailing zeros.
+func trimFloat(v float64, sig int) string {
+	if v == 0 || math.IsNaN(v) || math.IsInf(v, 0) {
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	}
+	digits := sig - 1 - int(math.Floor(math.Log10(math.Abs(v))))
+	if digits < 0 {
+		p := math.Pow(10, float64(-digits))
+		return strconv.FormatFloat(math.Round(v/p)*p, 'f', 0, 64)
+	}
+	s := strconv.FormatFloat(v, 'f', digits, 64)
+	if strings.Contains(s, ".") {
+		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	}
+	return s
+}
+
+// formatDuration prints nanoseconds with three significant digits in the
+// largest unit below the value: 850ns, 12.5µs, 241ms, 2.41s, 95.2s.
+func formatDuration(ns float64) string {
+	a := math.Abs(ns)
+	switch {
+	case a == 0:
+		return "0s"
+	case a < 1e3:
+		return trimFloat(ns, 3) + "ns"
+	case a < 1e6:
+		return trimFloat(ns/1e3, 3) + "µs"
+	case a < 1e9:
+		return trimFloat(ns/1e6, 3) + "ms"
+	}
+	return trimFloat(ns/1e9, 3) + "s"
+}
+
+var byteUnits = []struct {
+	suffix string
+	size   float64
+}{
+	{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30},
+	{"kB", 1e3}, {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"B", 1},
+}
+
+// formatBytes prints bytes in decimal units: 950B, 12.3kB, 1.5MB, 2GB.
+func formatBytes(b float64) string {
+	switch a := math.Abs(b); {
+	case a < 1e3:
+		return trimFloat(b, 3) + "B"
+	case a < 1e6:
+		return trimFloat(b/1e3, 3) + "kB"
+	case a < 1e9:
+		return trimFloat(b/1e6, 3) + "MB"
+	}
+	return trimFloat(b/1e9, 3) + "GB"
+}
+
+// parsePlainNumber parses digits with an optional fraction (12, 0.5, .5);
+// it rejects signs, exponents, hex and anything else ParseFloat would take.
+func parsePlainNumber(s string) (float64, bool) {
+	intPart, frac, hasDot := strings.Cut(s, ".")
+	if (intPart == "" && frac == "") || (intPart != "" && !isAllDigits(intPart)) ||
+		(hasDot && frac != "" && !isAllDigits(frac)) || (hasDot && frac == "" && intPart == "") {
+		return 0, false
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsInf(v, 0) {
+		return 0, false
+	}
+	return v, true
+}
+
+// parseLimit parses the value of a threshold for a metric measured in unit;
+// the returned message explains a mismatch (the caller adds the column).
+func parseLimit(text string, unit Unit, metric string) (float64, string) {
+	switch unit {
+	case UnitDuration:
+		if v, ok := parsePlainNumber(text); ok {
+			if v == 0 {
+				return 0, ""
+			}
+			return 0, fmt.Sprintf("%s is a duration: write the limit with a unit (ns, us, ms, s, m, h), e.g. %sms, not %q", metric, text, text)
+		}
+		if strings.HasSuffix(text, "%") {
+			return 0, fmt.Sprintf("%s is a duration, not a rate: write a limit such as 250ms, not %q", metric, text)
+		}
+		d, err := time.ParseDuration(text)
+		if err != nil {
+			return 0, fmt.Sprintf("%q is not a duration; write a limit such as 250ms, 1.5s or 2m", text)
+		}
+		return float64(d), ""
+	case UnitRatio:
+		if num, ok := strings.CutSuffix(text, "%"); ok {
+			v, ok := parsePlainNumber(num)
+			if !ok || v > 100 {
+				return 0, fmt.Sprintf("%s is a rate: write a percent between 0%% and 100%%, not %q", metric, text)
+			}
+			return v / 100, ""
+		}
+		v, ok := parsePlainNumber(text)
+		if !ok {
+			return 0, fmt.Sprintf("%s is a rate: write a fraction (0.01) or a percent (1%%), not %q", metric, text)
+		}
+		if v > 1 {
+			return 0, fmt.Sprintf("%s is a rate: %s is outside [0,1]; write %s%% for a percent", metric, text, text)
+		}
+		return v, ""
+	case UnitSpeed:
+		v, ok := parsePlainNumber(strings.TrimSuffix(text, "x"))
+		if !ok {
+			return 0, fmt.Sprintf("%s is a speed factor (1 = real time): write a number such as 0.95 or 0.95x, not %q", metric, text)
+		}
+		return v, ""
+	case UnitBytes:
+		for _, u := range byteUnits {
+			if num, ok := strings.CutSuffix(text, u.suffix); ok {
+				if v, ok := parsePlainNumber(num); ok {
+					return v * u.size, ""
+				}
+			}
+		}
+		if v, ok := parsePlainNumber(text); ok {
+			return v, ""
+		}
+		return 0, fmt.Sprintf("%s counts bytes: write a number with an optional unit (B, kB, MB, GB, KiB, MiB, GiB), not %q", metric, text)
+	}
+	v, ok := parsePlainNumber(text)
+	if !ok {
+		return 0, fmt.Sprintf("%s is a count: write a plain number such as 0 or 10, not %q", metric, text)
+	}
+	return v, ""
+}
+
+// parseWindow parses the duration after "over" or "after".
+func parseWindow(text string) (time.Duration, bool) {
+	if v, ok := parsePlainNumber(text); ok && v == 0 {
+		return 0, true
+	}
+	d, err := time.ParseDuration(text)
+	return d, err == nil && d >= 0
+}
