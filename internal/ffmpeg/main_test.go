@@ -12,5 +12,5 @@ func TestMain(m *testing.M) {
 		// Re-executed as the child of TestKilledParentLeavesNoFFmpeg.
 		os.Exit(runHelperProcess())
 	}
-	goleak.VerifyTestMain(m)
+	goleak.VerifyTestMain(m, goleak.Cleanup(func(int) { removeContent() }))
 }

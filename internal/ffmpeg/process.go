@@ -142,8 +142,8 @@ func Start(ctx context.Context, path string, args []string, opt Options) (*Proce
 	}
 	p.stderr = newPipeReader(errR, p.tail)
 	p.progress = newPipeReader(progR, nil)
-	go p.reap()
 	p.stopCtx = context.AfterFunc(ctx, p.beginStop)
+	go p.reap()
 	if opt.Discard {
 		go drain(p.stderr)
 		go drain(p.progress)

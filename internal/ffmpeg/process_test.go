@@ -1,0 +1,221 @@
+package ffmpeg
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+func viewerArgs(t *testing.T, bin *Binary, v Viewer) []string {
+	t.Helper()
+	args, err := bin.Args(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return args
+}
+
+func TestProcessVODPlaysToCleanEnd(t *testing.T) {
+	t.Parallel()
+	bin := systemBinary(t)
+	o := newOrigin(t)
+	args := viewerArgs(t, bin, Viewer{URL: o.URL + "/vod.m3u8", Client: 3})
+	p, err := Start(context.Background(), bin.Path, args, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := collect(p)
+	e := p.Wait()
+	c.wg.Wait()
+	if e.Kind != ExitClean || e.Code != 0 || e.Undrained {
+		t.Fatalf("exit = %v (%+v); want clean, drained", e, e)
+	}
+	if !strings.Contains(c.progress.String(), "progress=end") {
+		t.Errorf("progress pipe has no progress=end:\n%s", c.progress.String())
+	}
+	if strings.Contains(c.stderr.String(), "progress=") {
+		t.Errorf("progress output leaked into stderr")
+	}
+	// Every segment was fetched through the protocol whitelist.
+	for i := 0; i < segmentCount; i++ {
+		if n := o.count("/seg" + string(rune('0'+i)) + ".ts"); n != 1 {
+			t.Errorf("seg%d.ts requested %d times; want 1", i, n)
+		}
+	}
+	if len(e.Tail) == 0 {
+		t.Error("exit tail is empty")
+	}
+	requireGone(t, p.Pid(), 0)
+}
+
+func TestProcessStopIdleLiveViewer(t *testing.T) {
+	t.Parallel()
+	bin := systemBinary(t)
+	o := newOrigin(t)
+	p, err := Start(context.Background(), bin.Path, viewerArgs(t, bin, Viewer{URL: o.URL + "/live.m3u8"}), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := collect(p)
+	// Let it play: wait for the first progress block.
+	waitFor(t, 10*time.Second, func() bool { return o.count("/live.m3u8") >= 2 })
+	if !alive(p.Pid()) {
+		t.Fatalf("viewer exited early: %v", p.Wait())
+	}
+	e := p.Stop()
+	c.wg.Wait()
+	t.Logf("idle live stop: %v", e)
+	// A viewer waiting for a playlist reload may need the second SIGTERM
+	// (ffmpeg's interrupt callback ignores the first once transcoding has
+	// started), but never SIGKILL.
+	if e.Kind != ExitStopped || e.Terms < 1 || e.Killed {
+		t.Errorf("exit = %+v; want stopped by SIGTERM", e)
+	}
+	if e.StopLatency > DefaultKillAfter {
+		t.Errorf("stop took %v; want less than KillAfter", e.StopLatency)
+	}
+	requireGone(t, p.Pid(), 0)
+	if again := p.Stop(); again.Kind != e.Kind || again.Pid != e.Pid {
+		t.Errorf("second Stop = %+v; want the same exit", again)
+	}
+}
+
+func TestProcessStopStalledReadNeedsSecondTerm(t *testing.T) {
+	t.Parallel()
+	bin := systemBinary(t)
+	o := newOrigin(t)
+	// A long rw_timeout keeps ffmpeg blocked on /hang.ts.
+	args := viewerArgs(t, bin, Viewer{URL: o.URL + "/stall.m3u8", RWTimeout: 60 * time.Second})
+	p, err := Start(context.Background(), bin.Path, args, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := collect(p)
+	select {
+	case <-o.hung:
+	case <-time.After(10 * time.Second):
+		t.Fatal("viewer never requested /hang.ts")
+	}
+	time.Sleep(200 * time.Millisecond) // let it block in the read
+	e := p.Stop()
+	c.wg.Wait()
+	t.Logf("stalled stop: %v", e)
+	if e.Kind != ExitStopped {
+		t.Fatalf("exit = %v; want stopped", e)
+	}
+	if e.Terms < 2 || e.StopLatency < DefaultSecondTermAfter {
+		t.Errorf("exit = %+v; want the first SIGTERM ignored during the stalled read", e)
+	}
+	if e.StopLatency > DefaultKillAfter+500*time.Millisecond {
+		t.Errorf("stop took %v; want at most ~%v", e.StopLatency, DefaultKillAfter)
+	}
+	requireGone(t, p.Pid(), 0)
+}
+
+func TestProcessErrorExitKeepsTail(t *testing.T) {
+	t.Parallel()
+	bin := systemBinary(t)
+	o := newOrigin(t)
+	p, err := Start(context.Background(), bin.Path, viewerArgs(t, bin, Viewer{URL: o.URL + "/missing.m3u8"}), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := collect(p)
+	e := p.Wait()
+	c.wg.Wait()
+	if e.Kind != ExitError || e.Code != 1 {
+		t.Fatalf("exit = %+v; want error status 1", e)
+	}
+	if err := e.Err(); err == nil || !strings.Contains(err.Error(), "404") {
+		t.Errorf("Err() = %v; want the 404 from the stderr tail", err)
+	}
+	requireGone(t, p.Pid(), 0)
+}
+
+func TestProcessKilledBySomeoneElse(t *testing.T) {
+	t.Parallel()
+	bin := systemBinary(t)
+	o := newOrigin(t)
+	p, err := Start(context.Background(), bin.Path, viewerArgs(t, bin, Viewer{URL: o.URL + "/live.m3u8"}), Options{Discard: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 10*time.Second, func() bool { return o.count("/live.m3u8") >= 1 })
+	if err := syscall.Kill(p.Pid(), syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	e := p.Wait()
+	if e.Kind != ExitSignaled || e.Signal != syscall.SIGKILL || e.Code != -1 {
+		t.Fatalf("exit = %+v; want signaled by SIGKILL", e)
+	}
+	if e.Err() == nil {
+		t.Error("Err() = nil for a foreign SIGKILL")
+	}
+}
+
+func TestProcessStopEscalatesToKillForWholeGroup(t *testing.T) {
+	t.Parallel()
+	// Not ffmpeg: a script that ignores SIGTERM, with a child in its group.
+	dir := t.TempDir()
+	script := filepath.Join(dir, "stubborn")
+	if err := os.WriteFile(script, []byte("#!/bin/sh\ntrap '' TERM\nsleep 30 &\necho started >&2\nwait\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	p, err := Start(context.Background(), script, nil, Options{SecondTermAfter: 100 * time.Millisecond, KillAfter: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := collect(p)
+	waitFor(t, 5*time.Second, func() bool { return len(groupMembers(t, p.Pid())) == 2 })
+	e := p.Stop()
+	c.wg.Wait()
+	if e.Kind != ExitStopped || !e.Killed || e.Terms != 2 || e.Signal != syscall.SIGKILL {
+		t.Fatalf("exit = %+v; want stopped by SIGKILL after 2 SIGTERM", e)
+	}
+	if e.StopLatency < 300*time.Millisecond || e.StopLatency > 2*time.Second {
+		t.Errorf("stop latency %v; want about KillAfter (300ms)", e.StopLatency)
+	}
+	requireGone(t, p.Pid(), 2*time.Second) // the sleep child died with the group
+}
+
+func TestProcessContextCancelStops(t *testing.T) {
+	t.Parallel()
+	bin := systemBinary(t)
+	o := newOrigin(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	p, err := Start(ctx, bin.Path, viewerArgs(t, bin, Viewer{URL: o.URL + "/live.m3u8"}), Options{Discard: true})
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	waitFor(t, 10*time.Second, func() bool { return o.count("/live.m3u8") >= 1 })
+	cancel()
+	e := p.Wait()
+	if e.Kind != ExitStopped {
+		t.Fatalf("exit = %+v; want stopped by the context", e)
+	}
+	requireGone(t, p.Pid(), 0)
+}
+
+func TestStartMissingBinary(t *testing.T) {
+	t.Parallel()
+	_, err := Start(context.Background(), filepath.Join(t.TempDir(), "nope"), nil, Options{})
+	if err == nil {
+		t.Fatal("Start of a missing binary succeeded")
+	}
+}
+
+func waitFor(t *testing.T, d time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("condition not met within %v", d)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
