@@ -69,10 +69,13 @@ func (t *Threshold) evalCumulative(v *Verdict, src Source, warm time.Duration, s
 		return tl.elapsed(i)
 	}
 	if t.over > 0 {
-		if t.evalWindows(v, &tl, base, last, startOf, sc) {
+		if len(tl.points) == 0 {
+			v.Note = "no history: evaluated as one window"
+		} else if t.evalWindows(v, &tl, base, last, startOf, sc) {
 			return
+		} else {
+			v.Note = fmt.Sprintf("run shorter than the %s window: evaluated as one window", fmtElapsed(t.over))
 		}
-		v.Note = fmt.Sprintf("run shorter than the %s window: evaluated as one window", fmtElapsed(t.over))
 	}
 	val, ok := t.query.delta(&tl, base, last, sc)
 	if !ok {

@@ -1,7 +1,6 @@
 package threshold
 
 import (
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -247,9 +246,4 @@ func parseCode(s string) (lo, hi int, ok bool) {
 		return 0, 0, false
 	}
 	return c, c, true
-}
-
-// describe returns the metric kind and aggregation for messages.
-func (q *Query) describe() string {
-	return fmt.Sprintf("%s %s", q.def.kind, q.name)
 }
