@@ -1,0 +1,181 @@
+package metrics
+
+import (
+	"strconv"
+	"sync"
+
+	"github.com/hlsswarm/hlsswarm/internal/stats"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Prefix is put before every catalogue name.
+const Prefix = "hlsswarm_"
+
+// Quantiles are the quantiles of every exported summary.
+var quantileList = [...]float64{0.5, 0.9, 0.95, 0.99}
+
+// SnapshotFunc stores a current snapshot of the fleet in dst. Only
+// counters, status codes, histograms and gauges are read; per-viewer rows
+// are not needed.
+type SnapshotFunc func(dst *stats.Snapshot)
+
+// Collector is a prometheus.Collector over a fleet's stats. Each Collect
+// takes one snapshot through its SnapshotFunc; concurrent scrapes are
+// serialized so that the snapshot buffer is reused.
+type Collector struct {
+	snapshot SnapshotFunc
+	metrics  []exported
+
+	mu  sync.Mutex
+	buf stats.Snapshot
+}
+
+// exported is one catalogue metric with its Prometheus form.
+type exported struct {
+	desc    *prometheus.Desc
+	collect func(ch chan<- prometheus.Metric, d *prometheus.Desc, s *stats.Snapshot)
+}
+
+// NewCollector returns a Collector that reads snapshots through snapshot.
+// constLabels (may be nil) are added to every metric, e.g. the test name.
+func NewCollector(snapshot SnapshotFunc, constLabels prometheus.Labels) *Collector {
+	c := &Collector{snapshot: snapshot}
+	for _, m := range stats.Catalog() {
+		e, ok := exportOf(m, constLabels)
+		if ok {
+			c.metrics = append(c.metrics, e)
+		}
+	}
+	return c
+}
+
+// Name returns the Prometheus name of a catalogue metric: Prefix + name,
+// with "_total" after counters.
+func Name(m stats.Metric) string {
+	if m.Type == stats.MetricCounter {
+		return Prefix + m.Name + "_total"
+	}
+	return Prefix + m.Name
+}
+
+func exportOf(m stats.Metric, constLabels prometheus.Labels) (exported, bool) {
+	name := Name(m)
+	help := m.Help
+	if m.Unit == "seconds" {
+		help += " In seconds."
+	}
+	newDesc := func(labels ...string) *prometheus.Desc {
+		return prometheus.NewDesc(name, help, labels, constLabels)
+	}
+	switch m.Type {
+	case stats.MetricCounter:
+		if m.Name == "http_errors" {
+			return exported{newDesc("code"), collectHTTPErrors}, true
+		}
+		metricName := m.Name
+		return exported{newDesc(), func(ch chan<- prometheus.Metric, d *prometheus.Desc, s *stats.Snapshot) {
+			v, _ := stats.CounterValue(&s.Counters, metricName)
+			ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(v))
+		}}, true
+	case stats.MetricRate:
+		if m.Name == "http_error_rate" {
+			return exported{newDesc("kind"), collectErrorRates}, true
+		}
+		metricName := m.Name
+		return exported{newDesc(), func(ch chan<- prometheus.Metric, d *prometheus.Desc, s *stats.Snapshot) {
+			if r, ok := stats.RateValue(&s.Counters, metricName); ok && !r.NoData {
+				ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, r.Value)
+			}
+		}}, true
+	case stats.MetricDistribution:
+		pick := histogramOf(m.Name)
+		if pick == nil {
+			return exported{}, false
+		}
+		return exported{newDesc(), func(ch chan<- prometheus.Metric, d *prometheus.Desc, s *stats.Snapshot) {
+			ch <- summaryOf(d, pick(s))
+		}}, true
+	case stats.MetricGauge:
+		switch m.Name {
+		case "clients_active":
+			return exported{newDesc(), func(ch chan<- prometheus.Metric, d *prometheus.Desc, s *stats.Snapshot) {
+				ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, float64(s.Clients.Active))
+			}}, true
+		case "clients_stalled":
+			return exported{newDesc(), func(ch chan<- prometheus.Metric, d *prometheus.Desc, s *stats.Snapshot) {
+				ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, float64(s.Clients.Stalled))
+			}}, true
+		case "speed":
+			return exported{newDesc("stat"), func(ch chan<- prometheus.Metric, d *prometheus.Desc, s *stats.Snapshot) {
+				if s.SpeedViewers == 0 {
+					return
+				}
+				ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, s.SpeedMin, "min")
+				ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, s.SpeedMean, "mean")
+			}}, true
+		case "drift":
+			return exported{newDesc(), func(ch chan<- prometheus.Metric, d *prometheus.Desc, s *stats.Snapshot) {
+				ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, s.DriftMax.Seconds())
+			}}, true
+		}
+	}
+	return exported{}, false
+}
+
+func histogramOf(name string) func(*stats.Snapshot) *stats.HistogramSnapshot {
+	switch name {
+	case "segment_latency":
+		return func(s *stats.Snapshot) *stats.HistogramSnapshot { return &s.SegmentLatency }
+	case "manifest_latency":
+		return func(s *stats.Snapshot) *stats.HistogramSnapshot { return &s.ManifestLatency }
+	case "startup_time":
+		return func(s *stats.Snapshot) *stats.HistogramSnapshot { return &s.Startup }
+	}
+	return nil
+}
+
+func collectHTTPErrors(ch chan<- prometheus.Metric, d *prometheus.Desc, s *stats.Snapshot) {
+	for _, sc := range s.Status {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(sc.Count), strconv.Itoa(sc.Code))
+	}
+}
+
+func collectErrorRates(ch chan<- prometheus.Metric, d *prometheus.Desc, s *stats.Snapshot) {
+	if r := stats.HTTPErrorRate(&s.Counters); !r.NoData {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, r.Value, "all")
+	}
+	for k := stats.Kind(0); k < stats.NumKinds; k++ {
+		if r := stats.HTTPErrorRateKind(&s.Counters, k); !r.NoData {
+			ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, r.Value, k.String())
+		}
+	}
+}
+
+func summaryOf(d *prometheus.Desc, h *stats.HistogramSnapshot) prometheus.Metric {
+	q := make(map[float64]float64, len(quantileList))
+	for _, p := range quantileList {
+		q[p] = h.Quantile(p).Seconds()
+	}
+	m, err := prometheus.NewConstSummary(d, h.Count, h.Sum.Seconds(), q)
+	if err != nil {
+		return prometheus.NewInvalidMetric(d, err)
+	}
+	return m
+}
+
+// Describe sends the descriptor of every exported metric.
+func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
+	for _, e := range c.metrics {
+		ch <- e.desc
+	}
+}
+
+// Collect takes one snapshot and sends every exported metric.
+func (c *Collector) Collect(ch chan<- prometheus.Metric) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.snapshot(&c.buf)
+	for _, e := range c.metrics {
+		e.collect(ch, e.desc, &c.buf)
+	}
+}

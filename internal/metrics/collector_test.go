@@ -1,0 +1,204 @@
+package metrics
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hlsswarm/hlsswarm/internal/stats"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+	dto "github.com/prometheus/client_model/go"
+)
+
+// fleet records a small, known set of events into a real aggregator.
+func fleet(t *testing.T) *stats.Aggregator {
+	t.Helper()
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	agg := stats.NewAggregator(stats.Options{Now: func() time.Time { return now }})
+	v1, v2 := agg.AddViewer(1), agg.AddViewer(2)
+	v1.Started(now)
+	v2.Started(now)
+	for range 3 {
+		v1.AddRequest(stats.KindSegment)
+		v1.ObserveLatency(stats.KindSegment, 20*time.Millisecond)
+	}
+	v1.AddRequest(stats.KindManifest)
+	v1.ObserveLatency(stats.KindManifest, 5*time.Millisecond)
+	v2.AddRequest(stats.KindSegment)
+	v2.AddHTTPError(stats.KindSegment, 503)
+	v2.AddTimeout()
+	v1.AddBytes(1000)
+	return agg
+}
+
+func snapshotOf(agg *stats.Aggregator) SnapshotFunc {
+	return func(dst *stats.Snapshot) { agg.SnapshotParts(dst, stats.IncludeHistograms) }
+}
+
+func TestCollectorLint(t *testing.T) {
+	t.Parallel()
+	c := NewCollector(snapshotOf(fleet(t)), prometheus.Labels{"test": "TestCollectorLint"})
+	problems, err := testutil.CollectAndLint(c)
+	if err != nil {
+		t.Fatalf("CollectAndLint: %v", err)
+	}
+	for _, p := range problems {
+		t.Errorf("promlint: %s: %s", p.Metric, p.Text)
+	}
+}
+
+func TestCollectorValues(t *testing.T) {
+	t.Parallel()
+	c := NewCollector(snapshotOf(fleet(t)), nil)
+	const want = `
+# HELP hlsswarm_segment_requests_total Media segment requests.
+# TYPE hlsswarm_segment_requests_total counter
+hlsswarm_segment_requests_total 4
+# HELP hlsswarm_requests_total Requests of all kinds.
+# TYPE hlsswarm_requests_total counter
+hlsswarm_requests_total 5
+# HELP hlsswarm_http_errors_total HTTP errors, by status code (0 = outside 100..599) or by request kind.
+# TYPE hlsswarm_http_errors_total counter
+hlsswarm_http_errors_total{code="503"} 1
+# HELP hlsswarm_http_error_rate HTTP errors / requests.
+# TYPE hlsswarm_http_error_rate gauge
+hlsswarm_http_error_rate{kind="all"} 0.2
+hlsswarm_http_error_rate{kind="manifest"} 0
+hlsswarm_http_error_rate{kind="segment"} 0.25
+# HELP hlsswarm_timeouts_total Timeouts.
+# TYPE hlsswarm_timeouts_total counter
+hlsswarm_timeouts_total 1
+# HELP hlsswarm_bytes_total Bytes received.
+# TYPE hlsswarm_bytes_total counter
+hlsswarm_bytes_total 1000
+# HELP hlsswarm_clients_active Viewers running.
+# TYPE hlsswarm_clients_active gauge
+hlsswarm_clients_active 2
+`
+	names := []string{
+		"hlsswarm_segment_requests_total", "hlsswarm_requests_total", "hlsswarm_http_errors_total",
+		"hlsswarm_http_error_rate", "hlsswarm_timeouts_total", "hlsswarm_bytes_total", "hlsswarm_clients_active",
+	}
+	if err := testutil.CollectAndCompare(c, strings.NewReader(want), names...); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestCollectorSummary(t *testing.T) {
+	t.Parallel()
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(NewCollector(snapshotOf(fleet(t)), nil))
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatalf("Gather: %v", err)
+	}
+	var seg *dto.Summary
+	for _, mf := range mfs {
+		if mf.GetName() == "hlsswarm_segment_latency" {
+			seg = mf.GetMetric()[0].GetSummary()
+		}
+	}
+	if seg == nil {
+		t.Fatal("hlsswarm_segment_latency not gathered")
+	}
+	if got, want := seg.GetSampleCount(), uint64(3); got != want {
+		t.Errorf("segment_latency count = %d; want %d", got, want)
+	}
+	if got, want := seg.GetSampleSum(), 0.060; got < want*0.999 || got > want*1.001 {
+		t.Errorf("segment_latency sum = %g; want %g", got, want)
+	}
+	if got := len(seg.GetQuantile()); got != len(quantileList) {
+		t.Errorf("segment_latency has %d quantiles; want %d", got, len(quantileList))
+	}
+	for _, q := range seg.GetQuantile() {
+		if v := q.GetValue(); v < 0.0198 || v > 0.0202 {
+			t.Errorf("segment_latency quantile %g = %g; want 0.020 (±1%%)", q.GetQuantile(), v)
+		}
+	}
+}
+
+// TestCollectorCoversCatalog fails when a catalogue metric is added that the
+// collector does not export.
+func TestCollectorCoversCatalog(t *testing.T) {
+	t.Parallel()
+	c := NewCollector(snapshotOf(fleet(t)), nil)
+	descs := make(chan *prometheus.Desc, 100)
+	c.Describe(descs)
+	close(descs)
+	var all strings.Builder
+	for d := range descs {
+		all.WriteString(d.String())
+	}
+	for _, m := range stats.Catalog() {
+		if name := Name(m); !strings.Contains(all.String(), `"`+name+`"`) {
+			t.Errorf("catalogue metric %q (%s) is not exported as %s", m.Name, m.Type, name)
+		}
+	}
+}
+
+// TestCollectorReadsAtScrape checks that each scrape reads the aggregator
+// afresh and never accumulates on its own.
+func TestCollectorReadsAtScrape(t *testing.T) {
+	t.Parallel()
+	agg := fleet(t)
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(NewCollector(snapshotOf(agg), nil))
+	requests := func() float64 {
+		t.Helper()
+		mfs, err := reg.Gather()
+		if err != nil {
+			t.Fatalf("Gather: %v", err)
+		}
+		for _, mf := range mfs {
+			if mf.GetName() == "hlsswarm_requests_total" {
+				return mf.GetMetric()[0].GetCounter().GetValue()
+			}
+		}
+		t.Fatal("hlsswarm_requests_total not gathered")
+		return 0
+	}
+	if got, want := requests(), 5.0; got != want {
+		t.Fatalf("first scrape requests = %g; want %g", got, want)
+	}
+	if got, want := requests(), 5.0; got != want {
+		t.Fatalf("second scrape requests = %g; want %g (no double counting)", got, want)
+	}
+	agg.AddViewer(3).AddRequest(stats.KindInit)
+	if got, want := requests(), 6.0; got != want {
+		t.Fatalf("scrape after a new request = %g; want %g", got, want)
+	}
+}
+
+func TestCollectorLeavesOutRatesWithoutData(t *testing.T) {
+	t.Parallel()
+	agg := stats.NewAggregator(stats.Options{})
+	c := NewCollector(snapshotOf(agg), nil)
+	if n := testutil.CollectAndCount(c, "hlsswarm_http_error_rate", "hlsswarm_timeout_rate", "hlsswarm_speed"); n != 0 {
+		t.Errorf("an empty fleet exports %d rate/speed samples; want 0 (no data is not 0)", n)
+	}
+	if n := testutil.CollectAndCount(c, "hlsswarm_requests_total"); n != 1 {
+		t.Errorf("an empty fleet exports %d requests_total samples; want 1", n)
+	}
+}
+
+func BenchmarkCollect(b *testing.B) {
+	agg := stats.NewAggregator(stats.Options{})
+	now := time.Now()
+	for i := range 200 {
+		v := agg.AddViewer(i)
+		v.Started(now)
+		for range 50 {
+			v.AddRequest(stats.KindSegment)
+			v.ObserveLatency(stats.KindSegment, time.Duration(i+1)*time.Millisecond)
+		}
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(NewCollector(snapshotOf(agg), nil))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := reg.Gather(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,22 @@
+// Package metrics exports a fleet's stats to Prometheus.
+//
+// A [Collector] reads one aggregator snapshot per scrape (never a running
+// tally of its own, so nothing is counted twice) and turns the metric
+// catalogue (stats.Catalog) into Prometheus metrics named
+// hlsswarm_<catalogue name>:
+//
+//   - counters become Prometheus counters with the _total suffix
+//     (hlsswarm_segment_requests_total, hlsswarm_bytes_total);
+//     http_errors carries the label code ("0" for codes outside 100..599);
+//   - rates become gauges in [0,1]; http_error_rate has the label kind
+//     ("all", "manifest", "segment", "init", "unknown"); a rate without
+//     data (no requests yet) is left out rather than reported as 0;
+//   - distributions (segment_latency, manifest_latency, startup_time)
+//     become summaries in seconds with the quantiles 0.5, 0.9, 0.95, 0.99;
+//   - gauges: clients_active, clients_stalled, speed (label stat: "min",
+//     "mean"; left out while no viewer reports progress) and drift (the
+//     largest, in seconds).
+//
+// The collector is registered on a registry its owner makes (loadtest's
+// fleet); this package never touches the global registry.
+package metrics
