@@ -32,11 +32,10 @@ type histChunk struct {
 
 // Record adds one value. Negative durations are recorded as 0.
 func (h *Histogram) Record(d time.Duration) {
-	v := int64(d)
-	if v < 0 {
-		v = 0
-	}
-	i := bucketIndex(v)
+	v := uint64(max(int64(d), 0))
+	u := min(v, maxValue)
+	e := bits.Len64(u|(2*subBuckets-1)) - (subBits + 1)
+	i := e<<subBits + int(u>>uint(e))
 	c := h.chunks[i>>subBits].Load()
 	if c == nil {
 		c = h.newChunk(i >> subBits)
@@ -45,12 +44,13 @@ func (h *Histogram) Record(d time.Duration) {
 	if c.counts[j].Add(1) == 1 {
 		c.nonZero[j>>6].Or(1 << uint(j&63))
 	}
-	h.sum.Add(v)
-	if m := h.min.Load(); m == 0 || uint64(v) < m-1 {
-		h.lowerMin(uint64(v) + 1)
+	h.sum.Add(int64(v))
+	// min holds min+1, 0 when unset: then min-1 wraps to the largest uint64.
+	if v < h.min.Load()-1 {
+		h.lowerMin(v + 1)
 	}
-	if v > h.max.Load() {
-		h.raiseMax(v)
+	if int64(v) > h.max.Load() {
+		h.raiseMax(int64(v))
 	}
 }
 

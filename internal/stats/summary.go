@@ -28,36 +28,37 @@ type ViewerRow struct {
 // Summary stores the viewer's current values in dst, reusing dst.Status.
 // It allocates only when dst.Status lacks capacity.
 func (v *Viewer) Summary(dst *ViewerRow) {
-	v.summary(dst, v.agg.now().UnixNano())
+	v.summary(dst, v.agg.nowRel())
 }
 
 func (v *Viewer) summary(dst *ViewerRow, now int64) {
-	status := dst.Status[:0]
-	*dst = ViewerRow{ID: v.id, Status: v.appendStatus(status)}
-	v.loadCounters(&dst.Counters)
+	dst.ID = v.id
+	v.counters(&dst.Counters)
+	dst.Status = v.status.appendTo(dst.Status[:0])
 	v.gauges(dst, now)
 }
 
-// gauges fills the state and gauge fields of dst.
+// gauges stores the state and gauge fields of dst.
 func (v *Viewer) gauges(dst *ViewerRow, now int64) {
 	dst.Removed = v.removed.Load()
 	dst.Active = v.state.Load() == stateActive && !dst.Removed
+	dst.Stalled, dst.StalledFor = false, 0
 	if dst.Active {
 		if idle := now - v.lastAdvance.Load(); idle > int64(v.agg.stallAfterOrDefault()) {
 			dst.Stalled = true
 			dst.StalledFor = time.Duration(idle)
 		}
 	}
-	if v.hasProgress.Load() {
-		dst.HasProgress = true
+	dst.HasProgress = v.hasProgress.Load()
+	dst.Speed, dst.ReportedSpeed, dst.OutTime, dst.Drift, dst.MaxDrift = 0, 0, 0, 0, 0
+	if dst.HasProgress {
 		dst.Speed = math.Float64frombits(v.speed.Load())
 		dst.ReportedSpeed = math.Float64frombits(v.repSpeed.Load())
 		dst.OutTime = time.Duration(v.outTime.Load())
 		dst.Drift = time.Duration(v.drift.Load())
 		dst.MaxDrift = time.Duration(v.maxDrift.Load())
 	}
-	if s := v.startup.Load(); s > 0 {
-		dst.Startup = time.Duration(s - 1)
-		dst.HasStartup = true
-	}
+	s := v.startup.Load()
+	dst.HasStartup = s > 0
+	dst.Startup = time.Duration(max(s-1, 0))
 }

@@ -2,57 +2,30 @@ package stats
 
 import (
 	"math"
-	"math/bits"
 	"sync/atomic"
 	"time"
 )
 
-// Indexes of a Viewer's counters. Requests and HTTP errors by kind come
-// first so that a Kind indexes them directly.
+// Indexes of a Viewer's counters. The hot ones (non-zero in every viewer)
+// come first and are always read; the rare ones are read only when their
+// bit in Viewer.rare is set, which their first increment does.
 const (
-	cReq         = 0                    // + Kind
-	cErrKind     = cReq + int(NumKinds) // + Kind
-	cBytes       = cErrKind + int(NumKinds)
-	cReconnects  = cBytes + 1
+	cReq   = 0 // + Kind
+	cBytes = cReq + int(NumKinds)
+	cLines = cBytes + 1 // + Stream
+	numHot = cLines + 2
+
+	cErrKind     = numHot // + Kind
+	cReconnects  = cErrKind + int(NumKinds)
 	cTimeouts    = cReconnects + 1
 	cConnRefused = cTimeouts + 1
 	cRestarts    = cConnRefused + 1
-	cLines       = cRestarts + 1 // + Stream
-	cDropped     = cLines + 2    // + Stream
+	cDropped     = cRestarts + 1 // + Stream
 	cSegFail     = cDropped + 2
 	cPlayFail    = cSegFail + 1
 	cExpired     = cPlayFail + 1
 	numCounters  = cExpired + 1
 )
-
-// Status code slots: 0 is "other", code c in 100..599 is slot c-99.
-const (
-	minCode     = 100
-	maxCode     = 599
-	numStatus   = maxCode - minCode + 2
-	statusWords = (numStatus + 63) / 64
-)
-
-func statusSlot(code int) int {
-	if code < minCode || code > maxCode {
-		return 0
-	}
-	return code - minCode + 1
-}
-
-func slotCode(slot int) int {
-	if slot == 0 {
-		return 0
-	}
-	return slot + minCode - 1
-}
-
-// statusCounts counts HTTP errors by status code, with a bitmap of the
-// non-zero slots so that readers visit only those.
-type statusCounts struct {
-	nonZero [statusWords]atomic.Uint64
-	counts  [numStatus]atomic.Uint64
-}
 
 // Viewer is one viewer's stats. It is written by one goroutine (the viewer's
 // parser; Started and Ended may come from its supervisor) and read by any
@@ -62,23 +35,25 @@ type statusCounts struct {
 type Viewer struct {
 	_ [cacheLine]byte // keeps the hot counters off the previous object's lines
 
-	c [numCounters]atomic.Uint64
-
-	status atomic.Pointer[statusCounts] // allocated on the first HTTP error
-
-	// Gauges.
-	startedAt   atomic.Int64  // unix ns of the first Started; 0 before
-	startup     atomic.Int64  // first segment - first start, ns, plus 1; 0 until known
+	// What Snapshot reads comes first, contiguous: counters, the gauges it
+	// aggregates, HTTP errors by code. Times are nanoseconds since the
+	// aggregator's start (Aggregator.rel).
+	c           [numCounters]atomic.Uint64
+	rare        atomic.Uint32 // bit i-numHot: counter i is non-zero
 	state       atomic.Uint32 // statePending, stateActive, stateEnded
 	removed     atomic.Bool
-	gen         atomic.Uint32 // bumped by Started, so progress re-bases drift
-	outTime     atomic.Int64  // ns
-	speed       atomic.Uint64 // float64 bits, judged from out time over wall time
-	repSpeed    atomic.Uint64 // float64 bits, as ffmpeg reported it
 	hasProgress atomic.Bool
-	drift       atomic.Int64 // ns
-	maxDrift    atomic.Int64 // ns
-	lastAdvance atomic.Int64 // unix ns when out time last advanced (or of the last Started)
+	lastAdvance atomic.Int64  // when out time last advanced (or of the last Started)
+	speed       atomic.Uint64 // float64 bits, judged from out time over wall time
+	drift       atomic.Int64  // ns
+	startup     atomic.Int64  // first segment - first start, ns, plus 1; 0 until known
+	status      statusTable
+
+	startedAt atomic.Int64  // first Started, plus 1; 0 before
+	gen       atomic.Uint32 // bumped by Started, so progress re-bases drift
+	outTime   atomic.Int64  // ns
+	repSpeed  atomic.Uint64 // float64 bits, as ffmpeg reported it
+	maxDrift  atomic.Int64  // ns
 
 	// Writer-only state of ObserveProgress.
 	pgen              uint32
@@ -128,31 +103,28 @@ func (v *Viewer) AddBytes(n int64) {
 // AddHTTPError counts one HTTP error with status code on a request of kind
 // k. A code outside 100..599 is counted as "other" (code 0).
 func (v *Viewer) AddHTTPError(k Kind, code int) {
-	v.c[cErrKind+int(clampKind(k))].Add(1)
-	s := v.status.Load()
-	if s == nil {
-		s = new(statusCounts)
-		if !v.status.CompareAndSwap(nil, s) {
-			s = v.status.Load()
-		}
-	}
-	i := statusSlot(code)
-	if s.counts[i].Add(1) == 1 {
-		s.nonZero[i>>6].Or(1 << uint(i&63))
+	v.addRare(cErrKind+int(clampKind(k)), 1)
+	v.status.add(statusSlot(code))
+}
+
+// addRare adds n > 0 to rare counter i, marking it non-zero the first time.
+func (v *Viewer) addRare(i int, n uint64) {
+	if v.c[i].Add(n) == n {
+		v.rare.Or(1 << uint(i-numHot))
 	}
 }
 
 // AddReconnect counts one reconnect.
-func (v *Viewer) AddReconnect() { v.c[cReconnects].Add(1) }
+func (v *Viewer) AddReconnect() { v.addRare(cReconnects, 1) }
 
 // AddTimeout counts one timeout.
-func (v *Viewer) AddTimeout() { v.c[cTimeouts].Add(1) }
+func (v *Viewer) AddTimeout() { v.addRare(cTimeouts, 1) }
 
 // AddConnRefused counts one refused connection.
-func (v *Viewer) AddConnRefused() { v.c[cConnRefused].Add(1) }
+func (v *Viewer) AddConnRefused() { v.addRare(cConnRefused, 1) }
 
 // AddRestart counts one restart of the viewer's process.
-func (v *Viewer) AddRestart() { v.c[cRestarts].Add(1) }
+func (v *Viewer) AddRestart() { v.addRare(cRestarts, 1) }
 
 // AddLines counts lines taken off pipe s: read counts every line taken,
 // dropped those of them that were not handled in time.
@@ -165,21 +137,21 @@ func (v *Viewer) AddLines(s Stream, read, dropped uint64) {
 		v.c[cLines+i].Add(read)
 	}
 	if dropped != 0 {
-		v.c[cDropped+i].Add(dropped)
+		v.addRare(cDropped+i, dropped)
 	}
 }
 
 // AddSegmentFailure counts one segment that failed to open.
-func (v *Viewer) AddSegmentFailure() { v.c[cSegFail].Add(1) }
+func (v *Viewer) AddSegmentFailure() { v.addRare(cSegFail, 1) }
 
 // AddPlaylistFailure counts one failed playlist (re)load.
-func (v *Viewer) AddPlaylistFailure() { v.c[cPlayFail].Add(1) }
+func (v *Viewer) AddPlaylistFailure() { v.addRare(cPlayFail, 1) }
 
 // AddExpiredSkips counts n segments skipped because they expired from the
 // playlist; n <= 0 is ignored.
 func (v *Viewer) AddExpiredSkips(n int) {
 	if n > 0 {
-		v.c[cExpired].Add(uint64(n))
+		v.addRare(cExpired, uint64(n))
 	}
 }
 
@@ -199,8 +171,8 @@ func (v *Viewer) ObserveLatency(k Kind, d time.Duration) {
 // becomes active and its drift is measured afresh from its next progress.
 // The first call also starts the startup clock.
 func (v *Viewer) Started(at time.Time) {
-	ns := at.UnixNano()
-	v.startedAt.CompareAndSwap(0, ns)
+	ns := v.agg.rel(at)
+	v.startedAt.CompareAndSwap(0, ns+1)
 	v.lastAdvance.Store(ns)
 	v.gen.Add(1)
 	v.state.Store(stateActive)
@@ -214,7 +186,7 @@ func (v *Viewer) FirstSegment(at time.Time) {
 	if s == 0 || v.startup.Load() != 0 {
 		return
 	}
-	v.startup.CompareAndSwap(0, max(at.UnixNano()-s, 0)+1)
+	v.startup.CompareAndSwap(0, max(v.agg.rel(at)-(s-1), 0)+1)
 }
 
 // Ended marks the viewer as no longer active.
@@ -230,7 +202,7 @@ func (v *Viewer) Ended(at time.Time) {
 // then) and its maximum, and the time out time last advanced (for stalls).
 // Call it from one goroutine only.
 func (v *Viewer) ObserveProgress(wall time.Time, outTime time.Duration, speed float64) {
-	w, o := wall.UnixNano(), int64(outTime)
+	w, o := v.agg.rel(wall), int64(outTime)
 	if g := v.gen.Load(); g != v.pgen || !v.hasProgress.Load() {
 		v.pgen = g
 		v.baseWall, v.baseOut = w, o
@@ -263,40 +235,48 @@ func (v *Viewer) ObserveProgress(wall time.Time, outTime time.Duration, speed fl
 	v.hasProgress.Store(true)
 }
 
-// loadCounters adds the viewer's counters to c.
-func (v *Viewer) loadCounters(c *Counters) {
+// counters stores the viewer's counters in c.
+func (v *Viewer) counters(c *Counters) {
+	var e uint64
 	for k := range NumKinds {
-		c.Requests[k] += v.c[cReq+int(k)].Load()
-		e := v.c[cErrKind+int(k)].Load()
-		c.HTTPErrorsByKind[k] += e
-		c.HTTPErrors += e
+		c.Requests[k] = v.c[cReq+int(k)].Load()
+		c.HTTPErrorsByKind[k] = v.c[cErrKind+int(k)].Load()
+		e += c.HTTPErrorsByKind[k]
 	}
-	c.Bytes += v.c[cBytes].Load()
-	c.Reconnects += v.c[cReconnects].Load()
-	c.Timeouts += v.c[cTimeouts].Load()
-	c.ConnRefused += v.c[cConnRefused].Load()
-	c.Restarts += v.c[cRestarts].Load()
-	c.ProgressLines += v.c[cLines].Load()
-	c.StderrLines += v.c[cLines+1].Load()
-	c.DroppedProgressLines += v.c[cDropped].Load()
-	c.DroppedStderrLines += v.c[cDropped+1].Load()
-	c.SegmentFailures += v.c[cSegFail].Load()
-	c.PlaylistFailures += v.c[cPlayFail].Load()
-	c.ExpiredSkips += v.c[cExpired].Load()
+	c.HTTPErrors = e
+	c.Bytes = v.c[cBytes].Load()
+	c.Reconnects = v.c[cReconnects].Load()
+	c.Timeouts = v.c[cTimeouts].Load()
+	c.ConnRefused = v.c[cConnRefused].Load()
+	c.Restarts = v.c[cRestarts].Load()
+	c.ProgressLines = v.c[cLines].Load()
+	c.StderrLines = v.c[cLines+1].Load()
+	c.DroppedProgressLines = v.c[cDropped].Load()
+	c.DroppedStderrLines = v.c[cDropped+1].Load()
+	c.SegmentFailures = v.c[cSegFail].Load()
+	c.PlaylistFailures = v.c[cPlayFail].Load()
+	c.ExpiredSkips = v.c[cExpired].Load()
 }
 
-// appendStatus appends the viewer's non-zero status counts, by code.
-func (v *Viewer) appendStatus(dst []StatusCount) []StatusCount {
-	s := v.status.Load()
-	if s == nil {
-		return dst
+// countersFrom converts a sum of viewer counter arrays to Counters.
+func countersFrom(c *Counters, a *[numCounters]uint64) {
+	var e uint64
+	for k := range NumKinds {
+		c.Requests[k] = a[cReq+int(k)]
+		c.HTTPErrorsByKind[k] = a[cErrKind+int(k)]
+		e += a[cErrKind+int(k)]
 	}
-	// Slot 0 ("other", code 0) sorts first, as code 0.
-	for w := range s.nonZero {
-		for m := s.nonZero[w].Load(); m != 0; m &= m - 1 {
-			i := w<<6 + bits.TrailingZeros64(m)
-			dst = append(dst, StatusCount{Code: slotCode(i), Count: s.counts[i].Load()})
-		}
-	}
-	return dst
+	c.HTTPErrors = e
+	c.Bytes = a[cBytes]
+	c.Reconnects = a[cReconnects]
+	c.Timeouts = a[cTimeouts]
+	c.ConnRefused = a[cConnRefused]
+	c.Restarts = a[cRestarts]
+	c.ProgressLines = a[cLines]
+	c.StderrLines = a[cLines+1]
+	c.DroppedProgressLines = a[cDropped]
+	c.DroppedStderrLines = a[cDropped+1]
+	c.SegmentFailures = a[cSegFail]
+	c.PlaylistFailures = a[cPlayFail]
+	c.ExpiredSkips = a[cExpired]
 }

@@ -1,0 +1,185 @@
+package stats
+
+import (
+	"math"
+	"math/bits"
+	"time"
+)
+
+// Include selects the optional parts of a Snapshot.
+type Include uint8
+
+// The optional parts of a Snapshot.
+const (
+	IncludeHistograms Include = 1 << iota // SegmentLatency, ManifestLatency and Startup
+	IncludeViewers                        // one ViewerRow per viewer
+)
+
+// Clients counts viewers by state.
+type Clients struct {
+	Total   int // viewers ever added, removed ones included
+	Active  int // started, not ended, not removed
+	Stalled int // active and stalled (see Options.StallAfter)
+	Ended   int // ended or removed
+	Pending int // added but not yet started
+}
+
+// Snapshot is the whole fleet at one instant, a plain value. Counters and
+// Status sum over all viewers ever added; gauges cover active viewers.
+type Snapshot struct {
+	Time    time.Time
+	Elapsed time.Duration // since the aggregator was made
+	Clients Clients
+	Counters
+	Status []StatusCount // HTTP errors by code, sorted by code, only non-zero
+
+	SegmentLatency  HistogramSnapshot // merged exactly over all viewers
+	ManifestLatency HistogramSnapshot
+	Startup         HistogramSnapshot // one value per viewer that got its first segment
+
+	SpeedViewers int           // active viewers with progress: those SpeedMin and SpeedMean cover
+	SpeedMin     float64       // 0 when SpeedViewers is 0
+	SpeedMean    float64       // 0 when SpeedViewers is 0
+	DriftMax     time.Duration // largest current drift over active viewers with progress
+
+	Viewers []ViewerRow // only when requested, in the order viewers were added
+}
+
+// HTTPErrorsFor returns the number of HTTP errors with status code (0 for
+// "other").
+func (s *Snapshot) HTTPErrorsFor(code int) uint64 {
+	for _, sc := range s.Status {
+		if sc.Code == code {
+			return sc.Count
+		}
+	}
+	return 0
+}
+
+// Snapshot stores the fleet's current state in dst, histograms included,
+// and one row per viewer when withViewers is true. It reuses dst's storage,
+// so it does not allocate once dst has been through a snapshot of the same
+// size.
+func (a *Aggregator) Snapshot(dst *Snapshot, withViewers bool) {
+	inc := IncludeHistograms
+	if withViewers {
+		inc |= IncludeViewers
+	}
+	a.SnapshotParts(dst, inc)
+}
+
+// SnapshotParts is Snapshot with the optional parts chosen by inc; the parts
+// left out are empty in dst.
+func (a *Aggregator) SnapshotParts(dst *Snapshot, inc Include) {
+	t := a.nowFn()
+	now := int64(t.Sub(a.start))
+	n := int(a.n.Load())
+	var dir []*viewerChunk
+	if p := a.dir.Load(); p != nil {
+		dir = *p
+	}
+	withRows := inc&IncludeViewers != 0
+	hist := inc&IncludeHistograms != 0
+
+	rows := dst.Viewers[:0]
+	if withRows {
+		rows = growRows(rows, n)
+	}
+	*dst = Snapshot{
+		Time:            t,
+		Elapsed:         time.Duration(now),
+		Status:          dst.Status[:0],
+		SegmentLatency:  dst.SegmentLatency,
+		ManifestLatency: dst.ManifestLatency,
+		Startup:         dst.Startup,
+		Viewers:         rows,
+	}
+	dst.SegmentLatency.Reset()
+	dst.ManifestLatency.Reset()
+	dst.Startup.Reset()
+	if hist {
+		dst.SegmentLatency.expand()
+		dst.ManifestLatency.expand()
+		dst.Startup.expand()
+	}
+
+	var (
+		acc        [numCounters]uint64
+		statusMask [statusWords]uint64
+		statusAcc  [numStatus]uint64
+		speedSum   float64
+		speedMin   = math.Inf(1)
+		stallAfter = int64(a.stallAfter)
+		cl         Clients
+	)
+	for i := 0; i < n; i += viewerChunkSize {
+		chunk := dir[i/viewerChunkSize][:min(n-i, viewerChunkSize)]
+		for ci, v := range chunk {
+			for j := range numHot {
+				acc[j] += v.c[j].Load()
+			}
+			for m := v.rare.Load(); m != 0; m &= m - 1 {
+				j := numHot + bits.TrailingZeros32(m)
+				acc[j] += v.c[j].Load()
+			}
+			v.status.accumulate(&statusAcc, &statusMask)
+			cl.Total++
+			switch state := v.state.Load(); {
+			case v.removed.Load() || state == stateEnded:
+				cl.Ended++
+			case state == stateActive:
+				cl.Active++
+				if now-v.lastAdvance.Load() > stallAfter {
+					cl.Stalled++
+				}
+				if v.hasProgress.Load() {
+					sp := math.Float64frombits(v.speed.Load())
+					speedSum += sp
+					speedMin = min(speedMin, sp)
+					dst.SpeedViewers++
+					dst.DriftMax = max(dst.DriftMax, time.Duration(v.drift.Load()))
+				}
+			default:
+				cl.Pending++
+			}
+			if hist {
+				v.segment.mergeInto(&dst.SegmentLatency)
+				v.manifest.mergeInto(&dst.ManifestLatency)
+				if s := v.startup.Load(); s > 0 {
+					dst.Startup.add(time.Duration(s - 1))
+				}
+			}
+			if withRows {
+				v.summary(&rows[i+ci], now)
+			}
+		}
+	}
+	countersFrom(&dst.Counters, &acc)
+	dst.Clients = cl
+	if dst.SpeedViewers > 0 {
+		dst.SpeedMin = speedMin
+		dst.SpeedMean = speedSum / float64(dst.SpeedViewers)
+	}
+	for w, m := range statusMask {
+		for ; m != 0; m &= m - 1 {
+			j := w<<6 + bits.TrailingZeros64(m)
+			dst.Status = append(dst.Status, StatusCount{Code: slotCode(j), Count: statusAcc[j]})
+		}
+	}
+	if hist {
+		dst.SegmentLatency.trim()
+		dst.ManifestLatency.trim()
+		dst.Startup.trim()
+	}
+}
+
+// growRows returns rows resliced to n, keeping the Status storage of the
+// rows it had.
+func growRows(rows []ViewerRow, n int) []ViewerRow {
+	if cap(rows) >= n {
+		return rows[:n]
+	}
+	nr := make([]ViewerRow, n, n+n/4)
+	copy(nr, rows[:cap(rows)])
+	return nr
+}
