@@ -1,0 +1,133 @@
+package ffmpeg
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+const masterPlaylist = `#EXTM3U
+#EXT-X-VERSION:3
+#EXT-X-STREAM-INF:BANDWIDTH=800000,AVERAGE-BANDWIDTH=700000,RESOLUTION=640x360,CODECS="avc1.64001e,mp4a.40.2"
+v1/index.m3u8
+#EXT-X-STREAM-INF:BANDWIDTH=300000,RESOLUTION=320x180,CODECS="avc1.64000d,mp4a.40.2",FRAME-RATE=30.000
+/abs/v0/index.m3u8?token=a
+#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=90000,URI="v1/iframe.m3u8"
+
+#EXT-X-STREAM-INF:BANDWIDTH=1500000,RESOLUTION=1280x720
+https://cdn.example/v2/index.m3u8
+`
+
+func TestParseMaster(t *testing.T) {
+	t.Parallel()
+	base, _ := url.Parse("http://127.0.0.1:9/live/master.m3u8")
+	got, err := ParseMaster(base, strings.NewReader(masterPlaylist))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Variant{
+		{URL: "http://127.0.0.1:9/live/v1/index.m3u8", Program: 0, Bandwidth: 800000, AverageBandwidth: 700000, Width: 640, Height: 360, Codecs: "avc1.64001e,mp4a.40.2"},
+		{URL: "http://127.0.0.1:9/abs/v0/index.m3u8?token=a", Program: 1, Bandwidth: 300000, Width: 320, Height: 180, Codecs: "avc1.64000d,mp4a.40.2"},
+		{URL: "https://cdn.example/v2/index.m3u8", Program: 2, Bandwidth: 1500000, Width: 1280, Height: 720},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("got %d variants: %+v", len(got), got)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("variant %d = %+v; want %+v", i, got[i], want[i])
+		}
+	}
+	for _, bad := range []string{"", "<html>", "#EXTM3UX\n"} {
+		if _, err := ParseMaster(base, strings.NewReader(bad)); err == nil {
+			t.Errorf("ParseMaster(%q) accepted", bad)
+		}
+	}
+	media, err := ParseMaster(base, strings.NewReader("\ufeff#EXTM3U\n#EXTINF:2,\nseg0.ts\n"))
+	if err != nil || media != nil {
+		t.Errorf("media playlist: %v, %v; want no variants, no error", media, err)
+	}
+}
+
+func TestSelectVariant(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/master.m3u8":
+			_, _ = w.Write([]byte(masterPlaylist))
+		case "/media.m3u8":
+			_, _ = w.Write([]byte("#EXTM3U\n#EXTINF:2,\nseg0.ts\n"))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	ctx := context.Background()
+	master := srv.URL + "/master.m3u8"
+	tests := []struct {
+		choice  VariantChoice
+		wantURL string
+		program int
+	}{
+		{VariantAll, master, -1},
+		{VariantFirst, srv.URL + "/v1/index.m3u8", 0},
+		{VariantLowest, srv.URL + "/abs/v0/index.m3u8?token=a", 1},
+		{VariantHighest, "https://cdn.example/v2/index.m3u8", 2},
+	}
+	for _, tt := range tests {
+		sel, err := SelectVariant(ctx, srv.Client(), master, tt.choice)
+		if err != nil {
+			t.Fatalf("%v: %v", tt.choice, err)
+		}
+		if sel.URL != tt.wantURL || sel.Map != MapAll() || len(sel.Variants) != 3 {
+			t.Errorf("%v: selection %+v; want URL %s, all streams", tt.choice, sel, tt.wantURL)
+		}
+		via := sel.ViaProgram()
+		if n, ok := via.Map.Program(); tt.program >= 0 && (!ok || n != tt.program || via.URL != master) {
+			t.Errorf("%v via program: %+v; want master URL and program %d", tt.choice, via, tt.program)
+		}
+	}
+	sel, err := SelectVariant(ctx, srv.Client(), srv.URL+"/media.m3u8", VariantHighest)
+	if err != nil || sel.URL != srv.URL+"/media.m3u8" || sel.Variant != nil {
+		t.Errorf("media playlist: %+v, %v; want it played as is", sel, err)
+	}
+	if _, err := SelectVariant(ctx, srv.Client(), srv.URL+"/nope.m3u8", VariantFirst); err == nil || !strings.Contains(err.Error(), "404") {
+		t.Errorf("404: err = %v", err)
+	}
+	if _, err := SelectVariant(ctx, srv.Client(), "file:///etc/passwd", VariantFirst); err == nil {
+		t.Error("file URL accepted")
+	}
+	if _, err := SelectVariant(ctx, srv.Client(), master, VariantChoice(7)); err == nil || !strings.Contains(err.Error(), "accepted values are all, first, highest, lowest") {
+		t.Errorf("bad choice: err = %v", err)
+	}
+}
+
+func TestTailRing(t *testing.T) {
+	t.Parallel()
+	var r tailRing
+	if got := r.lines(3); got != nil {
+		t.Errorf("empty ring lines = %q", got)
+	}
+	r.Write([]byte("a\nb\r\nc"))
+	if got := strings.Join(r.lines(10), "|"); got != "a|b|c" {
+		t.Errorf("lines = %q", got)
+	}
+	// Wrap many times with lines split across writes.
+	for i := 0; i < 3000; i++ {
+		r.Write([]byte("[hls @ 0x1] [info] line "))
+		r.Write([]byte(strings.Repeat("x", i%7) + "\n"))
+	}
+	r.Write([]byte("[error] last one\n"))
+	got := r.lines(2)
+	if len(got) != 2 || got[1] != "[error] last one" || !strings.HasPrefix(got[0], "[hls @ 0x1] [info] line ") {
+		t.Errorf("lines after wrap = %q", got)
+	}
+	big := strings.Repeat("y", tailBytes*2) + "\nend\n"
+	r.Write([]byte(big))
+	if got := r.lines(5); len(got) != 1 || got[0] != "end" {
+		t.Errorf("after an oversized write lines = %q; want the partial first line dropped", got)
+	}
+}
