@@ -1,0 +1,463 @@
+package loadtest
+
+import (
+	"sort"
+	"time"
+
+	"github.com/hlsswarm/hlsswarm/internal/stats"
+)
+
+// Result is what a run measured: plain data, JSON-tagged (see
+// ReportSchema for the file format). Counts are cumulative over the whole
+// run, warm-up included; thresholds (package assert) skip the warm-up by
+// reading the history.
+type Result struct {
+	// Schema is ReportSchema; it changes when a field changes meaning.
+	Schema string `json:"schema"`
+	// Test is the name of the test that ran the fleet.
+	Test string `json:"test"`
+	// Config is the configuration the run used, defaults filled in.
+	Config ConfigEcho `json:"config"`
+	// Start is when the first viewer was scheduled; End when the last
+	// viewer was stopped.
+	Start time.Time `json:"start"`
+	End   time.Time `json:"end"`
+	// FFmpeg names the binary the viewers ran.
+	FFmpeg FFmpegInfo `json:"ffmpeg"`
+	// Clients counts viewers at the end of the run.
+	Clients ClientCounts `json:"clients"`
+	// Totals are the counters summed over all viewers.
+	Totals Totals `json:"totals"`
+	// Rates are ratios derived from Totals.
+	Rates Rates `json:"rates"`
+	// SegmentLatency (segment and init requests) and ManifestLatency are
+	// request latencies as read from ffmpeg's log, merged over viewers.
+	SegmentLatency  Distribution `json:"segment_latency"`
+	ManifestLatency Distribution `json:"manifest_latency"`
+	// Startup is each viewer's time from process start to its first
+	// segment request.
+	Startup Distribution `json:"startup_time"`
+	// StartLatency is each ffmpeg start's time from spawn to its first
+	// HTTP request (the cost of exec, library loading and probing).
+	StartLatency Distribution `json:"start_latency"`
+	// QoE is how well the viewers kept up.
+	QoE QoE `json:"qoe"`
+	// Exits counts ffmpeg exits by class ("clean", "error", "stopped",
+	// "signal"); a fleet stopped at its end reports its viewers as stopped.
+	Exits map[string]int `json:"exits"`
+	// Viewers has one row per viewer, by ID.
+	Viewers []ViewerResult `json:"viewers"`
+	// History has about one point per second of the run, oldest first.
+	History []HistoryPoint `json:"history"`
+	// Origin is the origin's own count of the run's requests, when
+	// Config.Origin was set; nil otherwise.
+	Origin *OriginTruth `json:"origin,omitempty"`
+	// Aborted is set when a live threshold stopped the run early.
+	Aborted *Abort `json:"aborted,omitempty"`
+	// StartErrors holds the ffmpeg error text of viewers that failed to
+	// start, once per distinct message.
+	StartErrors []string `json:"start_errors,omitempty"`
+
+	snap   *stats.Snapshot
+	points []stats.Point
+	warmUp time.Duration
+}
+
+// ConfigEcho is the configuration a run used, with defaults filled in.
+// Header values are not echoed (they may hold credentials).
+type ConfigEcho struct {
+	URL              string        `json:"url"`
+	Clients          int           `json:"clients"`
+	Ramp             time.Duration `json:"ramp_ns"`
+	Duration         time.Duration `json:"duration_ns"`
+	WarmUp           time.Duration `json:"warm_up_ns"`
+	Variant          Variant       `json:"variant"`
+	Timeout          time.Duration `json:"timeout_ns"`
+	Reconnect        bool          `json:"reconnect"`
+	HeaderNames      []string      `json:"header_names,omitempty"`
+	UserAgent        string        `json:"user_agent,omitempty"`
+	RestartPolicy    RestartPolicy `json:"restart_policy"`
+	ProgressInterval time.Duration `json:"progress_interval_ns"`
+	Thresholds       []string      `json:"thresholds,omitempty"`
+	ThresholdDelay   time.Duration `json:"threshold_delay_ns"`
+	MetricsAddr      string        `json:"metrics_addr,omitempty"`
+	Seed             int64         `json:"seed"`
+}
+
+// FFmpegInfo names the ffmpeg binary a run used.
+type FFmpegInfo struct {
+	Path    string `json:"path"`
+	Version string `json:"version"`
+}
+
+// ClientCounts counts viewers. Target is the fleet size asked for at the
+// end (Config.Clients or the last Scale).
+type ClientCounts struct {
+	Target  int `json:"target"`
+	Total   int `json:"total"`
+	Active  int `json:"active"`
+	Stalled int `json:"stalled"`
+	Ended   int `json:"ended"`
+}
+
+// KindCounts holds one count per request kind.
+type KindCounts struct {
+	Manifest uint64 `json:"manifest"`
+	Segment  uint64 `json:"segment"`
+	Init     uint64 `json:"init"`
+	Unknown  uint64 `json:"unknown"`
+}
+
+// Total returns the sum over kinds.
+func (k KindCounts) Total() uint64 { return k.Manifest + k.Segment + k.Init + k.Unknown }
+
+// Get returns the count of the kind named "manifest", "segment", "init" or
+// "unknown", and 0 for any other name.
+func (k KindCounts) Get(kind string) uint64 {
+	switch kind {
+	case "manifest":
+		return k.Manifest
+	case "segment":
+		return k.Segment
+	case "init":
+		return k.Init
+	case "unknown":
+		return k.Unknown
+	}
+	return 0
+}
+
+func kindCounts(a [stats.NumKinds]uint64) KindCounts {
+	return KindCounts{
+		Manifest: a[stats.KindManifest], Segment: a[stats.KindSegment],
+		Init: a[stats.KindInit], Unknown: a[stats.KindUnknown],
+	}
+}
+
+// StatusCount is the number of HTTP errors with one status code; Code 0
+// stands for codes outside 100..599.
+type StatusCount struct {
+	Code  int    `json:"code"`
+	Count uint64 `json:"count"`
+}
+
+// statusCounts converts status counts; nil when there are none.
+func statusCounts(in []stats.StatusCount) []StatusCount {
+	if len(in) == 0 {
+		return nil
+	}
+	out := make([]StatusCount, 0, len(in))
+	for _, s := range in {
+		out = append(out, StatusCount{Code: s.Code, Count: s.Count})
+	}
+	return out
+}
+
+// Totals are counters summed over viewers. Names follow the metric
+// catalogue (see package assert).
+type Totals struct {
+	Requests         KindCounts    `json:"requests"`
+	Bytes            uint64        `json:"bytes"`
+	HTTPErrors       uint64        `json:"http_errors"`
+	HTTPErrorsByKind KindCounts    `json:"http_errors_by_kind"`
+	Status           []StatusCount `json:"http_errors_by_code"`
+	Reconnects       uint64        `json:"reconnects"`
+	Timeouts         uint64        `json:"timeouts"`
+	ConnRefused      uint64        `json:"conn_refused"`
+	Restarts         uint64        `json:"restarts"`
+	SegmentFailures  uint64        `json:"segment_failures"`
+	PlaylistFailures uint64        `json:"playlist_failures"`
+	ExpiredSkips     uint64        `json:"expired_skips"`
+	ProgressLines    uint64        `json:"progress_lines"`
+	StderrLines      uint64        `json:"stderr_lines"`
+	DroppedLines     uint64        `json:"dropped_lines"`
+}
+
+// HTTPErrorsFor returns the number of HTTP errors with status code.
+func (t *Totals) HTTPErrorsFor(code int) uint64 {
+	for _, s := range t.Status {
+		if s.Code == code {
+			return s.Count
+		}
+	}
+	return 0
+}
+
+func totalsOf(c *stats.Counters, status []stats.StatusCount) Totals {
+	return Totals{
+		Requests: kindCounts(c.Requests), Bytes: c.Bytes,
+		HTTPErrors: c.HTTPErrors, HTTPErrorsByKind: kindCounts(c.HTTPErrorsByKind),
+		Status:     append([]StatusCount{}, statusCounts(status)...), // [] rather than null in JSON
+		Reconnects: c.Reconnects, Timeouts: c.Timeouts, ConnRefused: c.ConnRefused, Restarts: c.Restarts,
+		SegmentFailures: c.SegmentFailures, PlaylistFailures: c.PlaylistFailures, ExpiredSkips: c.ExpiredSkips,
+		ProgressLines: c.ProgressLines, StderrLines: c.StderrLines, DroppedLines: c.DroppedLines(),
+	}
+}
+
+// Rates are derived ratios in [0,1]; 0 when the denominator is 0.
+type Rates struct {
+	HTTPErrorRate   float64 `json:"http_error_rate"`
+	TimeoutRate     float64 `json:"timeout_rate"`
+	DroppedLineRate float64 `json:"dropped_line_rate"`
+}
+
+// Distribution summarizes a latency histogram. Quantiles carry the
+// histogram's relative error (under 1 %); Count, Min, Max and Mean are
+// exact. All durations are zero when Count is 0.
+type Distribution struct {
+	Count uint64        `json:"count"`
+	Min   time.Duration `json:"min_ns"`
+	Mean  time.Duration `json:"mean_ns"`
+	P50   time.Duration `json:"p50_ns"`
+	P90   time.Duration `json:"p90_ns"`
+	P95   time.Duration `json:"p95_ns"`
+	P99   time.Duration `json:"p99_ns"`
+	Max   time.Duration `json:"max_ns"`
+}
+
+func distributionOf(h *stats.HistogramSnapshot) Distribution {
+	if h.Count == 0 {
+		return Distribution{}
+	}
+	return Distribution{
+		Count: h.Count, Min: h.Min, Mean: h.Mean(), Max: h.Max,
+		P50: h.Quantile(0.50), P90: h.Quantile(0.90), P95: h.Quantile(0.95), P99: h.Quantile(0.99),
+	}
+}
+
+// QoE says how well the viewers kept up with the stream. Speed is media
+// time advanced per wall time (1.0 keeps up), judged by the stats package
+// from ffmpeg's out_time over a short window, over viewers with progress.
+type QoE struct {
+	SpeedMin  float64 `json:"speed_min"`
+	SpeedMean float64 `json:"speed_mean"`
+	// StalledViewers is how many viewers were stalled at the end; peak is
+	// the most stalled at once in any history point.
+	StalledViewers     int `json:"stalled_viewers"`
+	PeakStalledViewers int `json:"peak_stalled_viewers"`
+	// DriftMax is the largest lag of a viewer's media time behind wall time.
+	DriftMax time.Duration `json:"drift_max_ns"`
+}
+
+// ViewerResult is one viewer's row.
+type ViewerResult struct {
+	ID           int           `json:"id"`
+	Active       bool          `json:"active"`
+	Stalled      bool          `json:"stalled"`
+	Requests     KindCounts    `json:"requests"`
+	Bytes        uint64        `json:"bytes"`
+	HTTPErrors   uint64        `json:"http_errors"`
+	Status       []StatusCount `json:"http_errors_by_code,omitempty"`
+	Timeouts     uint64        `json:"timeouts"`
+	Reconnects   uint64        `json:"reconnects"`
+	Restarts     uint64        `json:"restarts"`
+	DroppedLines uint64        `json:"dropped_lines"`
+	Speed        float64       `json:"speed"`
+	OutTime      time.Duration `json:"out_time_ns"`
+	MaxDrift     time.Duration `json:"max_drift_ns"`
+	Startup      time.Duration `json:"startup_ns"`
+	StalledFor   time.Duration `json:"stalled_for_ns"`
+}
+
+func viewerResultOf(r *stats.ViewerRow) ViewerResult {
+	return ViewerResult{
+		ID: r.ID, Active: r.Active, Stalled: r.Stalled,
+		Requests: kindCounts(r.Requests), Bytes: r.Bytes,
+		HTTPErrors: r.HTTPErrors, Status: statusCounts(r.Status),
+		Timeouts: r.Timeouts, Reconnects: r.Reconnects, Restarts: r.Restarts,
+		DroppedLines: r.DroppedLines(), Speed: r.Speed, OutTime: r.OutTime,
+		MaxDrift: r.MaxDrift, Startup: r.Startup, StalledFor: r.StalledFor,
+	}
+}
+
+// HistoryPoint is the fleet at one moment of the run. Counts are
+// cumulative since the start; SegmentP95 covers the interval since the
+// previous point.
+type HistoryPoint struct {
+	Elapsed      time.Duration `json:"elapsed_ns"`
+	Active       int           `json:"active"`
+	Stalled      int           `json:"stalled"`
+	Requests     KindCounts    `json:"requests"`
+	HTTPErrors   uint64        `json:"http_errors"`
+	Timeouts     uint64        `json:"timeouts"`
+	DroppedLines uint64        `json:"dropped_lines"`
+	SegmentP95   time.Duration `json:"segment_p95_ns"`
+	SpeedMin     float64       `json:"speed_min"`
+	SpeedMean    float64       `json:"speed_mean"`
+	DriftMax     time.Duration `json:"drift_max_ns"`
+}
+
+func historyOf(points []stats.Point) []HistoryPoint {
+	out := make([]HistoryPoint, 0, len(points))
+	var window stats.HistogramSnapshot
+	for i := range points {
+		p := &points[i]
+		window = p.SegmentLatency.Clone()
+		if i > 0 {
+			window.Sub(&points[i-1].SegmentLatency)
+		}
+		out = append(out, HistoryPoint{
+			Elapsed: p.Elapsed, Active: p.Clients.Active, Stalled: p.Clients.Stalled,
+			Requests: kindCounts(p.Counters.Requests), HTTPErrors: p.Counters.HTTPErrors,
+			Timeouts: p.Counters.Timeouts, DroppedLines: p.Counters.DroppedLines(),
+			SegmentP95: window.Quantile(0.95),
+			SpeedMin:   p.SpeedMin, SpeedMean: p.SpeedMean, DriftMax: p.DriftMax,
+		})
+	}
+	return out
+}
+
+// OriginTruth is what the origin served during the run: request counts by
+// kind ("manifest", "segment", "init", "unknown") and HTTP status, the
+// difference of GroundTruth.RequestCounts between the start and the end.
+type OriginTruth struct {
+	Requests map[string]map[int]int64 `json:"requests"`
+}
+
+// Count returns the origin's number of requests of kind (all statuses).
+func (o *OriginTruth) Count(kind string) int64 {
+	var n int64
+	for _, c := range o.Requests[kind] {
+		n += c
+	}
+	return n
+}
+
+// CountStatus returns the origin's number of requests of kind answered
+// with status.
+func (o *OriginTruth) CountStatus(kind string, status int) int64 {
+	return o.Requests[kind][status]
+}
+
+func originDiff(before, after map[string]map[int]int64) *OriginTruth {
+	out := &OriginTruth{Requests: make(map[string]map[int]int64, len(after))}
+	for kind, byStatus := range after {
+		for status, n := range byStatus {
+			if d := n - before[kind][status]; d != 0 {
+				if out.Requests[kind] == nil {
+					out.Requests[kind] = make(map[int]int64)
+				}
+				out.Requests[kind][status] = d
+			}
+		}
+	}
+	return out
+}
+
+// copyCounts deep-copies a RequestCounts map, in case the origin reuses it.
+func copyCounts(in map[string]map[int]int64) map[string]map[int]int64 {
+	out := make(map[string]map[int]int64, len(in))
+	for k, m := range in {
+		c := make(map[int]int64, len(m))
+		for s, n := range m {
+			c[s] = n
+		}
+		out[k] = c
+	}
+	return out
+}
+
+// Abort says which live threshold stopped the run, and when.
+type Abort struct {
+	Threshold string        `json:"threshold"`
+	At        time.Duration `json:"at_ns"`
+	Message   string        `json:"message"`
+}
+
+// FinalSnapshot returns the fleet's last stats snapshot (nil for a Result
+// read back from a report). It is part of the threshold source interface.
+func (r *Result) FinalSnapshot() *stats.Snapshot { return r.snap }
+
+// HistoryPoints returns the run's per-second stats history, oldest first.
+// It is part of the threshold source interface.
+func (r *Result) HistoryPoints() []stats.Point { return r.points }
+
+// WarmUpPeriod returns Config.WarmUp: the part of the run thresholds skip.
+func (r *Result) WarmUpPeriod() time.Duration { return r.warmUp }
+
+// Elapsed returns End - Start.
+func (r *Result) Elapsed() time.Duration { return r.End.Sub(r.Start) }
+
+func echoConfig(c Config) ConfigEcho {
+	names := make([]string, 0, len(c.Headers))
+	for n := range c.Headers {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return ConfigEcho{
+		URL: c.URL, Clients: c.Clients, Ramp: c.Ramp, Duration: c.Duration, WarmUp: c.WarmUp,
+		Variant: c.Variant, Timeout: c.Timeout, Reconnect: c.Reconnect, HeaderNames: names,
+		UserAgent: c.UserAgent, RestartPolicy: c.RestartPolicy, ProgressInterval: c.ProgressInterval,
+		Thresholds: nilIfEmpty(c.Thresholds), ThresholdDelay: c.ThresholdDelay, MetricsAddr: c.MetricsAddr, Seed: c.Seed,
+	}
+}
+
+// resultInput is everything the fleet hands over to build a Result.
+type resultInput struct {
+	test         string
+	cfg          Config
+	start, end   time.Time
+	ffmpeg       FFmpegInfo
+	target       int
+	snap         *stats.Snapshot
+	points       []stats.Point
+	startLatency *stats.HistogramSnapshot
+	exits        map[string]int
+	origin       *OriginTruth
+	aborted      *Abort
+	startErrors  []string
+}
+
+func buildResult(in resultInput) *Result {
+	s := in.snap
+	r := &Result{
+		Schema: ReportSchema, Test: in.test, Config: echoConfig(in.cfg),
+		Start: in.start, End: in.end, FFmpeg: in.ffmpeg,
+		Clients: ClientCounts{
+			Target: in.target, Total: s.Clients.Total, Active: s.Clients.Active,
+			Stalled: s.Clients.Stalled, Ended: s.Clients.Ended,
+		},
+		Totals: totalsOf(&s.Counters, s.Status),
+		Rates: Rates{
+			HTTPErrorRate:   stats.HTTPErrorRate(&s.Counters).Value,
+			TimeoutRate:     stats.TimeoutRate(&s.Counters).Value,
+			DroppedLineRate: stats.DroppedLineRate(&s.Counters).Value,
+		},
+		SegmentLatency:  distributionOf(&s.SegmentLatency),
+		ManifestLatency: distributionOf(&s.ManifestLatency),
+		Startup:         distributionOf(&s.Startup),
+		QoE: QoE{
+			SpeedMin: s.SpeedMin, SpeedMean: s.SpeedMean,
+			StalledViewers: s.Clients.Stalled, DriftMax: s.DriftMax,
+		},
+		Exits:       in.exits,
+		History:     historyOf(in.points),
+		Origin:      in.origin,
+		Aborted:     in.aborted,
+		StartErrors: nilIfEmpty(in.startErrors),
+		snap:        s, points: in.points, warmUp: in.cfg.WarmUp,
+	}
+	if r.Exits == nil {
+		r.Exits = map[string]int{}
+	}
+	if in.startLatency != nil {
+		r.StartLatency = distributionOf(in.startLatency)
+	}
+	for _, p := range r.History {
+		r.QoE.PeakStalledViewers = max(r.QoE.PeakStalledViewers, p.Stalled)
+	}
+	r.QoE.PeakStalledViewers = max(r.QoE.PeakStalledViewers, r.QoE.StalledViewers)
+	r.Viewers = make([]ViewerResult, 0, len(s.Viewers))
+	for i := range s.Viewers {
+		r.Viewers = append(r.Viewers, viewerResultOf(&s.Viewers[i]))
+	}
+	sort.Slice(r.Viewers, func(i, j int) bool { return r.Viewers[i].ID < r.Viewers[j].ID })
+	return r
+}
+
+func nilIfEmpty(s []string) []string {
+	if len(s) == 0 {
+		return nil
+	}
+	return s
+}

@@ -1,0 +1,153 @@
+package loadtest
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// Summary renders the Result as a compact human table, for t.Log or a
+// terminal:
+//
+//	hlsswarm: 5 viewers for 10.6s against http://127.0.0.1:38211/live/master.m3u8 (ffmpeg 5.1.9)
+//	requests   manifest 52  segment 48  init 0  unknown 0  total 100 (9.4/s)  bytes 3.1 MB
+//	errors     http 0 (0.00%)  timeouts 0  reconnects 0  refused 0  restarts 0  dropped lines 0
+//	latency    count  min    p50    p95    p99    max
+//	 segment   48     1ms    2ms    4ms    5ms    5ms
+//	 ...
+func (r *Result) Summary() string {
+	var b strings.Builder
+	secs := r.Elapsed().Seconds()
+	fmt.Fprintf(&b, "hlsswarm: %d viewers for %s against %s", r.Clients.Target, r.Elapsed().Round(100*time.Millisecond), r.Config.URL)
+	if r.FFmpeg.Version != "" {
+		fmt.Fprintf(&b, " (ffmpeg %s)", r.FFmpeg.Version)
+	}
+	b.WriteByte('\n')
+	if r.Aborted != nil {
+		fmt.Fprintf(&b, "ABORTED    threshold %q broke at %s: %s\n", r.Aborted.Threshold, r.Aborted.At.Round(time.Millisecond), r.Aborted.Message)
+	}
+	req := r.Totals.Requests
+	rate := 0.0
+	if secs > 0 {
+		rate = float64(req.Total()) / secs
+	}
+	fmt.Fprintf(&b, "requests   manifest %d  segment %d  init %d  unknown %d  total %d (%.1f/s)  bytes %s\n",
+		req.Manifest, req.Segment, req.Init, req.Unknown, req.Total(), rate, formatBytes(r.Totals.Bytes))
+	fmt.Fprintf(&b, "errors     http %d (%.2f%%)%s  timeouts %d  reconnects %d  refused %d  restarts %d  dropped lines %d\n",
+		r.Totals.HTTPErrors, 100*r.Rates.HTTPErrorRate, formatStatus(r.Totals.Status), r.Totals.Timeouts,
+		r.Totals.Reconnects, r.Totals.ConnRefused, r.Totals.Restarts, r.Totals.DroppedLines)
+
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "latency\tcount\tmin\tp50\tp90\tp95\tp99\tmax")
+	for _, d := range []struct {
+		name string
+		d    Distribution
+	}{
+		{" segment", r.SegmentLatency}, {" manifest", r.ManifestLatency},
+		{" startup", r.Startup}, {" start", r.StartLatency},
+	} {
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\n", d.name, d.d.Count,
+			fmtDur(d.d.Min), fmtDur(d.d.P50), fmtDur(d.d.P90), fmtDur(d.d.P95), fmtDur(d.d.P99), fmtDur(d.d.Max))
+	}
+	tw.Flush()
+
+	fmt.Fprintf(&b, "qoe        speed min %.2f mean %.2f  stalled %d (peak %d)  max drift %s\n",
+		r.QoE.SpeedMin, r.QoE.SpeedMean, r.QoE.StalledViewers, r.QoE.PeakStalledViewers, fmtDur(r.QoE.DriftMax))
+	fmt.Fprintf(&b, "viewers    total %d  active %d  ended %d  exits %s\n",
+		r.Clients.Total, r.Clients.Active, r.Clients.Ended, formatExits(r.Exits))
+	if r.Origin != nil {
+		fmt.Fprintf(&b, "origin     %s\n", formatOrigin(r.Origin))
+	}
+	for _, e := range r.StartErrors {
+		fmt.Fprintf(&b, "ffmpeg     %s\n", e)
+	}
+	return b.String()
+}
+
+func fmtDur(d time.Duration) string {
+	switch {
+	case d == 0:
+		return "-"
+	case d < time.Millisecond:
+		return d.Round(time.Microsecond).String()
+	case d < time.Second:
+		return d.Round(100 * time.Microsecond).String()
+	default:
+		return d.Round(10 * time.Millisecond).String()
+	}
+}
+
+func formatBytes(n uint64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GB", float64(n)/1e9)
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/1e6)
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f kB", float64(n)/1e3)
+	}
+	return fmt.Sprintf("%d B", n)
+}
+
+func formatStatus(s []StatusCount) string {
+	if len(s) == 0 {
+		return ""
+	}
+	parts := make([]string, len(s))
+	for i, c := range s {
+		code := fmt.Sprint(c.Code)
+		if c.Code == 0 {
+			code = "other"
+		}
+		parts[i] = fmt.Sprintf("%s:%d", code, c.Count)
+	}
+	return " [" + strings.Join(parts, " ") + "]"
+}
+
+func formatExits(m map[string]int) string {
+	if len(m) == 0 {
+		return "none"
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s %d", k, m[k])
+	}
+	return strings.Join(parts, ", ")
+}
+
+func formatOrigin(o *OriginTruth) string {
+	kinds := []string{"manifest", "segment", "init", "unknown"}
+	for k := range o.Requests {
+		if !contains(kinds, k) {
+			kinds = append(kinds, k)
+		}
+	}
+	parts := make([]string, 0, len(kinds))
+	for _, k := range kinds {
+		byStatus := o.Requests[k]
+		if len(byStatus) == 0 {
+			continue
+		}
+		codes := make([]int, 0, len(byStatus))
+		for c := range byStatus {
+			codes = append(codes, c)
+		}
+		sort.Ints(codes)
+		detail := make([]string, len(codes))
+		for i, c := range codes {
+			detail[i] = fmt.Sprintf("%d:%d", c, byStatus[c])
+		}
+		parts = append(parts, fmt.Sprintf("%s %d [%s]", k, o.Count(k), strings.Join(detail, " ")))
+	}
+	if len(parts) == 0 {
+		return "no requests"
+	}
+	return strings.Join(parts, "  ")
+}
