@@ -241,11 +241,11 @@ func (b *Binary) validate(v Viewer) error {
 		errs = append(errs, fmt.Errorf("Viewer.LogLevel %q: accepted values are info, verbose, debug", v.LogLevel))
 	}
 	for _, d := range []struct {
-		name string
-		v    time.Duration
-	}{{"RWTimeout", v.RWTimeout}, {"StatsPeriod", v.StatsPeriod}, {"ReconnectDelayMax", v.ReconnectDelayMax}} {
+		field string
+		v     time.Duration
+	}{{"Viewer.RWTimeout", v.RWTimeout}, {"Viewer.StatsPeriod", v.StatsPeriod}, {"Viewer.ReconnectDelayMax", v.ReconnectDelayMax}} {
 		if d.v < 0 {
-			errs = append(errs, fmt.Errorf("Viewer.%s = %v: must be >= 0 (0 means the default)", d.name, d.v))
+			errs = append(errs, fmt.Errorf("%s = %v: must be >= 0 (0 means the default)", d.field, d.v))
 		}
 	}
 	if v.SegMaxRetry < 0 {

@@ -1,15 +1,88 @@
 // Package ffmpeg finds, probes and runs the real ffmpeg viewers of a
 // hlsswarm fleet.
 //
-// A fleet uses it in three steps:
+// # Use
 //
-//  1. [Locate] the binary (Config.FFmpeg, then HLSSWARM_FFMPEG, then PATH)
-//     and [Prober.Probe] it once: version (4.1 or newer) and which options
-//     and log flags it accepts.
-//  2. [Binary.Args] builds each viewer's command line from what the probe
-//     found, never from a version guess.
-//  3. [Supervise] runs one viewer: [Start] each process in its own process
-//     group, hand its stderr and progress pipes to the caller's parsers,
-//     restart it by policy with backoff, and stop it without leaving a
-//     process behind.
+// A fleet (package loadtest) uses it in four steps:
+//
+//  1. [Locate] the binary: Config.FFmpeg, then HLSSWARM_FFMPEG, then PATH.
+//  2. [Prober.Probe] it once per fleet (a Prober caches per binary path,
+//     size and mtime, and concurrent probes share one run): the version
+//     (4.1 or newer, else an error wrapping [ErrTooOld] that says what was
+//     found and how to install or point at another ffmpeg) and which
+//     options and log flags it accepts ([Features]).
+//  3. [SelectVariant] once per fleet (it reads the master playlist in Go),
+//     then [Binary.Args] per viewer: arguments are built only from what the
+//     probe found; [Binary.Unsupported] lists what was asked for but left
+//     out; [Binary.CommandLine] prints the exact, shell-quoted command.
+//  4. [Supervise] per viewer, in its own goroutine. Its OnStart hook gets
+//     every new [Process] (run 0, then each restart) and must start reading
+//     [Process.Stderr] and [Process.Progress] to end of file (the parsers);
+//     its OnExit hook gets the [Exit] after both pipes were drained, so the
+//     stderr tail in the exit message is complete. Cancel the context to
+//     stop the viewer.
+//
+// # Arguments
+//
+//	-hide_banner -nostdin -nostats -loglevel repeat+level[+datetime]+debug
+//	-progress pipe:3 [-stats_period 1]
+//	-protocol_whitelist http,https,tcp,tls,crypto -rw_timeout 10000000
+//	[-reconnect 1 -reconnect_on_network_error 1 -reconnect_delay_max 2]
+//	[-live_start_index N] [-seg_max_retry N]
+//	-user_agent "<UA> client-<n>" -headers "X-Hlsswarm-Client: <n>\r\n..."
+//	[-re] -i URL -map 0|0:p:N -c copy -f null -
+//
+// Progress goes to file descriptor 3, so stdout and stderr never mix with
+// it. The datetime log flag is not in 5.1; when the probe does not find it
+// the parser has to time lines by their arrival. The reconnect options
+// apply only to the -i URL in 5.1: the hls demuxer does not pass them on to
+// its playlist and segment requests.
+//
+// # Security
+//
+// Only http and https URLs are accepted; the protocol whitelist keeps a
+// hostile playlist from making a viewer read file:, data:, udp: and the
+// like (tested: a file:// segment is refused); header names must be HTTP
+// tokens and header values and the User-Agent must not hold CR, LF or NUL,
+// so nothing can be injected through -headers; ffmpeg is executed directly,
+// never through a shell. ffmpeg's environment loses http_proxy, HTTP_PROXY
+// and FFREPORT (traffic goes only to the URL given, no report files) and
+// gets AV_LOG_FORCE_NOCOLOR=1.
+//
+// # Processes
+//
+// Each ffmpeg runs in its own process group with stdin and stdout on
+// /dev/null. On Linux it also gets Pdeathsig SIGKILL, so it dies with the
+// test binary even when that is SIGKILLed or killed by go test -timeout
+// (without it ffmpeg lives on, re-parented to PID 1). Pdeathsig fires when
+// the OS thread that started the child exits, not the process: do not call
+// [Start] (or [Supervise]) from a goroutine that called
+// runtime.LockOSThread and may exit while locked, or the runtime will end
+// that thread and its viewers with it. On other systems there is no
+// Pdeathsig, and on non-Unix systems no process group.
+//
+// [Process.Stop] sends SIGTERM to the group, a second SIGTERM after 0.5 s
+// and SIGKILL after 1 s (Options), and always reaps. ffmpeg ignores the
+// first SIGTERM for I/O once transcoding has begun (its interrupt callback
+// needs a second signal), so a viewer blocked in a stalled read, or waiting
+// for a live playlist reload, exits only on the second one. Measured on
+// ffmpeg 5.1 against a local origin: idle live viewer 6-720 ms (one or two
+// SIGTERM), viewer blocked on a segment that never answers 506-545 ms (two
+// SIGTERM), no SIGKILL needed. [Exit] classifies the end: clean (status 0),
+// error (non-zero status, with the last stderr lines), stopped by us,
+// signaled by someone else, start failed.
+//
+// The Process never reads its pipes unless Options.Discard is set: the
+// caller's readers must drain them, or ffmpeg blocks on a full pipe (64 KiB
+// by default on Linux, about a minute of debug log; less for unprivileged
+// users over the pipe-user-pages-soft limit, see pipe(7)). What the caller
+// reads from stderr also passes through an 8 KiB tail ring (a copy, no
+// allocation) that feeds Exit.Tail.
+//
+// # Restarts
+//
+// [Supervise] restarts by [RestartPolicy]: never, on failure, or always
+// (which loops a VOD), at most MaxRestarts times, waiting an exponential
+// [Backoff] with seeded jitter (no global random state) that resets after a
+// clean exit or a run that lasted Backoff.ResetAfter.
 package ffmpeg

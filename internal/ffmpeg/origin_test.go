@@ -65,6 +65,7 @@ func removeContent() {
 //	/vod.m3u8      VOD, 6 segments, ends
 //	/live.m3u8     live, 3-segment sliding window that never ends
 //	/stall.m3u8    VOD of 4 good segments, then /hang.ts, which never answers
+//	/hostile.m3u8  VOD whose second segment is a file:// URL
 //	/missing.m3u8  404
 //	/seg<N>.ts     segments (any query string)
 type origin struct {
@@ -112,6 +113,9 @@ func (o *origin) serve(w http.ResponseWriter, r *http.Request) {
 		o.playlist(w, 0, segmentCount, true, "")
 	case p == "/stall.m3u8":
 		o.playlist(w, 0, 4, false, "/hang.ts")
+	case p == "/hostile.m3u8":
+		// A segment on the local file system that the viewer must not read.
+		o.playlist(w, 0, 1, true, "file://"+filepath.Join(o.dir, "seg1.ts"))
 	case p == "/live.m3u8":
 		seq := int(time.Since(o.start)/segmentDur) + 100
 		o.playlist(w, seq, 3, false, "")

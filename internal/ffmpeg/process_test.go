@@ -219,3 +219,26 @@ func waitFor(t *testing.T, d time.Duration, cond func() bool) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+func TestProcessProtocolWhitelistRefusesLocalFiles(t *testing.T) {
+	t.Parallel()
+	bin := systemBinary(t)
+	if !bin.Features.ProtocolWhitelist {
+		t.Skip("this ffmpeg has no -protocol_whitelist")
+	}
+	o := newOrigin(t)
+	p, err := Start(context.Background(), bin.Path, viewerArgs(t, bin, Viewer{URL: o.URL + "/hostile.m3u8"}), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := collect(p)
+	e := p.Wait()
+	c.wg.Wait()
+	log := c.stderr.String()
+	if !strings.Contains(log, "Protocol 'file' not on whitelist '"+protocolWhitelist+"'") {
+		t.Errorf("exit %v; stderr does not show our whitelist refusing file://:\n%s", e, log)
+	}
+	if o.count("/seg0.ts") != 1 {
+		t.Errorf("the http segment was not played")
+	}
+}
