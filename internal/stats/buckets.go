@@ -1,6 +1,7 @@
 package stats
 
 import (
+	"math"
 	"math/bits"
 	"time"
 )
@@ -20,7 +21,7 @@ const (
 	subBits    = 7
 	subBuckets = 1 << subBits // buckets per doubling, and per chunk
 	maxExp     = 43           // values < 2^maxExp ns (about 2h26m) are bucketed precisely
-	numChunks  = maxExp - subBits
+	numChunks  = maxExp - subBits + 1
 	numBuckets = numChunks * subBuckets // 4736
 	maxValue   = 1<<maxExp - 1
 )
@@ -53,6 +54,15 @@ func bucketWidth(i int) int64 {
 		return 1
 	}
 	return 1 << uint(i>>subBits-1)
+}
+
+// bucketHigh returns the largest value in bucket i; the last bucket is
+// open-ended.
+func bucketHigh(i int) int64 {
+	if i >= numBuckets-1 {
+		return math.MaxInt64
+	}
+	return bucketLow(i) + bucketWidth(i) - 1
 }
 
 // bucketMid returns the value reported for bucket i: its midpoint.

@@ -1,6 +1,7 @@
 package stats
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"time"
@@ -17,3 +18,5 @@ func pareto(rng *rand.Rand, xmin time.Duration, alpha float64) time.Duration {
 	u := 1 - rng.Float64() // (0, 1]
 	return time.Duration(float64(xmin) / math.Pow(u, 1/alpha))
 }
+
+func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }

@@ -77,6 +77,9 @@ func (s *HistogramSnapshot) Quantile(q float64) time.Duration {
 	for i, n := range s.counts {
 		cum += n
 		if cum >= rank {
+			if s.off+i == numBuckets-1 {
+				return s.Max // the open-ended last bucket
+			}
 			return s.clamp(bucketMid(s.off + i))
 		}
 	}
@@ -105,14 +108,14 @@ func (s *HistogramSnapshot) CountAtOrBelow(d time.Duration) uint64 {
 }
 
 // Buckets calls fn for each non-empty bucket in increasing order, with the
-// bucket's value range [low, high] (inclusive) and its count.
+// bucket's value range [low, high] (inclusive; high is math.MaxInt64 for the
+// open-ended last bucket, above about 2h26m) and its count.
 func (s *HistogramSnapshot) Buckets(fn func(low, high time.Duration, count uint64)) {
 	for i, n := range s.counts {
 		if n == 0 {
 			continue
 		}
-		lo := bucketLow(s.off + i)
-		fn(time.Duration(lo), time.Duration(lo+bucketWidth(s.off+i)-1), n)
+		fn(time.Duration(bucketLow(s.off+i)), time.Duration(bucketHigh(s.off+i)), n)
 	}
 }
 
@@ -173,8 +176,7 @@ func (s *HistogramSnapshot) Sub(o *HistogramSnapshot) {
 		s.Min = max(time.Duration(bucketLow(s.off+first)), cumMin)
 	}
 	if !newMax {
-		i := s.off + last
-		s.Max = min(time.Duration(bucketLow(i)+bucketWidth(i)-1), cumMax)
+		s.Max = min(time.Duration(bucketHigh(s.off+last)), cumMax)
 	}
 	s.trim()
 }
@@ -246,8 +248,8 @@ func (s *HistogramSnapshot) trim() {
 	s.counts = s.counts[:last-first+1]
 	s.off += first
 	lo, hi := s.off, s.off+last-first
-	s.Min = min(max(s.Min, time.Duration(bucketLow(lo))), time.Duration(bucketLow(lo)+bucketWidth(lo)-1))
-	s.Max = min(max(s.Max, time.Duration(bucketLow(hi))), time.Duration(bucketLow(hi)+bucketWidth(hi)-1))
+	s.Min = min(max(s.Min, time.Duration(bucketLow(lo))), time.Duration(bucketHigh(lo)))
+	s.Max = min(max(s.Max, time.Duration(bucketLow(hi))), time.Duration(bucketHigh(hi)))
 }
 
 // add records one value into an expanded snapshot.

@@ -143,8 +143,10 @@ func (a *Aggregator) SnapshotParts(dst *Snapshot, inc Include) {
 				cl.Pending++
 			}
 			if hist {
-				v.segment.mergeInto(&dst.SegmentLatency)
-				v.manifest.mergeInto(&dst.ManifestLatency)
+				if h := v.hist.Load(); h != nil {
+					h.segment.mergeInto(&dst.SegmentLatency)
+					h.manifest.mergeInto(&dst.ManifestLatency)
+				}
 				if s := v.startup.Load(); s > 0 {
 					dst.Startup.add(time.Duration(s - 1))
 				}

@@ -56,15 +56,15 @@ type Viewer struct {
 	maxDrift  atomic.Int64  // ns
 
 	// Writer-only state of ObserveProgress.
-	pgen              uint32
-	baseWall          int64 // unix ns of the first progress since Started
-	baseOut           int64
-	anchorWall        int64 // start of the current speed window
-	anchorOut         int64
-	lastOut           int64
-	id                int
-	agg               *Aggregator
-	segment, manifest Histogram
+	pgen       uint32
+	baseWall   int64 // unix ns of the first progress since Started
+	baseOut    int64
+	anchorWall int64 // start of the current speed window
+	anchorOut  int64
+	lastOut    int64
+	id         int
+	agg        *Aggregator
+	hist       atomic.Pointer[viewerHistograms] // allocated on the first latency
 
 	_ [cacheLine]byte
 }
@@ -159,12 +159,33 @@ func (v *Viewer) AddExpiredSkips(n int) {
 // KindInit into segment_latency, KindManifest into manifest_latency; other
 // kinds are ignored.
 func (v *Viewer) ObserveLatency(k Kind, d time.Duration) {
+	var h *Histogram
 	switch k {
 	case KindSegment, KindInit:
-		v.segment.Record(d)
+		h = &v.histograms().segment
 	case KindManifest:
-		v.manifest.Record(d)
+		h = &v.histograms().manifest
+	default:
+		return
 	}
+	h.Record(d)
+}
+
+// viewerHistograms are a viewer's latency histograms, allocated on first
+// use so that adding a viewer stays cheap.
+type viewerHistograms struct {
+	segment, manifest Histogram
+}
+
+func (v *Viewer) histograms() *viewerHistograms {
+	if h := v.hist.Load(); h != nil {
+		return h
+	}
+	h := new(viewerHistograms)
+	if v.hist.CompareAndSwap(nil, h) {
+		return h
+	}
+	return v.hist.Load()
 }
 
 // Started marks the viewer's process as (re)started at time at: the viewer

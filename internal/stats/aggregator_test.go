@@ -1,0 +1,319 @@
+package stats
+
+import (
+	"math"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// fakeClock is a settable clock for Options.Now.
+type fakeClock struct{ ns atomic.Int64 }
+
+var epoch = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+
+func (c *fakeClock) Now() time.Time               { return epoch.Add(time.Duration(c.ns.Load())) }
+func (c *fakeClock) At(d time.Duration) time.Time { return epoch.Add(d) }
+func (c *fakeClock) Set(d time.Duration)          { c.ns.Store(int64(d)) }
+
+func TestConcurrentExactness(t *testing.T) {
+	t.Parallel()
+	const (
+		viewers = 16
+		rounds  = 3000
+	)
+	codes := []int{404, 503, 500, 403, 410, 502, 504, 429, 42, 0} // more than fit inline, and "other"
+	a := NewAggregator(Options{})
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	errc := make(chan error, 1)
+	go func() { // reader: totals never go down
+		var s Snapshot
+		var prev Counters
+		var prevLat uint64
+		for {
+			select {
+			case <-stop:
+				errc <- nil
+				return
+			default:
+			}
+			a.Snapshot(&s, true)
+			if s.TotalRequests() < prev.TotalRequests() || s.Bytes < prev.Bytes || s.HTTPErrors < prev.HTTPErrors ||
+				s.SegmentLatency.Count < prevLat || len(s.Viewers) != s.Clients.Total {
+				errc <- errorf("snapshot went backwards or rows mismatch: %+v after %+v", s.Counters, prev)
+				return
+			}
+			prev, prevLat = s.Counters, s.SegmentLatency.Count
+		}
+	}()
+	for w := range viewers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			v := a.AddViewer(w) // added while the reader snapshots
+			v.Started(time.Now())
+			for i := range rounds {
+				v.AddRequest(Kind(i % int(NumKinds)))
+				v.AddBytes(1000)
+				v.AddLines(StreamStderr, 2, 1)
+				v.AddLines(StreamProgress, 1, 0)
+				if i%10 == 0 {
+					v.AddHTTPError(KindSegment, codes[(i/10)%len(codes)])
+					v.AddTimeout()
+					v.AddReconnect()
+				}
+				v.ObserveLatency(KindSegment, time.Duration(i)*time.Microsecond)
+				v.ObserveLatency(KindManifest, time.Millisecond)
+			}
+			if w%2 == 1 {
+				a.RemoveViewer(v) // its totals stay
+			}
+		}()
+	}
+	wg.Wait()
+	close(stop)
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+	var s Snapshot
+	a.Snapshot(&s, true)
+	n := uint64(viewers * rounds)
+	errs := uint64(viewers * rounds / 10)
+	checks := []struct {
+		name      string
+		got, want uint64
+	}{
+		{"requests", s.TotalRequests(), n},
+		{"segment requests", s.Requests[KindSegment], n / 4},
+		{"bytes", s.Bytes, 1000 * n},
+		{"stderr lines", s.StderrLines, 2 * n},
+		{"progress lines", s.ProgressLines, n},
+		{"dropped lines", s.DroppedLines(), n},
+		{"http errors", s.HTTPErrors, errs},
+		{"segment http errors", s.HTTPErrorsByKind[KindSegment], errs},
+		{"timeouts", s.Timeouts, errs},
+		{"reconnects", s.Reconnects, errs},
+		{"segment latency count", s.SegmentLatency.Count, n},
+		{"manifest latency count", s.ManifestLatency.Count, n},
+	}
+	for _, c := range checks {
+		if c.got != c.want {
+			t.Errorf("%s = %d; want %d", c.name, c.got, c.want)
+		}
+	}
+	var byCode uint64
+	for i, sc := range s.Status {
+		byCode += sc.Count
+		if i > 0 && s.Status[i-1].Code >= sc.Code {
+			t.Errorf("status codes not sorted: %v", s.Status)
+		}
+	}
+	if byCode != errs || len(s.Status) != 9 { // 42 and 0 are both "other"
+		t.Errorf("status: %v (sum %d); want 9 codes summing to %d", s.Status, byCode, errs)
+	}
+	if got, want := s.HTTPErrorsFor(0), 2*errs/uint64(len(codes)); got != want {
+		t.Errorf("HTTPErrorsFor(0) = %d; want %d", got, want)
+	}
+	wantSum := time.Duration(viewers*rounds*(rounds-1)/2) * time.Microsecond
+	if s.SegmentLatency.Sum != wantSum || s.SegmentLatency.Max != time.Duration(rounds-1)*time.Microsecond {
+		t.Errorf("segment latency sum %v max %v; want %v %v", s.SegmentLatency.Sum, s.SegmentLatency.Max, wantSum, time.Duration(rounds-1)*time.Microsecond)
+	}
+	if s.Clients.Total != viewers || s.Clients.Active != viewers/2 || s.Clients.Ended != viewers/2 {
+		t.Errorf("clients %+v; want %d total, %d active, %d ended", s.Clients, viewers, viewers/2, viewers/2)
+	}
+	var rowSum Counters
+	for i := range s.Viewers {
+		rowSum.Add(&s.Viewers[i].Counters)
+	}
+	if rowSum != s.Counters {
+		t.Errorf("rows sum to %+v; want the totals %+v", rowSum, s.Counters)
+	}
+}
+
+func TestViewerGauges(t *testing.T) {
+	t.Parallel()
+	clk := new(fakeClock)
+	a := NewAggregator(Options{Now: clk.Now, StallAfter: 5 * time.Second})
+	v := a.AddViewer(7)
+	var row ViewerRow
+	v.Summary(&row)
+	if row.ID != 7 || row.Active || row.HasProgress || row.HasStartup || row.Stalled {
+		t.Fatalf("new viewer: %+v; want pending, no progress, no startup", row)
+	}
+
+	v.Started(clk.At(time.Second))
+	v.FirstSegment(clk.At(1800 * time.Millisecond))
+	v.FirstSegment(clk.At(5 * time.Second)) // ignored
+	// Progress: 10 s of wall time, out time advancing 9 s: drift 1 s.
+	for i := 0; i <= 10; i++ {
+		wall := 2*time.Second + time.Duration(i)*time.Second
+		v.ObserveProgress(clk.At(wall), time.Duration(i)*900*time.Millisecond, 0.9)
+	}
+	clk.Set(12 * time.Second)
+	v.Summary(&row)
+	if !row.Active || row.Stalled || !row.HasStartup || row.Startup != 800*time.Millisecond {
+		t.Errorf("row %+v; want active, not stalled, startup 800ms", row)
+	}
+	if math.Abs(row.Speed-0.9) > 1e-9 || row.ReportedSpeed != 0.9 {
+		t.Errorf("speed %v reported %v; want 0.9 0.9", row.Speed, row.ReportedSpeed)
+	}
+	if row.Drift != time.Second || row.MaxDrift != time.Second || row.OutTime != 9*time.Second {
+		t.Errorf("drift %v max %v out %v; want 1s 1s 9s", row.Drift, row.MaxDrift, row.OutTime)
+	}
+
+	// Out time stops: stalled once StallAfter has passed since it last advanced (at 12 s).
+	v.ObserveProgress(clk.At(14*time.Second), 9*time.Second, 0)
+	clk.Set(17 * time.Second)
+	v.Summary(&row)
+	if row.Stalled {
+		t.Errorf("stalled after 5s without advance; want not yet (StallAfter 5s)")
+	}
+	clk.Set(17*time.Second + time.Millisecond)
+	v.Summary(&row)
+	if !row.Stalled || row.StalledFor != 5*time.Second+time.Millisecond {
+		t.Errorf("stalled %v for %v; want stalled for 5.001s", row.Stalled, row.StalledFor)
+	}
+	var s Snapshot
+	a.Snapshot(&s, false)
+	if s.Clients.Stalled != 1 || s.Clients.Active != 1 || s.DriftMax != 3*time.Second {
+		t.Errorf("snapshot clients %+v drift max %v; want 1 stalled of 1 active, drift 3s", s.Clients, s.DriftMax)
+	}
+	if s.Startup.Count != 1 || s.Startup.Max != 800*time.Millisecond {
+		t.Errorf("startup histogram count %d max %v; want 1 800ms", s.Startup.Count, s.Startup.Max)
+	}
+
+	// A restart re-bases drift; the max stays.
+	v.AddRestart()
+	v.Started(clk.At(20 * time.Second))
+	v.ObserveProgress(clk.At(21*time.Second), 0, 1)
+	v.ObserveProgress(clk.At(23*time.Second), 2*time.Second, 1)
+	v.Summary(&row)
+	if row.Drift != 0 || row.MaxDrift != 3*time.Second || row.Restarts != 1 {
+		t.Errorf("after restart drift %v max %v restarts %d; want 0 3s 1", row.Drift, row.MaxDrift, row.Restarts)
+	}
+	if row.Startup != 800*time.Millisecond {
+		t.Errorf("startup %v after restart; want still 800ms", row.Startup)
+	}
+	v.Ended(clk.At(30 * time.Second))
+	a.Snapshot(&s, false)
+	if s.Clients.Active != 0 || s.Clients.Ended != 1 || s.SpeedViewers != 0 || s.SpeedMin != 0 {
+		t.Errorf("after Ended: clients %+v speed viewers %d min %v; want 1 ended, no speed", s.Clients, s.SpeedViewers, s.SpeedMin)
+	}
+}
+
+func TestSnapshotSpeedAndClients(t *testing.T) {
+	t.Parallel()
+	clk := new(fakeClock)
+	a := NewAggregator(Options{Now: clk.Now})
+	speeds := []float64{1, 0.5, 1.5}
+	for i, sp := range speeds {
+		v := a.AddViewer(i)
+		v.Started(clk.At(0))
+		v.ObserveProgress(clk.At(0), 0, sp)
+		v.ObserveProgress(clk.At(2*time.Second), time.Duration(sp*float64(2*time.Second)), sp)
+	}
+	a.AddViewer(9) // pending
+	clk.Set(2 * time.Second)
+	var s Snapshot
+	a.Snapshot(&s, true)
+	if s.SpeedViewers != 3 || s.SpeedMin != 0.5 || math.Abs(s.SpeedMean-1) > 1e-9 {
+		t.Errorf("speed viewers %d min %v mean %v; want 3 0.5 1", s.SpeedViewers, s.SpeedMin, s.SpeedMean)
+	}
+	if s.Clients != (Clients{Total: 4, Active: 3, Pending: 1}) {
+		t.Errorf("clients %+v; want 4 total, 3 active, 1 pending", s.Clients)
+	}
+	if s.Elapsed != 2*time.Second || !s.Time.Equal(clk.At(2*time.Second)) {
+		t.Errorf("elapsed %v time %v; want 2s after the start", s.Elapsed, s.Time)
+	}
+	if ids := []int{s.Viewers[0].ID, s.Viewers[1].ID, s.Viewers[2].ID, s.Viewers[3].ID}; !slices.Equal(ids, []int{0, 1, 2, 9}) {
+		t.Errorf("row ids %v; want in the order added", ids)
+	}
+	// Without rows: rows emptied, totals the same.
+	a.SnapshotParts(&s, 0)
+	if len(s.Viewers) != 0 || s.SegmentLatency.Count != 0 || s.Clients.Total != 4 {
+		t.Errorf("SnapshotParts(0): %d rows, histogram count %d, %d clients", len(s.Viewers), s.SegmentLatency.Count, s.Clients.Total)
+	}
+}
+
+func TestStatusCodes(t *testing.T) {
+	t.Parallel()
+	a := NewAggregator(Options{})
+	v := a.AddViewer(1)
+	add := map[int]int{599: 1, 100: 2, 404: 3, 99: 1, 600: 1, -1: 1, 0: 1, 503: 2, 500: 1, 502: 1, 301: 1, 418: 4}
+	for _, code := range []int{599, 100, 404, 99, 600, -1, 0, 503, 500, 502, 301, 418} {
+		for range add[code] {
+			v.AddHTTPError(KindManifest, code)
+		}
+	}
+	want := []StatusCount{{0, 4}, {100, 2}, {301, 1}, {404, 3}, {418, 4}, {500, 1}, {502, 1}, {503, 2}, {599, 1}}
+	var row ViewerRow
+	v.Summary(&row)
+	if !slices.Equal(row.Status, want) {
+		t.Errorf("row status %v; want %v", row.Status, want)
+	}
+	var s Snapshot
+	a.Snapshot(&s, false)
+	if !slices.Equal(s.Status, want) || s.HTTPErrors != 19 || s.HTTPErrorsByKind[KindManifest] != 19 {
+		t.Errorf("snapshot status %v, %d errors; want %v, 19", s.Status, s.HTTPErrors, want)
+	}
+	if s.HTTPErrorsFor(418) != 4 || s.HTTPErrorsFor(200) != 0 {
+		t.Errorf("HTTPErrorsFor: 418 -> %d, 200 -> %d; want 4, 0", s.HTTPErrorsFor(418), s.HTTPErrorsFor(200))
+	}
+}
+
+func TestBadKindsDoNotPanic(t *testing.T) {
+	t.Parallel()
+	a := NewAggregator(Options{})
+	v := a.AddViewer(1)
+	v.AddRequest(Kind(200))
+	v.AddHTTPError(Kind(99), 404)
+	v.ObserveLatency(Kind(77), time.Second)
+	v.ObserveLatency(KindUnknown, time.Second)
+	v.AddBytes(-5)
+	v.AddExpiredSkips(-1)
+	v.ObserveProgress(time.Now(), time.Second, math.NaN())
+	a.RemoveViewer(nil)
+	var s Snapshot
+	a.Snapshot(&s, true)
+	if s.Requests[KindUnknown] != 1 || s.HTTPErrorsByKind[KindUnknown] != 1 || s.Bytes != 0 || s.SegmentLatency.Count != 0 {
+		t.Errorf("counters %+v", s.Counters)
+	}
+	if math.IsNaN(s.SpeedMean) || math.IsNaN(s.Viewers[0].ReportedSpeed) {
+		t.Error("NaN speed leaked into the snapshot")
+	}
+	if r := HTTPErrorRateKind(&s.Counters, Kind(200)); r.NoData || r.Value != 1 {
+		t.Errorf("HTTPErrorRateKind(bad kind) = %+v; want unknown's 1", r)
+	}
+}
+
+func TestSnapshotNoAllocs(t *testing.T) {
+	a := fleet(300, true) // more than one chunk of viewers
+	var s Snapshot
+	a.Snapshot(&s, true)
+	if n := testing.AllocsPerRun(20, func() { a.Snapshot(&s, true) }); n != 0 {
+		t.Errorf("Snapshot with rows allocated %v times per run; want 0", n)
+	}
+	if n := testing.AllocsPerRun(20, func() { a.SnapshotParts(&s, 0) }); n != 0 {
+		t.Errorf("SnapshotParts allocated %v times per run; want 0", n)
+	}
+	v := a.AddViewer(1000)
+	var row ViewerRow
+	v.Summary(&row)
+	if n := testing.AllocsPerRun(20, func() { v.Summary(&row) }); n != 0 {
+		t.Errorf("Summary allocated %v times per run; want 0", n)
+	}
+	if n := testing.AllocsPerRun(100, func() {
+		v.AddRequest(KindSegment)
+		v.AddHTTPError(KindSegment, 404)
+		v.ObserveLatency(KindSegment, time.Millisecond)
+		v.ObserveProgress(time.Now(), time.Second, 1)
+	}); n != 0 {
+		t.Errorf("recording allocated %v times per run; want 0", n)
+	}
+	if a.Len() != 301 {
+		t.Errorf("Len() = %d; want 301", a.Len())
+	}
+}
