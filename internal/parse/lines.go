@@ -1,0 +1,156 @@
+package parse
+
+import (
+	"bytes"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// splitter finds lines in a byte stream. A line ends at "\n", "\r\n" or a
+// lone "\r" (ffmpeg ends its -stats line with "\r", and HTTP header dumps
+// with "\r\n"); a "\r\n" split across two reads is one terminator.
+type splitter struct {
+	skipLF bool // the previous chunk ended in '\r'
+}
+
+// next returns the first complete line of b (without its terminator) and the
+// bytes it used including the terminator. ok is false when b holds no
+// complete line; used may then still be 1 (a '\n' finishing a "\r\n").
+func (s *splitter) next(b []byte) (line []byte, used int, ok bool) {
+	if s.skipLF && len(b) > 0 {
+		s.skipLF = false
+		if b[0] == '\n' {
+			return nil, 1, false
+		}
+	}
+	lf := bytes.IndexByte(b, '\n')
+	scan := b
+	if lf >= 0 {
+		scan = b[:lf]
+	}
+	if cr := bytes.IndexByte(scan, '\r'); cr >= 0 {
+		switch {
+		case cr+1 == len(b):
+			s.skipLF = true
+			return b[:cr], cr + 1, true
+		case b[cr+1] == '\n':
+			return b[:cr], cr + 2, true
+		}
+		return b[:cr], cr + 1, true
+	}
+	if lf < 0 {
+		return nil, 0, false
+	}
+	return b[:lf], lf + 1, true
+}
+
+// lineRec is one queued line: its place in the queue's byte ring and the
+// time its read returned.
+type lineRec struct {
+	off, n int
+	at     time.Time
+}
+
+// lineQueue is a bounded FIFO of complete lines between a reader goroutine
+// (producer) and the parser goroutine (consumer). The producer never waits:
+// a line that does not fit is dropped and counted. Lines are stored
+// contiguously in a byte ring; the consumer reads them in place and frees
+// them after parsing.
+type lineQueue struct {
+	mu      sync.Mutex
+	data    []byte
+	recs    []lineRec
+	head    int // index of the oldest record
+	count   int // records queued
+	rpos    int // first live byte
+	wpos    int // next free byte
+	wrapped bool
+	done    bool
+	err     error
+
+	notify chan struct{}
+
+	read, dropped atomic.Uint64
+}
+
+func newLineQueue(bytes, lines int) *lineQueue {
+	return &lineQueue{
+		data:   make([]byte, bytes),
+		recs:   make([]lineRec, lines),
+		notify: make(chan struct{}, 1),
+	}
+}
+
+// push queues line; the caller holds q.mu. It returns false when the queue
+// has no room.
+func (q *lineQueue) push(line []byte, at time.Time) bool {
+	n := len(line)
+	if q.count == len(q.recs) {
+		return false
+	}
+	if q.count == 0 {
+		q.rpos, q.wpos, q.wrapped = 0, 0, false
+	}
+	off := -1
+	switch {
+	case !q.wrapped && q.wpos+n <= len(q.data):
+		off = q.wpos
+	case !q.wrapped && n <= q.rpos:
+		q.wrapped, off = true, 0
+	case q.wrapped && q.wpos+n <= q.rpos:
+		off = q.wpos
+	}
+	if off < 0 {
+		return false
+	}
+	copy(q.data[off:], line)
+	q.wpos = off + n
+	q.recs[(q.head+q.count)%len(q.recs)] = lineRec{off: off, n: n, at: at}
+	q.count++
+	return true
+}
+
+// signal wakes the consumer without ever blocking.
+func (q *lineQueue) signal() {
+	select {
+	case q.notify <- struct{}{}:
+	default:
+	}
+}
+
+// drain hands every queued line to fn (outside the lock) and frees them. It
+// returns the number of lines handled.
+func (q *lineQueue) drain(fn func(line []byte, at time.Time)) int {
+	q.mu.Lock()
+	head, k := q.head, q.count
+	q.mu.Unlock()
+	for i := 0; i < k; i++ {
+		r := &q.recs[(head+i)%len(q.recs)]
+		fn(q.data[r.off:r.off+r.n:r.off+r.n], r.at)
+	}
+	if k == 0 {
+		return 0
+	}
+	q.mu.Lock()
+	q.head = (q.head + k) % len(q.recs)
+	q.count -= k
+	if q.count == 0 {
+		q.rpos, q.wpos, q.wrapped = 0, 0, false
+	} else {
+		next := q.recs[q.head].off
+		if q.wrapped && next < q.rpos {
+			q.wrapped = false
+		}
+		q.rpos = next
+	}
+	q.mu.Unlock()
+	return k
+}
+
+// finished reports whether the producer is done and every line was handled.
+func (q *lineQueue) finished() bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.done && q.count == 0
+}
