@@ -9,9 +9,9 @@ import (
 )
 
 // evaluate computes t's verdict on src.
-func (t *Threshold) evaluate(src Source, sc *scratch) Verdict {
+func (t *Threshold) evaluate(src *view, sc *scratch) Verdict {
 	v := Verdict{Expr: t.text, Unit: t.query.Unit(), Limit: t.limitText, Window: t.over}
-	warm := src.WarmUpPeriod()
+	warm := src.warm
 	if t.hasAfter {
 		warm = t.after
 	}
@@ -46,7 +46,7 @@ func warmNote(warm time.Duration) string {
 // evalCumulative evaluates counters, rates and distributions: differences
 // of cumulative samples, over the whole range after the warm-up or over
 // every window.
-func (t *Threshold) evalCumulative(v *Verdict, src Source, warm time.Duration, sc *scratch) {
+func (t *Threshold) evalCumulative(v *Verdict, src *view, warm time.Duration, sc *scratch) {
 	tl := newTimeline(src, true)
 	n := tl.len()
 	if n == 0 {
@@ -228,7 +228,7 @@ func sub0(a, b uint64) uint64 {
 
 // evalGauge evaluates min, max or mean of a gauge over the history points
 // from the warm-up on, or over every window of them.
-func (t *Threshold) evalGauge(v *Verdict, src Source, warm time.Duration) {
+func (t *Threshold) evalGauge(v *Verdict, src *view, warm time.Duration) {
 	tl := newTimeline(src, false)
 	n := tl.len()
 	from := tl.firstAtOrAfter(warm)

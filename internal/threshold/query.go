@@ -1,6 +1,7 @@
 package threshold
 
 import (
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -246,4 +247,14 @@ func parseCode(s string) (lo, hi int, ok bool) {
 		return 0, 0, false
 	}
 	return c, c, true
+}
+
+// Measure reads the query on src over the run after the warm-up, as a
+// threshold without "over" would, and reports false when there is no data.
+// For a distribution it is the aggregation of the values after the warm-up;
+// for a gauge its min, max or mean over the history points.
+func (q *Query) Measure(src Source) (float64, bool) {
+	t := Threshold{text: q.text, query: q, op: opLE, limit: math.Inf(1)}
+	v := t.Evaluate(src)
+	return v.Observed, v.Status != NoData
 }

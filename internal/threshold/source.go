@@ -59,18 +59,39 @@ func snapshotSample(s *stats.Snapshot) sample {
 }
 
 // timeline indexes the samples of one evaluation: the history points,
-// followed by the final snapshot when it is newer than the last point.
+// followed by the final snapshot when it is newer than the last point (or
+// in place of the last point when taken at the same time).
 type timeline struct {
 	points []stats.Point
 	final  *stats.Snapshot // nil when not part of the timeline
 }
 
-func newTimeline(src Source, withFinal bool) timeline {
-	tl := timeline{points: src.HistoryPoints()}
-	if f := src.FinalSnapshot(); f != nil && (withFinal || len(tl.points) == 0) {
-		if n := len(tl.points); n == 0 || f.Elapsed > tl.points[n-1].Elapsed {
-			tl.final = f
-		}
+// view is what one evaluation reads from a Source, fetched once so that all
+// thresholds of a Set see the same instant and a live fleet copies its
+// history once per evaluation.
+type view struct {
+	points []stats.Point
+	final  *stats.Snapshot
+	warm   time.Duration
+}
+
+func viewOf(src Source) view {
+	return view{points: src.HistoryPoints(), final: src.FinalSnapshot(), warm: src.WarmUpPeriod()}
+}
+
+func newTimeline(src *view, withFinal bool) timeline {
+	tl := timeline{points: src.points}
+	f := src.final
+	if f == nil || (!withFinal && len(tl.points) > 0) {
+		return tl
+	}
+	n := len(tl.points)
+	switch {
+	case n == 0 || f.Elapsed > tl.points[n-1].Elapsed:
+		tl.final = f
+	case f.Elapsed == tl.points[n-1].Elapsed:
+		// The final snapshot is the last point, with the startup histogram.
+		tl.points, tl.final = tl.points[:n-1], f
 	}
 	return tl
 }

@@ -174,7 +174,8 @@ func (s *Set) Len() int { return len(s.thresholds) }
 func (s *Set) Thresholds() []*Threshold { return append([]*Threshold(nil), s.thresholds...) }
 
 // Evaluate returns one verdict per threshold, in the order given to
-// [Parse]. It allocates only the returned slice once its scratch buffers
+// [Parse]. It reads src once (HistoryPoints, FinalSnapshot, WarmUpPeriod),
+// so every threshold sees the same instant. It allocates only the returned slice once its scratch buffers
 // are sized.
 func (s *Set) Evaluate(src Source) Verdicts {
 	return s.AppendVerdicts(make(Verdicts, 0, len(s.thresholds)), src)
@@ -184,10 +185,11 @@ func (s *Set) Evaluate(src Source) Verdicts {
 // with a dst of enough capacity it does not allocate, which suits a live
 // check every second.
 func (s *Set) AppendVerdicts(dst Verdicts, src Source) Verdicts {
+	v := viewOf(src)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, t := range s.thresholds {
-		dst = append(dst, t.evaluate(src, &s.scratch))
+		dst = append(dst, t.evaluate(&v, &s.scratch))
 	}
 	return dst
 }
@@ -196,5 +198,6 @@ func (s *Set) AppendVerdicts(dst Verdicts, src Source) Verdicts {
 // per call; to evaluate repeatedly, use a [Set].
 func (t *Threshold) Evaluate(src Source) Verdict {
 	var sc scratch
-	return t.evaluate(src, &sc)
+	v := viewOf(src)
+	return t.evaluate(&v, &sc)
 }
