@@ -77,7 +77,8 @@ type origin struct {
 	hungOne sync.Once
 
 	mu       sync.Mutex
-	requests map[string]int // path -> count
+	requests map[string]int    // path -> count
+	idents   map[string]string // path -> "<X-Hlsswarm-Client>|<User-Agent>|<X-Extra>" of the last request
 }
 
 func newOrigin(t *testing.T) *origin {
@@ -89,6 +90,7 @@ func newOrigin(t *testing.T) *origin {
 		release:  make(chan struct{}),
 		hung:     make(chan struct{}),
 		requests: map[string]int{},
+		idents:   map[string]string{},
 	}
 	o.Server = httptest.NewServer(http.HandlerFunc(o.serve))
 	t.Cleanup(func() {
@@ -104,9 +106,16 @@ func (o *origin) count(path string) int {
 	return o.requests[path]
 }
 
+func (o *origin) ident(path string) string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.idents[path]
+}
+
 func (o *origin) serve(w http.ResponseWriter, r *http.Request) {
 	o.mu.Lock()
 	o.requests[r.URL.Path]++
+	o.idents[r.URL.Path] = r.Header.Get(ClientHeader) + "|" + r.Header.Get("User-Agent") + "|" + r.Header.Get("X-Extra")
 	o.mu.Unlock()
 	switch p := r.URL.Path; {
 	case p == "/vod.m3u8":

@@ -2,6 +2,7 @@ package ffmpeg
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,34 +23,65 @@ func viewerArgs(t *testing.T, bin *Binary, v Viewer) []string {
 func TestProcessVODPlaysToCleanEnd(t *testing.T) {
 	t.Parallel()
 	bin := systemBinary(t)
-	o := newOrigin(t)
-	args := viewerArgs(t, bin, Viewer{URL: o.URL + "/vod.m3u8", Client: 3})
-	p, err := Start(context.Background(), bin.Path, args, Options{})
-	if err != nil {
-		t.Fatal(err)
+	zero := 0
+	tests := []struct {
+		name string
+		v    Viewer
+	}{
+		{"defaults", Viewer{Client: 3}},
+		{"every option", Viewer{Client: 12, UserAgent: "swarm/2", Headers: []Header{{"X-Extra", "a b"}}, Map: MapProgram(0),
+			LogLevel: "verbose", RWTimeout: 3 * time.Second, StatsPeriod: 500 * time.Millisecond, Reconnect: true,
+			ReconnectDelayMax: time.Second, LiveStartIndex: &zero, SegMaxRetry: 2}},
 	}
-	c := collect(p)
-	e := p.Wait()
-	c.wg.Wait()
-	if e.Kind != ExitClean || e.Code != 0 || e.Undrained {
-		t.Fatalf("exit = %v (%+v); want clean, drained", e, e)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			o := newOrigin(t)
+			tt.v.URL = o.URL + "/vod.m3u8"
+			if u := bin.Unsupported(tt.v); len(u) > 0 {
+				t.Logf("left out by the probe: %v", u)
+			}
+			p, err := Start(context.Background(), bin.Path, viewerArgs(t, bin, tt.v), Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := collect(p)
+			e := p.Wait()
+			c.wg.Wait()
+			if e.Kind != ExitClean || e.Code != 0 || e.Undrained {
+				t.Fatalf("exit = %v (%+v); want clean, drained\n%s", e, e, c.stderr.String())
+			}
+			if !strings.Contains(c.progress.String(), "progress=end") {
+				t.Errorf("progress pipe has no progress=end:\n%s", c.progress.String())
+			}
+			if strings.Contains(c.stderr.String(), "progress=") {
+				t.Errorf("progress output leaked into stderr")
+			}
+			// Every segment was fetched (through the protocol whitelist),
+			// carrying the viewer's identity.
+			ua := tt.v.UserAgent
+			if ua == "" {
+				ua = "Lavf/" + bin.Libavformat
+			}
+			wantIdent := fmt.Sprintf("%d|%s client-%d|", tt.v.Client, ua, tt.v.Client)
+			if len(tt.v.Headers) > 0 {
+				wantIdent += tt.v.Headers[0].Value
+			}
+			for i := 0; i < segmentCount; i++ {
+				path := fmt.Sprintf("/seg%d.ts", i)
+				if n := o.count(path); n != 1 {
+					t.Errorf("%s requested %d times; want 1", path, n)
+				}
+				if got := o.ident(path); got != wantIdent {
+					t.Errorf("%s identity %q; want %q", path, got, wantIdent)
+				}
+			}
+			if len(e.Tail) == 0 {
+				t.Error("exit tail is empty")
+			}
+			requireGone(t, p.Pid(), 0)
+		})
 	}
-	if !strings.Contains(c.progress.String(), "progress=end") {
-		t.Errorf("progress pipe has no progress=end:\n%s", c.progress.String())
-	}
-	if strings.Contains(c.stderr.String(), "progress=") {
-		t.Errorf("progress output leaked into stderr")
-	}
-	// Every segment was fetched through the protocol whitelist.
-	for i := 0; i < segmentCount; i++ {
-		if n := o.count("/seg" + string(rune('0'+i)) + ".ts"); n != 1 {
-			t.Errorf("seg%d.ts requested %d times; want 1", i, n)
-		}
-	}
-	if len(e.Tail) == 0 {
-		t.Error("exit tail is empty")
-	}
-	requireGone(t, p.Pid(), 0)
 }
 
 func TestProcessStopIdleLiveViewer(t *testing.T) {

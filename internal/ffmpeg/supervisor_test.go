@@ -234,3 +234,65 @@ func TestSuperviseContextCancel(t *testing.T) {
 		}
 	})
 }
+
+// TestSuperviseFleetStop runs a small fleet the way loadtest does (one
+// Supervise per viewer) and stops it with one cancel: every viewer stops
+// without SIGKILL and no process is left.
+func TestSuperviseFleetStop(t *testing.T) {
+	t.Parallel()
+	const viewers = 8
+	bin := systemBinary(t)
+	o := newOrigin(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		pids  []int
+		exits []Exit
+	)
+	for i := 0; i < viewers; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := Supervise(ctx, Supervision{
+				Path: bin.Path, Args: viewerArgs(t, bin, Viewer{URL: o.URL + "/live.m3u8", Client: i}),
+				Policy: RestartOnFailure, Seed: uint64(i),
+				OnStart: func(run int, p *Process) {
+					mu.Lock()
+					pids = append(pids, p.Pid())
+					mu.Unlock()
+					go drain(p.Stderr())
+					go drain(p.Progress())
+				},
+				OnExit: func(run int, e Exit) {
+					mu.Lock()
+					exits = append(exits, e)
+					mu.Unlock()
+				},
+			})
+			if err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	waitFor(t, 20*time.Second, func() bool { return o.count("/seg0.ts")+o.count("/seg1.ts")+o.count("/seg2.ts")+o.count("/seg3.ts")+o.count("/seg4.ts")+o.count("/seg5.ts") >= viewers })
+	stop := time.Now()
+	cancel()
+	wg.Wait()
+	took := time.Since(stop)
+	var worst time.Duration
+	for _, e := range exits {
+		if e.Kind != ExitStopped || e.Killed {
+			t.Errorf("exit %v; want stopped by SIGTERM", e)
+		}
+		worst = max(worst, e.StopLatency)
+	}
+	if len(exits) != viewers || len(pids) != viewers {
+		t.Fatalf("%d starts, %d exits; want %d of each (no restarts)", len(pids), len(exits), viewers)
+	}
+	for _, pid := range pids {
+		requireGone(t, pid, 0)
+	}
+	t.Logf("%d viewers stopped in %v (slowest stop %v)", viewers, took.Round(time.Millisecond), worst.Round(time.Millisecond))
+}
