@@ -276,7 +276,9 @@ func TestSuperviseFleetStop(t *testing.T) {
 			}
 		}()
 	}
-	waitFor(t, 20*time.Second, func() bool { return o.count("/seg0.ts")+o.count("/seg1.ts")+o.count("/seg2.ts")+o.count("/seg3.ts")+o.count("/seg4.ts")+o.count("/seg5.ts") >= viewers })
+	waitFor(t, 20*time.Second, func() bool {
+		return o.count("/seg0.ts")+o.count("/seg1.ts")+o.count("/seg2.ts")+o.count("/seg3.ts")+o.count("/seg4.ts")+o.count("/seg5.ts") >= viewers
+	})
 	stop := time.Now()
 	cancel()
 	wg.Wait()
