@@ -188,7 +188,8 @@ func (p *Process) Pid() int { return p.pid }
 func (p *Process) Started() time.Time { return p.started }
 
 // Stderr returns ffmpeg's stderr (its log). Read it to end of file, then
-// close it. The last lines read are kept for Exit.Tail.
+// close it. The last lines read are kept for Exit.Tail. The reader also has
+// SetReadDeadline(time.Time) error, like *os.File.
 func (p *Process) Stderr() io.ReadCloser { return p.stderr }
 
 // Progress returns ffmpeg's -progress output (file descriptor 3). Read it to

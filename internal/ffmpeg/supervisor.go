@@ -36,6 +36,17 @@ func (p RestartPolicy) String() string {
 	return fmt.Sprintf("RestartPolicy(%d)", int(p))
 }
 
+// ParseRestartPolicy returns the policy named s: "never", "on-failure" or
+// "always".
+func ParseRestartPolicy(s string) (RestartPolicy, error) {
+	for p := RestartNever; p <= RestartAlways; p++ {
+		if p.String() == s {
+			return p, nil
+		}
+	}
+	return 0, fmt.Errorf("restart policy %q: accepted values are never, on-failure, always", s)
+}
+
 // Defaults of the Backoff fields whose zero value means "default".
 const (
 	DefaultBackoffInitial    = 250 * time.Millisecond
@@ -188,12 +199,7 @@ func Supervise(ctx context.Context, s Supervision) (Summary, error) {
 			sum.Reason = "max restarts"
 			return sum, nil
 		}
-		if !e.Failed() || e.Runtime >= b.ResetAfter {
-			streak = 0
-		}
-		if e.Failed() {
-			streak++
-		}
+		streak = b.nextStreak(streak, e)
 		delay := b.delay(streak, rng)
 		t := time.NewTimer(delay)
 		select {
@@ -220,6 +226,18 @@ func runOnce(ctx context.Context, s Supervision, run int) Exit {
 		s.OnStart(run, p)
 	}
 	return p.Wait()
+}
+
+// nextStreak returns the count of failures in a row after exit e: a clean
+// exit or a run of ResetAfter or longer restarts the count.
+func (b Backoff) nextStreak(streak int, e Exit) int {
+	if !e.Failed() || e.Runtime >= b.ResetAfter {
+		streak = 0
+	}
+	if e.Failed() {
+		streak++
+	}
+	return streak
 }
 
 // delay returns the wait before the next start after streak failures in a

@@ -52,6 +52,50 @@ func TestBackoffDelay(t *testing.T) {
 	}
 }
 
+func TestBackoffStreak(t *testing.T) {
+	t.Parallel()
+	b := Backoff{ResetAfter: 10 * time.Second}.withDefaults()
+	fail := Exit{Kind: ExitError, Runtime: time.Second}
+	tests := []struct {
+		name   string
+		streak int
+		e      Exit
+		want   int
+	}{
+		{"first failure", 0, fail, 1},
+		{"failures in a row grow", 3, fail, 4},
+		{"failure after a healthy run restarts the count", 5, Exit{Kind: ExitError, Runtime: 10 * time.Second}, 1},
+		{"foreign signal is a failure", 1, Exit{Kind: ExitSignaled, Runtime: time.Second}, 2},
+		{"failed start is a failure", 2, Exit{Kind: ExitStartFailed}, 3},
+		{"clean exit resets", 6, Exit{Kind: ExitClean, Runtime: time.Millisecond}, 0},
+	}
+	for _, tt := range tests {
+		if got := b.nextStreak(tt.streak, tt.e); got != tt.want {
+			t.Errorf("%s: nextStreak(%d) = %d; want %d", tt.name, tt.streak, got, tt.want)
+		}
+	}
+}
+
+func TestParseNames(t *testing.T) {
+	t.Parallel()
+	for _, c := range []VariantChoice{VariantAll, VariantFirst, VariantHighest, VariantLowest} {
+		if got, err := ParseVariantChoice(c.String()); err != nil || got != c {
+			t.Errorf("ParseVariantChoice(%q) = %v, %v", c, got, err)
+		}
+	}
+	for _, p := range []RestartPolicy{RestartNever, RestartOnFailure, RestartAlways} {
+		if got, err := ParseRestartPolicy(p.String()); err != nil || got != p {
+			t.Errorf("ParseRestartPolicy(%q) = %v, %v", p, got, err)
+		}
+	}
+	if _, err := ParseVariantChoice("best"); err == nil || !strings.Contains(err.Error(), "accepted values are all, first, highest, lowest") {
+		t.Errorf("ParseVariantChoice(best) error = %v", err)
+	}
+	if _, err := ParseRestartPolicy("sometimes"); err == nil || !strings.Contains(err.Error(), "accepted values are never, on-failure, always") {
+		t.Errorf("ParseRestartPolicy(sometimes) error = %v", err)
+	}
+}
+
 func TestSuperviseValidate(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -252,11 +296,12 @@ func TestSuperviseFleetStop(t *testing.T) {
 		exits []Exit
 	)
 	for i := 0; i < viewers; i++ {
+		args := viewerArgs(t, bin, Viewer{URL: o.URL + "/live.m3u8", Client: i})
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			_, err := Supervise(ctx, Supervision{
-				Path: bin.Path, Args: viewerArgs(t, bin, Viewer{URL: o.URL + "/live.m3u8", Client: i}),
+				Path: bin.Path, Args: args,
 				Policy: RestartOnFailure, Seed: uint64(i),
 				OnStart: func(run int, p *Process) {
 					mu.Lock()

@@ -54,6 +54,17 @@ func (c VariantChoice) String() string {
 	return "VariantChoice(" + strconv.Itoa(int(c)) + ")"
 }
 
+// ParseVariantChoice returns the choice named s: "all", "first", "highest"
+// or "lowest".
+func ParseVariantChoice(s string) (VariantChoice, error) {
+	for c := VariantAll; c <= VariantLowest; c++ {
+		if c.String() == s {
+			return c, nil
+		}
+	}
+	return 0, fmt.Errorf("variant %q: accepted values are all, first, highest, lowest", s)
+}
+
 // Selection is what a viewer plays after [SelectVariant].
 type Selection struct {
 	// URL is the URL for Viewer.URL: the chosen variant's media playlist,
