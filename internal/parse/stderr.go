@@ -231,8 +231,7 @@ func (p *StderrParser) classify(l *logLine, line []byte, at time.Time) bool {
 			return true // follows "parse_playlist error", already counted
 		}
 		if hasPrefix(m, "Error when loading first segment '") {
-			p.sink.SegmentFailed(-1, at)
-			return true
+			return true // the input's open fails next; that line reports it
 		}
 	case 'f':
 		if hasPrefix(m, "frame=") {
@@ -242,6 +241,12 @@ func (p *StderrParser) classify(l *logLine, line []byte, at time.Time) bool {
 		if l.ctx == nil && (hasPrefix(m, "http://") || hasPrefix(m, "https://")) {
 			return p.inputError(m, at)
 		}
+	}
+	if string(l.level) == "fatal" {
+		// For example "Stream map '0' matches no streams." when every
+		// variant failed to load.
+		p.sink.EndOfStream(EndInputFailed, at)
+		return true
 	}
 	return false
 }
