@@ -15,6 +15,7 @@ import (
 var issueExprs = []string{
 	"http_error_rate < 1%",
 	"http_error_rate < 1% over 10s",
+	"http_error_rate < 10% over 10s",
 	"http_error_rate{kind=segment} < 0.5%",
 	"timeouts == 0",
 	"http_errors{code=503} == 0",

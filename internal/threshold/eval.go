@@ -88,8 +88,22 @@ func (t *Threshold) evalCumulative(v *Verdict, src *view, warm time.Duration, sc
 		v.Status, v.At = Fail, tl.elapsed(last)
 		if t.over > 0 {
 			v.WindowStart = startOf(base)
+		} else {
+			v.At = t.firstBreach(&tl, base, last, sc)
 		}
 	}
+}
+
+// firstBreach returns the earliest sample time at which the value from base
+// on failed the condition: when a live check of the run so far would have
+// failed first.
+func (t *Threshold) firstBreach(tl *timeline, base, last int, sc *scratch) time.Duration {
+	for j := base + 1; j < last; j++ {
+		if val, ok := t.query.delta(tl, base, j, sc); ok && !t.op.holds(val, t.limit) {
+			return tl.elapsed(j)
+		}
+	}
+	return tl.elapsed(last)
 }
 
 // evalWindows checks every window of length t.over that ends at a sample
@@ -98,6 +112,7 @@ func (t *Threshold) evalCumulative(v *Verdict, src *view, warm time.Duration, sc
 // t.over apart.
 func (t *Threshold) evalWindows(v *Verdict, tl *timeline, base, last int, startOf func(int) time.Duration, sc *scratch) bool {
 	windows, withData := 0, 0
+	var longest time.Duration
 	i := base
 	for j := base + 1; j <= last; j++ {
 		end := tl.elapsed(j)
@@ -108,6 +123,7 @@ func (t *Threshold) evalWindows(v *Verdict, tl *timeline, base, last int, startO
 			continue
 		}
 		windows++
+		longest = max(longest, end-startOf(i))
 		val, ok := t.query.delta(tl, i, j, sc)
 		if !ok {
 			continue
@@ -131,6 +147,9 @@ func (t *Threshold) evalWindows(v *Verdict, tl *timeline, base, last int, startO
 		noData(v, "no observations in any %s window", fmtElapsed(t.over))
 	case v.Status != Fail:
 		v.Status = Pass
+	}
+	if longest > t.over+t.over/2 {
+		v.Note = fmt.Sprintf("history too coarse for the window: windows up to %s", fmtElapsed(longest))
 	}
 	return true
 }
@@ -296,10 +315,14 @@ func (t *Threshold) evalGaugeMean(v *Verdict, tl *timeline, from, n int, warm ti
 			v.Note = fmt.Sprintf("run shorter than the %s window: evaluated as one window", fmtElapsed(t.over))
 		}
 		sum, count := 0.0, 0
+		firstFail := time.Duration(-1) // when the running mean first failed
 		for i := from; i < n; i++ {
 			s := tl.at(i)
 			if val, ok := s.gauge(q.def.gauge, q.agg); ok {
 				sum, count = sum+val, count+1
+				if firstFail < 0 && !t.op.holds(sum/float64(count), t.limit) {
+					firstFail = tl.elapsed(i)
+				}
 			}
 		}
 		if count == 0 {
@@ -311,6 +334,8 @@ func (t *Threshold) evalGaugeMean(v *Verdict, tl *timeline, from, n int, warm ti
 			v.Status, v.At = Fail, tl.elapsed(n-1)
 			if t.over > 0 {
 				v.WindowStart = tl.elapsed(from)
+			} else if firstFail >= 0 {
+				v.At = firstFail
 			}
 		}
 		return

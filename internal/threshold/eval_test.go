@@ -69,7 +69,8 @@ func TestEvaluateWindowsCatchBurst(t *testing.T) {
 		{expr: "http_error_rate < 1% over 10s", status: Fail, observed: "2.86%", at: 32 * time.Second}, // 20/2100 at 31s passes
 		{expr: "http_error_rate{kind=segment} < 1% over 10s", status: Fail, observed: "3%", at: 31 * time.Second},
 		{expr: "http_error_rate < 5% over 10s", status: Pass, observed: "2.86%", at: -1},
-		{expr: "http_errors{code=503} == 0", status: Fail, observed: "60", at: 60500 * time.Millisecond},
+		{expr: "http_errors{code=503} == 0", status: Fail, observed: "60", at: 31 * time.Second},
+		{expr: "http_errors{code=503} < 50", status: Fail, observed: "60", at: 33 * time.Second},
 		{expr: "http_errors{code=5xx} <= 60", status: Pass, observed: "60", at: -1},
 		{expr: "http_errors{code=404} == 0", status: Pass, observed: "0", at: -1},
 		{expr: "http_errors{kind=manifest} == 0", status: Pass, observed: "0", at: -1},
@@ -168,6 +169,7 @@ func TestEvaluateGauges(t *testing.T) {
 		{expr: "min(speed) >= 0.95", status: Fail, observed: "0.5x", at: 21 * time.Second},
 		{expr: "min(speed) >= 0.95 over 10s", status: Fail, observed: "0.5x", at: 21 * time.Second},
 		{expr: "mean(speed) >= 0.95", status: Pass, at: -1},
+		{expr: "mean(speed) >= 0.999", status: Fail, observed: "0.993x", at: 21 * time.Second},
 		{expr: "mean(speed) >= 0.99 over 10s", status: Fail, observed: "0.973x", at: 22 * time.Second}, // 0.991 at 21s
 		{expr: "max(clients_stalled) == 0", status: Fail, observed: "2", at: 21 * time.Second},
 		{expr: "max(drift) < 5s", status: Fail, observed: "6s", at: 21 * time.Second},
@@ -277,4 +279,19 @@ func BenchmarkSetEvaluate(b *testing.B) {
 	for b.Loop() {
 		buf = set.AppendVerdicts(buf[:0], src)
 	}
+}
+
+func TestEvaluateCoarseHistory(t *testing.T) {
+	t.Parallel()
+	src := burstRun().source(0)
+	// Keep every fourth point, as a thinned History would.
+	var thinned = src.points[:0:0]
+	for i := 3; i < len(src.points); i += 4 {
+		thinned = append(thinned, src.points[i])
+	}
+	src.points = thinned
+	runChecks(t, src, []check{
+		{expr: "http_error_rate < 1% over 2s", status: Fail, at: 32 * time.Second, note: "history too coarse for the window: windows up to 4.5s"},
+		{expr: "http_error_rate < 1% over 8s", status: Fail, at: 32 * time.Second},
+	})
 }

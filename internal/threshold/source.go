@@ -76,6 +76,9 @@ type view struct {
 }
 
 func viewOf(src Source) view {
+	if src == nil {
+		return view{}
+	}
 	return view{points: src.HistoryPoints(), final: src.FinalSnapshot(), warm: src.WarmUpPeriod()}
 }
 

@@ -48,10 +48,11 @@ type Verdict struct {
 	Unit     Unit    // unit of Observed
 	Limit    string  // the comparison as written, such as "< 250ms"
 
-	// At is the run's elapsed time when the condition was first seen
-	// failing: the end of the first failing window for "over", the first
-	// failing point for min and max of gauges, otherwise the end of the
-	// evaluated range. 0 unless Status is Fail.
+	// At is when the threshold broke: the earliest elapsed time at which
+	// checking the run so far (live, as a running fleet does every second)
+	// would have failed: for "over" the end of the first failing window, for
+	// counters the point where the count first crossed the limit. 0 unless
+	// Status is Fail.
 	At time.Duration
 	// WindowStart is the start of the first failing window ("over" only).
 	WindowStart time.Duration
@@ -86,6 +87,8 @@ func (v Verdict) Outcome() string {
 		s += fmt.Sprintf(" at %s (window %s–%s)", fmtElapsed(v.At), fmtElapsed(v.WindowStart), fmtElapsed(v.At))
 	case v.Status == Fail && v.At > 0:
 		s += " at " + fmtElapsed(v.At)
+	case v.Status == Pass && v.Window > 0 && v.Note == "":
+		s += ", worst " + fmtElapsed(v.Window) + " window"
 	}
 	if v.Note != "" {
 		s += ": " + v.Note
