@@ -29,11 +29,16 @@ func TestConcurrentExactness(t *testing.T) {
 	var wg sync.WaitGroup
 	stop := make(chan struct{})
 	errc := make(chan error, 1)
+	started := make(chan struct{})
+	var snapshots int
 	go func() { // reader: totals never go down
 		var s Snapshot
 		var prev Counters
 		var prevLat uint64
-		for {
+		for ; ; snapshots++ {
+			if snapshots == 1 {
+				close(started)
+			}
 			select {
 			case <-stop:
 				errc <- nil
@@ -49,6 +54,7 @@ func TestConcurrentExactness(t *testing.T) {
 			prev, prevLat = s.Counters, s.SegmentLatency.Count
 		}
 	}()
+	<-started
 	for w := range viewers {
 		wg.Add(1)
 		go func() {
@@ -78,6 +84,7 @@ func TestConcurrentExactness(t *testing.T) {
 	if err := <-errc; err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("%d snapshots ran while viewers recorded", snapshots)
 	var s Snapshot
 	a.Snapshot(&s, true)
 	n := uint64(viewers * rounds)
@@ -316,4 +323,73 @@ func TestSnapshotNoAllocs(t *testing.T) {
 	if a.Len() != 301 {
 		t.Errorf("Len() = %d; want 301", a.Len())
 	}
+}
+
+func TestZeroViewer(t *testing.T) {
+	t.Parallel()
+	var v Viewer
+	now := time.Now()
+	v.Started(now.Add(-time.Minute))
+	v.FirstSegment(now.Add(-time.Minute + time.Second))
+	v.AddRequest(KindSegment)
+	v.AddHTTPError(KindSegment, 500)
+	v.ObserveLatency(KindSegment, 30*time.Millisecond)
+	v.ObserveProgress(now.Add(-30*time.Second), time.Second, 1)
+	var row ViewerRow
+	v.Summary(&row)
+	if row.Requests[KindSegment] != 1 || row.HTTPErrors != 1 || row.Startup != time.Second || !row.Active {
+		t.Errorf("zero viewer row %+v", row)
+	}
+	if !row.Stalled || row.StalledFor < 30*time.Second {
+		t.Errorf("stalled %v for %v; want stalled for 30s (DefaultStallAfter 10s)", row.Stalled, row.StalledFor)
+	}
+}
+
+func TestAddViewersWhileSnapshotting(t *testing.T) {
+	t.Parallel()
+	const adders, each = 4, 150 // more than two chunks of viewers
+	a := NewAggregator(Options{})
+	var wg sync.WaitGroup
+	done := make(chan struct{})
+	var snapshots atomic.Int64
+	go func() {
+		defer close(done)
+		var s Snapshot
+		for a.Len() < adders*each {
+			a.Snapshot(&s, true)
+			if len(s.Viewers) != s.Clients.Total || s.TotalRequests() != uint64(s.Clients.Total) {
+				t.Errorf("snapshot: %d rows, %d clients, %d requests", len(s.Viewers), s.Clients.Total, s.TotalRequests())
+				return
+			}
+			snapshots.Add(1)
+		}
+	}()
+	for g := range adders {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				v := a.AddViewer(g*each + i)
+				v.AddRequest(KindManifest)
+			}
+		}()
+	}
+	wg.Wait()
+	<-done
+	var s Snapshot
+	a.Snapshot(&s, true)
+	ids := make([]int, 0, len(s.Viewers))
+	for _, r := range s.Viewers {
+		ids = append(ids, r.ID)
+	}
+	slices.Sort(ids)
+	for i, id := range ids {
+		if id != i {
+			t.Fatalf("ids %v...; want 0..%d each once", ids[:min(len(ids), 10)], adders*each-1)
+		}
+	}
+	if len(ids) != adders*each || s.Requests[KindManifest] != adders*each {
+		t.Errorf("%d viewers, %d requests; want %d", len(ids), s.Requests[KindManifest], adders*each)
+	}
+	t.Logf("%d snapshots ran while viewers were added", snapshots.Load())
 }

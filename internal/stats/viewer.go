@@ -31,7 +31,9 @@ const (
 // parser; Started and Ended may come from its supervisor) and read by any
 // number of goroutines at once, without locks. Each counter is exact and
 // monotonic; a read concurrent with writes is not an atomic cut across
-// counters. Get a Viewer from [Aggregator.AddViewer].
+// counters. Get a Viewer from [Aggregator.AddViewer]. A zero Viewer also
+// works on its own (in a parser's tests, say): its times are then taken as
+// wall-clock times and its stall timeout is DefaultStallAfter.
 type Viewer struct {
 	_ [cacheLine]byte // keeps the hot counters off the previous object's lines
 
@@ -224,15 +226,17 @@ func (v *Viewer) Ended(at time.Time) {
 // Call it from one goroutine only.
 func (v *Viewer) ObserveProgress(wall time.Time, outTime time.Duration, speed float64) {
 	w, o := v.agg.rel(wall), int64(outTime)
+	if math.IsNaN(speed) || math.IsInf(speed, 0) || speed < 0 {
+		speed = 0
+	}
 	if g := v.gen.Load(); g != v.pgen || !v.hasProgress.Load() {
+		// First report since Started: measure from here.
 		v.pgen = g
 		v.baseWall, v.baseOut = w, o
 		v.anchorWall, v.anchorOut = w, o
 		v.lastOut = o
 		v.lastAdvance.Store(w)
-	}
-	if math.IsNaN(speed) || math.IsInf(speed, 0) || speed < 0 {
-		speed = 0
+		v.speed.Store(math.Float64bits(speed))
 	}
 	v.repSpeed.Store(math.Float64bits(speed))
 	v.outTime.Store(o)
@@ -245,8 +249,6 @@ func (v *Viewer) ObserveProgress(wall time.Time, outTime time.Duration, speed fl
 		if dw >= int64(speedWindow) {
 			v.anchorWall, v.anchorOut = w, o
 		}
-	} else if !v.hasProgress.Load() {
-		v.speed.Store(math.Float64bits(speed))
 	}
 	d := (w - v.baseWall) - (o - v.baseOut)
 	v.drift.Store(d)
