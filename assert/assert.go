@@ -60,13 +60,18 @@ var ErrInvalidThreshold = threshold.ErrInvalidThreshold
 // threshold failed or had no data.
 var ErrThresholdsFailed = errors.New("thresholds failed")
 
-var errNilRun = errors.New("thresholds: no run to check (nil)")
+var errNilRun = errors.New("no run to check (nil Run)")
 
 // Check evaluates every expression on run and returns the verdicts. The
 // error wraps [ErrInvalidThreshold] when an expression is invalid (then no
-// verdicts are returned), or [ErrThresholdsFailed] when a threshold did not
-// pass; its message is then the verdict table.
+// verdicts are returned; also when no expression is given), or
+// [ErrThresholdsFailed] when a threshold did not pass; its message is then
+// the verdict table.
 func Check(run Run, exprs ...string) (Verdicts, error) {
+	if len(exprs) == 0 {
+		// A check of nothing cannot fail; that is a mistake, not a pass.
+		return nil, fmt.Errorf("%w: no expressions given", ErrInvalidThreshold)
+	}
 	set, err := threshold.Parse(exprs...)
 	if err != nil {
 		return nil, err
@@ -101,14 +106,14 @@ func report(t TestingT, vs Verdicts, err error) bool {
 	case err == nil:
 		logf(t, "thresholds: %d passed\n%s", len(vs), vs.Table())
 		return true
-	case errors.Is(err, ErrInvalidThreshold):
-		n := 1
-		if j, ok := err.(interface{ Unwrap() []error }); ok {
-			n = len(j.Unwrap())
-		}
-		t.Errorf("thresholds: %d invalid expression%s:\n%s", n, plural(n), err)
 	case vs == nil:
-		t.Errorf("%v", err)
+		// Parse joins the errors of all invalid expressions.
+		if j, ok := err.(interface{ Unwrap() []error }); ok {
+			n := len(j.Unwrap())
+			t.Errorf("thresholds: %d invalid expression%s:\n%s", n, plural(n), err)
+		} else {
+			t.Errorf("thresholds: %v", err)
+		}
 	default:
 		t.Errorf("thresholds: %d of %d failed\n%s", len(vs.Failed()), len(vs), vs.Table())
 	}

@@ -11,6 +11,13 @@ import (
 	"github.com/hlsswarm/hlsswarm/assert"
 )
 
+// Every usual test value satisfies TestingT.
+var (
+	_ assert.TestingT = (*testing.T)(nil)
+	_ assert.TestingT = (*testing.B)(nil)
+	_ assert.TestingT = testing.TB(nil)
+)
+
 // The expressions of the issue, on a run with a burst of 503s.
 var issueExprs = []string{
 	"http_error_rate < 1%",
@@ -75,6 +82,14 @@ func TestThresholdsInvalidExpressions(t *testing.T) {
 		t.Fatalf("Errorf called %d times; want once", len(rec.errors))
 	}
 	golden.Assert(t, rec.errors[0]+"\n", "thresholds_invalid.golden")
+}
+
+func TestThresholdsNoExpressions(t *testing.T) {
+	t.Parallel()
+	rec := &errorfOnlyT{}
+	if assert.Thresholds(rec, burstRun()) || len(rec.errors) != 1 || !strings.Contains(rec.errors[0], "no expressions given") {
+		t.Errorf("Thresholds without expressions: errors %q; want one", rec.errors)
+	}
 }
 
 func TestThresholdsNilRun(t *testing.T) {

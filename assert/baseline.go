@@ -110,6 +110,10 @@ func NoRegression(t TestingT, run Run, path string, tol Tolerances) bool {
 		t.Errorf("baseline: %v", errNilRun)
 		return false
 	}
+	if len(tol) == 0 {
+		t.Errorf("baseline: no metrics to compare: give nil Tolerances for the defaults, or some metrics")
+		return false
+	}
 	names := make([]string, 0, len(tol))
 	for name := range tol {
 		names = append(names, name)

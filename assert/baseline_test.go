@@ -86,6 +86,7 @@ func TestNoRegressionErrors(t *testing.T) {
 		{"missing file", "testdata/nope.json", nil, "no baseline file testdata/nope.json; run the test with HLSSWARM_UPDATE_BASELINE=1 to create it"},
 		{"invalid tolerance metric", "testdata/baseline.json", assert.Tolerances{"p95(segment_latncy)": {}}, `unknown metric "segment_latncy"`},
 		{"metric not in baseline", "testdata/baseline.json", assert.Tolerances{"p90(segment_latency)": {Relative: 0.1}}, "✗ not in the baseline"},
+		{"empty tolerances", "testdata/baseline.json", assert.Tolerances{}, "no metrics to compare"},
 		{"corrupt file", "testdata/thresholds_pass.golden", nil, "reading testdata/thresholds_pass.golden: invalid character"},
 	}
 	for _, tt := range tests {

@@ -37,6 +37,9 @@ func (u Unit) Format(v float64) string {
 	if v == math.Trunc(v) && math.Abs(v) < 1e15 {
 		return strconv.FormatInt(int64(v), 10)
 	}
+	if math.Abs(v) >= 100 {
+		return strconv.FormatFloat(v, 'f', 1, 64)
+	}
 	return trimFloat(v, 3)
 }
 
