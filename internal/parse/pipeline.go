@@ -157,10 +157,13 @@ func (p *Pipeline) read(r io.Reader, q *lineQueue) {
 				}
 			}
 			if off == 0 && len(data) == len(buf) {
-				// A line longer than the buffer: keep its start as one line.
-				read++
-				if !q.push(data, at) {
-					dropped++
+				// A line longer than the buffer: keep its start as one
+				// line and skip the rest up to its terminator.
+				if !discard {
+					read++
+					if !q.push(data, at) {
+						dropped++
+					}
 				}
 				discard, off = true, len(data)
 			}
