@@ -65,12 +65,17 @@
 // and SIGKILL after 1 s (Options), and always reaps. ffmpeg ignores the
 // first SIGTERM for I/O once transcoding has begun (its interrupt callback
 // needs a second signal), so a viewer blocked in a stalled read, or waiting
-// for a live playlist reload, exits only on the second one. Measured on
-// ffmpeg 5.1 against a local origin: idle live viewer 6-720 ms (one or two
-// SIGTERM), viewer blocked on a segment that never answers 506-545 ms (two
-// SIGTERM), no SIGKILL needed. [Exit] classifies the end: clean (status 0),
-// error (non-zero status, with the last stderr lines), stopped by us,
-// signaled by someone else, start failed.
+// for a live playlist reload (most of a live viewer's time), exits only on
+// the second one, or when its next packet arrives (up to a target
+// duration later). After a second SIGTERM ffmpeg writes no final
+// "progress=end" block: the progress pipe is interrupted too. Measured on
+// ffmpeg 5.1 against a local live origin (1 s segments): idle live viewer
+// 565-600 ms, usually two SIGTERM (382 ms once with one); viewer blocked on
+// a segment that never answers 505-545 ms (two SIGTERM); 8 viewers stopped
+// together in 583-605 ms; never SIGKILL. With Options.SecondTermAfter at
+// 50 ms / 100 ms the idle stop took 63-92 ms / 170 ms. [Exit] classifies
+// the end: clean (status 0), error (non-zero status, with the last stderr
+// lines), stopped by us, signaled by someone else, start failed.
 //
 // The Process never reads its pipes unless Options.Discard is set: the
 // caller's readers must drain them, or ffmpeg blocks on a full pipe (64 KiB
