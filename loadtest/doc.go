@@ -1,2 +1,85 @@
-// Package loadtest runs a fleet of real ffmpeg HLS viewers from a Go test.
+// Package loadtest runs a fleet of real ffmpeg HLS viewers from a Go test
+// and returns what they measured.
+//
+//	func TestOriginUnderLoad(t *testing.T) {
+//		origin := fixtures.NewOrigin(t, fixtures.Live{})
+//		res := loadtest.Run(t, loadtest.Config{URL: origin.URL(), Clients: 50, Duration: 20 * time.Second, Origin: origin})
+//		t.Log(res.Summary())
+//		assert.Thresholds(t, res, "http_error_rate < 1%", "p95(segment_latency) < 250ms")
+//	}
+//
+// [Run] blocks for the ramp plus the duration and returns a [Result];
+// [Start] returns a running [Fleet] at once, for tests that change the
+// origin or the fleet size ([Fleet.Scale]) during the run.
+//
+// # What a run costs
+//
+// Run takes Config.Ramp + Config.Duration, plus up to about 1.5 s to stop
+// the viewers (SIGTERM, a second SIGTERM after 0.5 s, SIGKILL after 1 s).
+// The zero Config{URL: u} runs 5 viewers, started over 0.5 s, for 10 s.
+// Each viewer is one ffmpeg process: about 0.1 CPU-second and 70-80 ms to
+// start, then 0.1-0.2 % of a core and 15-20 MB while it plays a live
+// stream. The default ramp starts 10 viewers a second; on two cores a
+// fleet of a few hundred viewers is fine, a thousand saturates them. If
+// ramp + duration would outlive the test binary's deadline (go test
+// -timeout), Start fails at once naming both figures rather than being
+// killed mid-run.
+//
+// # ffmpeg
+//
+// The viewers are real ffmpeg processes (4.1 or newer; the tests use
+// Debian's 5.1). The binary is Config.FFmpeg, else the environment
+// variable HLSSWARM_FFMPEG, else "ffmpeg" on PATH. It is probed once per
+// fleet for its version and the options it accepts, and every viewer's
+// arguments are built from what the probe found. Without a usable ffmpeg,
+// Start and Run fail the test (they do not skip it) with a message that
+// says what was found, what is needed and how to install it (for example
+// apt-get install -y ffmpeg) or point at another binary.
+//
+// # What is measured
+//
+// Each viewer runs ffmpeg at log level debug with -progress on a pipe of
+// its own; the log and the progress output are read continuously (ffmpeg
+// never waits on the harness: a line that cannot be handled in time is
+// dropped and counted in dropped_lines) and parsed without allocation into
+// lock-free per-viewer counters and latency histograms. Every request
+// carries the header X-Hlsswarm-Client: <n> and a User-Agent ending in
+// " client-<n>", so an origin can attribute it. The [Result] holds the
+// totals by request kind and status code, latency distributions, QoE
+// (speed, stalls, drift), one row per viewer, a per-second history, the
+// ffmpeg exits by class, and, when Config.Origin is set, the origin's own
+// request counts to cross-check the parsers.
+//
+// A stall in the middle of a response body leaves no line in ffmpeg's
+// log; it shows in the origin's counts and in the QoE figures (media time
+// falling behind wall time), not in the request counters.
+//
+// # While it runs
+//
+// Every Config.ProgressInterval (5 s) the fleet logs one line with
+// t.Logf, seen with go test -v:
+//
+//	hlsswarm 10s/20.5s viewers 50/50 (active 50) req/s manifest 99.8 segment 100.2 init 0.0 errors 0 timeouts 0 p95 segment 2.1ms stalled 0 dropped lines 0
+//
+// A viewer that fails logs ffmpeg's error text once per distinct message.
+// Config.Thresholds are checked every second (after
+// Config.ThresholdDelay); the first breach stops the fleet and fails the
+// test naming the threshold and when it broke. Config.MetricsAddr serves
+// the fleet's own Prometheus registry (never the global one) on /metrics.
+//
+// # Stopping
+//
+// The fleet stops after Ramp + Duration, when the test's context ends,
+// on a threshold breach, or on [Fleet.Stop]; t.Cleanup stops it too.
+// When Stop (or Run) returns, every ffmpeg process of the fleet has been
+// reaped and no goroutine of the fleet remains. Each viewer runs in its
+// own process group with a parent-death signal (Linux), so a killed test
+// binary leaves no ffmpeg behind either.
+//
+// # Reports
+//
+// With Config.ReportDir (or HLSSWARM_REPORT_DIR) set, the end of a run
+// writes <test name>.json (the Result, schema [ReportSchema]) and
+// <test name>.prom (the Prometheus text format), for CI artifacts. In a
+// benchmark, [Result.ReportMetrics] reports the key figures for benchstat.
 package loadtest

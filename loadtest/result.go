@@ -24,7 +24,8 @@ type Result struct {
 	End   time.Time `json:"end"`
 	// FFmpeg names the binary the viewers ran.
 	FFmpeg FFmpegInfo `json:"ffmpeg"`
-	// Clients counts viewers at the end of the run.
+	// Clients counts viewers at the end of the run; Active and Stalled
+	// are taken just before the viewers were stopped.
 	Clients ClientCounts `json:"clients"`
 	// Totals are the counters summed over all viewers.
 	Totals Totals `json:"totals"`
@@ -227,7 +228,8 @@ func distributionOf(h *stats.HistogramSnapshot) Distribution {
 
 // QoE says how well the viewers kept up with the stream. Speed is media
 // time advanced per wall time (1.0 keeps up), judged by the stats package
-// from ffmpeg's out_time over a short window, over viewers with progress.
+// from ffmpeg's out_time over a short window, over running viewers with
+// progress, just before the fleet stopped (the history has it per second).
 type QoE struct {
 	SpeedMin  float64 `json:"speed_min"`
 	SpeedMean float64 `json:"speed_mean"`

@@ -48,14 +48,18 @@ func (r *Result) Summary() string {
 		{" segment", r.SegmentLatency}, {" manifest", r.ManifestLatency},
 		{" startup", r.Startup}, {" start", r.StartLatency},
 	} {
+		if d.d.Count == 0 {
+			fmt.Fprintf(tw, "%s\t0\t-\t-\t-\t-\t-\t-\n", d.name)
+			continue
+		}
 		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\n", d.name, d.d.Count,
-			fmtDur(d.d.Min), fmtDur(d.d.P50), fmtDur(d.d.P90), fmtDur(d.d.P95), fmtDur(d.d.P99), fmtDur(d.d.Max))
+			fmtLat(d.d.Min), fmtLat(d.d.P50), fmtLat(d.d.P90), fmtLat(d.d.P95), fmtLat(d.d.P99), fmtLat(d.d.Max))
 	}
 	tw.Flush()
 
 	fmt.Fprintf(&b, "qoe        speed min %.2f mean %.2f  stalled %d (peak %d)  max drift %s\n",
 		r.QoE.SpeedMin, r.QoE.SpeedMean, r.QoE.StalledViewers, r.QoE.PeakStalledViewers, fmtDur(r.QoE.DriftMax))
-	fmt.Fprintf(&b, "viewers    total %d  active %d  ended %d  exits %s\n",
+	fmt.Fprintf(&b, "viewers    total %d  active at stop %d  ended %d  exits %s\n",
 		r.Clients.Total, r.Clients.Active, r.Clients.Ended, formatExits(r.Exits))
 	if r.Origin != nil {
 		fmt.Fprintf(&b, "origin     %s\n", formatOrigin(r.Origin))
@@ -66,10 +70,17 @@ func (r *Result) Summary() string {
 	return b.String()
 }
 
+// fmtDur prints a duration rounded for reading, "-" for 0 (no data).
 func fmtDur(d time.Duration) string {
-	switch {
-	case d == 0:
+	if d == 0 {
 		return "-"
+	}
+	return fmtLat(d)
+}
+
+// fmtLat prints a measured duration rounded for reading (0 is "0s").
+func fmtLat(d time.Duration) string {
+	switch {
 	case d < time.Millisecond:
 		return d.Round(time.Microsecond).String()
 	case d < time.Second:

@@ -1,0 +1,82 @@
+package loadtest_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/hlsswarm/hlsswarm/fixtures"
+	"github.com/hlsswarm/hlsswarm/loadtest"
+)
+
+// The examples run real ffmpeg fleets, so they are compile-only: t stands
+// for the *testing.T of a test function.
+var t = &testing.T{}
+
+func ExampleRun() {
+	origin := fixtures.NewOrigin(t, fixtures.Live{})
+	res := loadtest.Run(t, loadtest.Config{
+		URL:      origin.URL(),
+		Clients:  50,
+		Duration: 20 * time.Second,
+		Origin:   origin, // cross-check the parsers with the origin's own counts
+	})
+	t.Log("\n" + res.Summary())
+	if res.Totals.HTTPErrors > 0 {
+		t.Errorf("%d HTTP errors (%v)", res.Totals.HTTPErrors, res.Totals.Status)
+	}
+}
+
+func ExampleRun_liveThresholds() {
+	// A breach stops the fleet early and fails the test, naming the
+	// threshold and when it broke.
+	loadtest.Run(t, loadtest.Config{
+		URL:            "http://127.0.0.1:8080/live/master.m3u8",
+		Clients:        100,
+		Duration:       5 * time.Minute,
+		WarmUp:         10 * time.Second,
+		Thresholds:     []string{"http_error_rate < 1%", "p95(segment_latency) < 250ms over 10s"},
+		ThresholdDelay: 15 * time.Second,
+	})
+}
+
+func ExampleStart() {
+	origin := fixtures.NewOrigin(t, fixtures.Live{})
+	fleet := loadtest.Start(t, loadtest.Config{URL: origin.URL(), Clients: 20, Duration: time.Minute})
+
+	time.Sleep(10 * time.Second)
+	// Break the origin while the fleet plays.
+	if err := origin.SetFaults(fixtures.Fault{Type: fixtures.FaultStatus, Status: 503, Kinds: []fixtures.Kind{fixtures.KindSegment}}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(5 * time.Second)
+	if got := fleet.Snapshot().Totals.HTTPErrorsFor(503); got == 0 {
+		t.Error("no 503 seen by the viewers")
+	}
+	res := fleet.Stop() // idempotent; t.Cleanup would stop it too
+	t.Log("\n" + res.Summary())
+}
+
+func ExampleFleet_Scale() {
+	fleet := loadtest.Start(t, loadtest.Config{URL: "http://127.0.0.1:8080/live/master.m3u8", Clients: 10, Duration: time.Minute})
+	time.Sleep(10 * time.Second)
+	if err := fleet.Scale(50); err != nil { // 40 more, at the ramp's pace
+		t.Fatal(err)
+	}
+	time.Sleep(20 * time.Second)
+	if err := fleet.Scale(5); err != nil { // returns once 45 viewers are gone
+		t.Fatal(err)
+	}
+	fleet.Wait()
+}
+
+func ExampleResult_ReportMetrics() {
+	benchmark := func(b *testing.B) {
+		origin := fixtures.NewOrigin(b, fixtures.Live{})
+		var res *loadtest.Result
+		for b.Loop() {
+			res = loadtest.Run(b, loadtest.Config{URL: origin.URL(), Clients: 20, Duration: 10 * time.Second})
+		}
+		res.ReportMetrics(b) // p95-segment-ms, errors/op, ... for benchstat
+	}
+	_ = benchmark
+}

@@ -1,0 +1,453 @@
+package loadtest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hlsswarm/hlsswarm/internal/ffmpeg"
+	"github.com/hlsswarm/hlsswarm/internal/stats"
+	"github.com/hlsswarm/hlsswarm/internal/threshold"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Fleet is a running set of ffmpeg viewers, made by [Start]. Its methods
+// are safe for concurrent use. A Fleet stops by itself after Ramp +
+// Duration, when the test's context ends, when a live threshold breaks, or
+// when Stop is called; t.Cleanup stops it too, so that nothing outlives
+// the test.
+type Fleet struct {
+	t    testing.TB
+	test string
+	cfg  Config
+	bin  *ffmpeg.Binary
+	// playURL and playMap are what every viewer opens: Config.URL, or the
+	// variant chosen by Config.Variant.
+	playURL string
+	playMap ffmpeg.Mapping
+	limits  *threshold.Set // nil without live thresholds
+
+	agg          *stats.Aggregator
+	history      *stats.History
+	startLatency stats.Histogram
+	registry     *prometheus.Registry
+	metrics      *metricsServer
+
+	ctx    context.Context // ends when the fleet stops
+	cancel context.CancelFunc
+	wg     sync.WaitGroup // starters and viewers
+	ctlWG  sync.WaitGroup // the control goroutine
+
+	mu          sync.Mutex
+	start       time.Time
+	target      int
+	nextID      int
+	viewers     []*viewer // running, by ID
+	exits       map[string]int
+	startErrors []string
+	seenErrors  map[string]bool
+	aborted     *Abort
+	originStart map[string]map[int]int64
+	endGauges   *stats.Snapshot // the gauges just before the stop
+
+	stopReq  chan struct{}
+	stopOnce sync.Once
+	done     chan struct{} // closed when result is set
+	result   *Result
+}
+
+// Start validates cfg, locates and probes ffmpeg, and starts a fleet that
+// ramps up to cfg.Clients viewers in the background; it returns at once.
+// Bad configuration, a missing or too old ffmpeg, an unparsable threshold
+// or a run that would outlive the test deadline fail the test at once
+// (t.Fatalf, so call Start from the test goroutine).
+func Start(t testing.TB, cfg Config) *Fleet {
+	t.Helper()
+	f, err := newFleet(t, cfg)
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
+	return f
+}
+
+// Run runs a fleet for cfg.Ramp + cfg.Duration and returns its Result. It
+// returns early when the test's context ends or a live threshold breaks;
+// a breach fails the test (t.Errorf) naming the threshold and when it
+// broke. Setup errors fail the test at once, as with [Start].
+func Run(t testing.TB, cfg Config) *Result {
+	t.Helper()
+	return Start(t, cfg).Wait()
+}
+
+func newFleet(t testing.TB, cfg Config) (*Fleet, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfg = cfg.withDefaults()
+	if dl, ok := deadlineOf(t); ok {
+		if err := checkDeadline(time.Now(), dl, cfg.Ramp, cfg.Duration); err != nil {
+			return nil, err
+		}
+	}
+	var limits *threshold.Set
+	if len(cfg.Thresholds) > 0 {
+		s, err := threshold.Parse(cfg.Thresholds...)
+		if err != nil {
+			return nil, fmt.Errorf("loadtest: Config.Thresholds: %w", err)
+		}
+		limits = s
+	}
+	bin, err := probeFFmpeg(t.Context(), cfg.FFmpeg)
+	if err != nil {
+		return nil, err
+	}
+	sel := ffmpeg.Selection{URL: cfg.URL}
+	if cfg.Variant != VariantAll {
+		sel, err = ffmpeg.SelectVariant(t.Context(), nil, cfg.URL, variantChoiceOf(cfg.Variant))
+		if err != nil {
+			return nil, fmt.Errorf("loadtest: Config.Variant = %q: %w", cfg.Variant, err)
+		}
+	}
+	if _, err := bin.Args(viewerSpec(cfg, sel.URL, sel.Map, 1)); err != nil {
+		return nil, fmt.Errorf("loadtest: %w", err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	f := &Fleet{
+		t: t, test: t.Name(), cfg: cfg, bin: bin, limits: limits,
+		playURL: sel.URL, playMap: sel.Map,
+		agg:     stats.NewAggregator(stats.Options{}),
+		history: stats.NewHistory(0),
+		ctx:     ctx, cancel: cancel,
+		target: cfg.Clients,
+		exits:  map[string]int{}, seenErrors: map[string]bool{},
+		stopReq: make(chan struct{}), done: make(chan struct{}),
+	}
+	f.registry = newRegistry(f.agg, f.test)
+	if cfg.MetricsAddr != "" {
+		m, err := serveMetrics(cfg.MetricsAddr, f.registry)
+		if err != nil {
+			cancel()
+			return nil, err
+		}
+		f.metrics = m
+	}
+	if cfg.Origin != nil {
+		f.originStart = copyCounts(cfg.Origin.RequestCounts())
+	}
+	f.start = time.Now()
+	t.Cleanup(func() { f.Stop() })
+	f.startPaced(rampSchedule(cfg.Clients, cfg.Ramp, cfg.Seed))
+	f.ctlWG.Add(1)
+	go f.control()
+	return f, nil
+}
+
+// probeFFmpeg locates and probes the binary; its errors say how to
+// install ffmpeg or point at another binary.
+func probeFFmpeg(ctx context.Context, path string) (*ffmpeg.Binary, error) {
+	p, err := ffmpeg.Locate(path)
+	if err != nil {
+		return nil, fmt.Errorf("loadtest: %w", err)
+	}
+	var prober ffmpeg.Prober
+	bin, err := prober.Probe(ctx, p)
+	if err != nil {
+		return nil, fmt.Errorf("loadtest: %w", err)
+	}
+	return bin, nil
+}
+
+// startPaced launches one viewer at each offset from f.start, as long as
+// the fleet is below its target.
+func (f *Fleet) startPaced(offsets []time.Duration) {
+	if len(offsets) == 0 {
+		return
+	}
+	f.wg.Add(1)
+	go func() {
+		defer f.wg.Done()
+		timer := time.NewTimer(0)
+		defer timer.Stop()
+		<-timer.C
+		base := time.Now()
+		for _, off := range offsets {
+			timer.Reset(time.Until(base.Add(off)))
+			select {
+			case <-f.ctx.Done():
+				return
+			case <-timer.C:
+			}
+			f.mu.Lock()
+			if f.ctx.Err() == nil && len(f.viewers) < f.target {
+				f.nextID++
+				f.viewers = append(f.viewers, f.launch(f.nextID))
+			}
+			f.mu.Unlock()
+		}
+	}()
+}
+
+// Scale changes the fleet size to n viewers while it runs. Added viewers
+// get new IDs and start at the ramp's pace (or DefaultStartRate a second
+// when the ramp was faster), in the background; when shrinking, the
+// newest viewers are stopped and Scale returns once they are gone. Scale
+// on a stopped fleet does nothing.
+func (f *Fleet) Scale(n int) error {
+	if n < 0 || n > MaxClients {
+		return fmt.Errorf("loadtest: Scale(%d); want 0..%d viewers", n, MaxClients)
+	}
+	f.mu.Lock()
+	if f.ctx.Err() != nil {
+		f.mu.Unlock()
+		return nil
+	}
+	f.target = n
+	var victims []*viewer
+	if len(f.viewers) > n {
+		victims = append(victims, f.viewers[n:]...)
+		f.viewers = f.viewers[:n]
+	}
+	add := n - len(f.viewers)
+	f.mu.Unlock()
+	if len(victims) > 0 {
+		stopAll(victims)
+	}
+	if add > 0 {
+		step := startInterval(f.cfg.Clients, f.cfg.Ramp)
+		step = max(step, time.Second/DefaultStartRate)
+		offsets := make([]time.Duration, add)
+		for i := range offsets {
+			offsets[i] = time.Duration(i) * step
+		}
+		f.startPaced(offsets)
+	}
+	return nil
+}
+
+// Stop stops every viewer and returns the Result. After it returns no
+// ffmpeg process of the fleet and no goroutine of it remains. Stop is
+// idempotent: later calls return the same Result.
+func (f *Fleet) Stop() *Result {
+	f.stopOnce.Do(func() { close(f.stopReq) })
+	<-f.done
+	return f.result
+}
+
+// Wait blocks until the fleet stops by itself (Ramp + Duration elapsed,
+// the test's context ended, a live threshold broke) or through Stop, and
+// returns the Result.
+func (f *Fleet) Wait() *Result {
+	<-f.done
+	return f.result
+}
+
+// Snapshot returns the fleet's state now, as a Result whose End is now.
+// It takes one aggregator pass and may be called at any rate a test needs.
+func (f *Fleet) Snapshot() *Result {
+	select {
+	case <-f.done:
+		return f.result
+	default:
+	}
+	return f.buildResult(time.Now())
+}
+
+// FinalSnapshot returns a fresh stats snapshot of the running fleet (or
+// the final one once stopped). It is part of the threshold source
+// interface, so package assert can judge a live fleet.
+func (f *Fleet) FinalSnapshot() *stats.Snapshot {
+	select {
+	case <-f.done:
+		return f.result.snap
+	default:
+	}
+	s := new(stats.Snapshot)
+	f.agg.Snapshot(s, false)
+	return s
+}
+
+// HistoryPoints returns the per-second history so far, oldest first.
+func (f *Fleet) HistoryPoints() []stats.Point { return f.history.Points() }
+
+// WarmUpPeriod returns Config.WarmUp.
+func (f *Fleet) WarmUpPeriod() time.Duration { return f.cfg.WarmUp }
+
+// Config returns the fleet's configuration, defaults filled in.
+func (f *Fleet) Config() Config { return f.cfg }
+
+// MetricsURL returns the URL of the /metrics endpoint, or "" when
+// Config.MetricsAddr was empty.
+func (f *Fleet) MetricsURL() string {
+	if f.metrics == nil {
+		return ""
+	}
+	return f.metrics.url
+}
+
+// Registry returns the fleet's own Prometheus registry (never the global
+// one), for tests that gather or lint it.
+func (f *Fleet) Registry() *prometheus.Registry { return f.registry }
+
+// control runs the clock: history every second, live thresholds, progress
+// lines, and the end of the run.
+func (f *Fleet) control() {
+	defer f.ctlWG.Done()
+	end := time.NewTimer(f.cfg.Ramp + f.cfg.Duration)
+	defer end.Stop()
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	var progress <-chan time.Time
+	if f.cfg.ProgressInterval > 0 {
+		pt := time.NewTicker(f.cfg.ProgressInterval)
+		defer pt.Stop()
+		progress = pt.C
+	}
+	lp := newProgressLog(f)
+	var snap stats.Snapshot
+	var verdicts threshold.Verdicts
+loop:
+	for {
+		select {
+		case <-f.stopReq:
+			break loop
+		case <-f.ctx.Done():
+			break loop
+		case <-end.C:
+			break loop
+		case <-tick.C:
+			f.agg.Snapshot(&snap, false)
+			f.history.Add(&snap)
+			if f.checkThresholds(&verdicts) {
+				break loop
+			}
+		case <-progress:
+			lp.log()
+		}
+	}
+	f.shutdown()
+}
+
+// checkThresholds evaluates the live thresholds and records the first
+// breach; it reports whether the fleet must stop.
+func (f *Fleet) checkThresholds(buf *threshold.Verdicts) bool {
+	if f.limits == nil || time.Since(f.start) < f.cfg.ThresholdDelay {
+		return false
+	}
+	*buf = f.limits.AppendVerdicts((*buf)[:0], f)
+	v, ok := buf.Breached()
+	if !ok {
+		return false
+	}
+	f.mu.Lock()
+	f.aborted = &Abort{Threshold: v.Expr, At: v.At, Message: v.String()}
+	f.mu.Unlock()
+	return true
+}
+
+// shutdown stops every viewer, builds the Result and writes the reports.
+func (f *Fleet) shutdown() {
+	// The gauges (active, stalled, speed, drift) are read before the
+	// viewers stop, so that they describe the run rather than the stop;
+	// the counters are read after, once every pipe has been drained.
+	var last stats.Snapshot
+	f.agg.Snapshot(&last, false)
+	f.history.Add(&last)
+	f.mu.Lock()
+	f.cancel() // under mu: no starter launches after this
+	victims := f.viewers
+	f.viewers = nil
+	f.mu.Unlock()
+	stopAll(victims)
+	f.wg.Wait()
+	end := time.Now()
+
+	f.mu.Lock()
+	f.endGauges = &last
+	f.mu.Unlock()
+	r := f.buildResult(end)
+	var errs []error
+	if f.metrics != nil {
+		errs = append(errs, f.metrics.close())
+	}
+	if dir := f.cfg.ReportDir; dir != "" {
+		if path, err := r.writeReport(dir); err != nil {
+			errs = append(errs, err)
+		} else {
+			f.t.Logf("loadtest: report written to %s", path)
+		}
+		if _, err := writeFileAtomic(dir, reportFileName(r.Test)+".prom", f.writeMetricsText); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		f.t.Errorf("%v", err)
+	}
+	if r.Aborted != nil {
+		f.t.Errorf("loadtest: live threshold %q broke at %s; fleet stopped early: %s",
+			r.Aborted.Threshold, r.Aborted.At.Round(time.Millisecond), r.Aborted.Message)
+	}
+	f.result = r
+	close(f.done)
+}
+
+// buildResult assembles a Result from a fresh snapshot with viewer rows.
+func (f *Fleet) buildResult(end time.Time) *Result {
+	snap := new(stats.Snapshot)
+	f.agg.Snapshot(snap, true)
+	var startLat stats.HistogramSnapshot
+	f.startLatency.Snapshot(&startLat)
+	f.mu.Lock()
+	if g := f.endGauges; g != nil {
+		snap.Clients.Active, snap.Clients.Stalled = g.Clients.Active, g.Clients.Stalled
+		snap.SpeedViewers, snap.SpeedMin, snap.SpeedMean, snap.DriftMax = g.SpeedViewers, g.SpeedMin, g.SpeedMean, g.DriftMax
+	}
+	exits := make(map[string]int, len(f.exits))
+	for k, v := range f.exits {
+		exits[k] = v
+	}
+	in := resultInput{
+		test: f.test, cfg: f.cfg, start: f.start, end: end,
+		ffmpeg: FFmpegInfo{Path: f.bin.Path, Version: f.bin.Version.String()},
+		target: f.target, snap: snap, points: f.history.Points(),
+		startLatency: &startLat, exits: exits, aborted: f.aborted,
+		startErrors: append([]string(nil), f.startErrors...),
+	}
+	f.mu.Unlock()
+	if f.cfg.Origin != nil {
+		in.origin = originDiff(f.originStart, f.cfg.Origin.RequestCounts())
+	}
+	return buildResult(in)
+}
+
+// recordExit counts a viewer exit by class and logs a failing viewer's
+// ffmpeg error text once per distinct message.
+func (f *Fleet) recordExit(id int, class, errText string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.exits[class]++
+	if errText == "" || f.seenErrors[errText] {
+		return
+	}
+	f.seenErrors[errText] = true
+	if len(f.startErrors) < 20 {
+		f.startErrors = append(f.startErrors, errText)
+	}
+	if f.ctx.Err() == nil {
+		f.t.Logf("loadtest: viewer %d: ffmpeg failed (each distinct error is logged once): %s", id, errText)
+	}
+}
+
+// stopAll stops viewers concurrently and returns when all are gone.
+func stopAll(vs []*viewer) {
+	sort.Slice(vs, func(i, j int) bool { return vs[i].id < vs[j].id })
+	for _, v := range vs {
+		v.cancel()
+	}
+	for _, v := range vs {
+		<-v.done
+	}
+}

@@ -1,0 +1,312 @@
+package loadtest
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hlsswarm/hlsswarm/fixtures"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+)
+
+// These tests run real ffmpeg viewers against fixture origins on
+// loopback; each is bounded to a few viewers and seconds.
+
+// TestRunMatchesOriginTruth is the main check: what the parsers counted
+// equals what the origin served. At stop, a request ffmpeg has logged may
+// not be complete at the origin yet (or the reverse for a request whose
+// log line had not been written when the process was killed), so each
+// kind may differ by the requests in flight: at most two per viewer (one
+// connection per rendition).
+func TestRunMatchesOriginTruth(t *testing.T) {
+	origin := fixtures.NewOrigin(t, fixtures.Live{})
+	const clients = 5
+	r := Run(t, Config{URL: origin.URL(), Clients: clients, Duration: 8 * time.Second, Origin: origin, ProgressInterval: 2 * time.Second})
+	t.Log("\n" + r.Summary())
+
+	if r.Origin == nil {
+		t.Fatal("Result.Origin is nil; want the origin's counts (Config.Origin was set)")
+	}
+	for _, kind := range []string{"manifest", "segment", "init"} {
+		ours, theirs := int64(r.Totals.Requests.Get(kind)), r.Origin.Count(kind)
+		if d := ours - theirs; d > 2*clients || d < -2*clients {
+			t.Errorf("%s requests: counted %d, origin served %d; want equal within %d in flight", kind, ours, theirs, 2*clients)
+		}
+	}
+	if r.Totals.Requests.Segment < clients*8 {
+		t.Errorf("segment requests = %d; want >= %d (5 viewers, 2 renditions, 1 s segments, 8 s)", r.Totals.Requests.Segment, clients*8)
+	}
+	if r.Totals.HTTPErrors != 0 || r.Totals.Timeouts != 0 || r.Totals.DroppedLines != 0 {
+		t.Errorf("errors %d, timeouts %d, dropped lines %d; want none on a healthy origin",
+			r.Totals.HTTPErrors, r.Totals.Timeouts, r.Totals.DroppedLines)
+	}
+	if got, want := r.Clients.Total, clients; got != want {
+		t.Errorf("Clients.Total = %d; want %d", got, want)
+	}
+	if got, want := r.Exits["stopped"], clients; got != want {
+		t.Errorf("Exits = %v; want %d stopped", r.Exits, want)
+	}
+	if r.StartLatency.Count < clients || r.StartLatency.Max <= 0 || r.StartLatency.Max > 5*time.Second {
+		t.Errorf("StartLatency = %+v; want one value per start, each under 5s", r.StartLatency)
+	}
+	if r.Startup.Count != clients {
+		t.Errorf("Startup.Count = %d; want %d (time to first segment, one per viewer)", r.Startup.Count, clients)
+	}
+	if r.QoE.SpeedMean <= 0 {
+		t.Errorf("QoE.SpeedMean = %g; want > 0 from -progress", r.QoE.SpeedMean)
+	}
+	if len(r.History) < 6 {
+		t.Errorf("len(History) = %d; want about one point per second", len(r.History))
+	}
+	if pids := ffmpegsServing(t, origin.URL()); len(pids) != 0 {
+		t.Errorf("ffmpeg processes left after Run: %v", pids)
+	}
+	if r.FFmpeg.Version == "" || r.FFmpeg.Path == "" {
+		t.Errorf("FFmpeg = %+v; want the probed path and version", r.FFmpeg)
+	}
+}
+
+func TestStartScaleStop(t *testing.T) {
+	origin := fixtures.NewOrigin(t, fixtures.Live{})
+	f := Start(t, Config{URL: origin.URL(), Clients: 2, Duration: time.Minute, ProgressInterval: -1})
+	active := func(n int) func() bool {
+		return func() bool { return f.Snapshot().Clients.Active == n }
+	}
+	waitFor(t, 10*time.Second, "2 active viewers", active(2))
+	if err := f.Scale(4); err != nil {
+		t.Fatalf("Scale(4) = %v", err)
+	}
+	waitFor(t, 10*time.Second, "4 active viewers after Scale(4)", active(4))
+	if err := f.Scale(1); err != nil {
+		t.Fatalf("Scale(1) = %v", err)
+	}
+	if got := f.Snapshot().Clients.Active; got != 1 {
+		t.Errorf("active viewers right after Scale(1) = %d; want 1 (Scale waits for the stops)", got)
+	}
+	if got := len(ffmpegsServing(t, origin.URL())); got != 1 {
+		t.Errorf("ffmpeg processes after Scale(1) = %d; want 1", got)
+	}
+	if err := f.Scale(-1); err == nil || !strings.Contains(err.Error(), "Scale(-1); want 0..10000") {
+		t.Errorf("Scale(-1) = %v; want an error naming the accepted range", err)
+	}
+
+	stopped := time.Now()
+	r := f.Stop()
+	took := time.Since(stopped)
+	if pids := ffmpegsServing(t, origin.URL()); len(pids) != 0 {
+		t.Errorf("ffmpeg processes left after Stop: %v", pids)
+	}
+	if took > 3*time.Second {
+		t.Errorf("Stop took %s; want about 1.5s at most", took)
+	}
+	if r2 := f.Stop(); r2 != r {
+		t.Error("second Stop returned another Result; want the same (idempotent)")
+	}
+	if f.Wait() != r {
+		t.Error("Wait after Stop returned another Result")
+	}
+	if got, want := r.Clients.Total, 4; got != want {
+		t.Errorf("Clients.Total = %d; want %d (2 + 2 added, IDs not reused)", got, want)
+	}
+	if got, want := r.Clients.Target, 1; got != want {
+		t.Errorf("Clients.Target = %d; want %d", got, want)
+	}
+	if r.Elapsed() > 50*time.Second {
+		t.Errorf("Elapsed = %s; want the run to end at Stop", r.Elapsed())
+	}
+	if err := f.Scale(3); err != nil {
+		t.Errorf("Scale on a stopped fleet = %v; want nil (no-op)", err)
+	}
+}
+
+func TestContextCancelStopsFleet(t *testing.T) {
+	origin := fixtures.NewOrigin(t, fixtures.Live{})
+	ctx, cancel := context.WithCancel(context.Background())
+	rec := &recordingTB{TB: t, ctx: ctx}
+	f := Start(rec, Config{URL: origin.URL(), Clients: 2, Duration: time.Minute, ProgressInterval: -1})
+	waitFor(t, 10*time.Second, "2 active viewers", func() bool { return f.Snapshot().Clients.Active == 2 })
+	cancel()
+	select {
+	case <-f.done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("fleet still running 5s after its test context was cancelled")
+	}
+	if pids := ffmpegsServing(t, origin.URL()); len(pids) != 0 {
+		t.Errorf("ffmpeg processes left after cancel: %v", pids)
+	}
+	if errs := rec.Errors(); len(errs) != 0 {
+		t.Errorf("cancelling the context failed the test: %q", errs)
+	}
+}
+
+func TestLiveThresholdAborts(t *testing.T) {
+	origin := fixtures.NewOrigin(t, fixtures.Live{}, fixtures.WithFaults(fixtures.Fault{
+		Type: fixtures.FaultStatus, Status: 503, Kinds: []fixtures.Kind{fixtures.KindSegment}, Every: 3,
+	}))
+	rec := &recordingTB{TB: t}
+	begin := time.Now()
+	r := Run(rec, Config{
+		URL: origin.URL(), Clients: 2, Duration: 40 * time.Second, ProgressInterval: -1,
+		Thresholds: []string{"timeouts == 0", "http_errors{code=503} == 0"},
+	})
+	took := time.Since(begin)
+	if took > 20*time.Second {
+		t.Errorf("Run took %s; want it to stop early on the breach", took)
+	}
+	if r.Aborted == nil {
+		t.Fatalf("Result.Aborted = nil; want the 503 threshold\n%s", r.Summary())
+	}
+	if got, want := r.Aborted.Threshold, "http_errors{code=503} == 0"; got != want {
+		t.Errorf("Aborted.Threshold = %q; want %q", got, want)
+	}
+	errs := rec.Errors()
+	if len(errs) != 1 || !strings.Contains(errs[0], `live threshold "http_errors{code=503} == 0" broke at`) {
+		t.Errorf("test failures = %q; want one naming the threshold and when it broke", errs)
+	}
+	if !strings.Contains(r.Summary(), "ABORTED") {
+		t.Errorf("Summary does not show the abort:\n%s", r.Summary())
+	}
+}
+
+func TestMetricsServerAndReports(t *testing.T) {
+	origin := fixtures.NewOrigin(t, fixtures.Live{})
+	dir := t.TempDir()
+	f := Start(t, Config{URL: origin.URL(), Clients: 1, Duration: 4 * time.Second, ProgressInterval: -1, MetricsAddr: ":0", ReportDir: dir})
+	if !strings.HasPrefix(f.MetricsURL(), "http://127.0.0.1:") {
+		t.Errorf("MetricsURL = %q; want loopback", f.MetricsURL())
+	}
+	waitFor(t, 10*time.Second, "a segment request", func() bool { return f.Snapshot().Totals.Requests.Segment > 0 })
+	resp, err := http.Get(f.MetricsURL())
+	if err != nil {
+		t.Fatalf("scrape: %v", err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(body), "hlsswarm_segment_requests_total{test=\"TestMetricsServerAndReports\"}") {
+		t.Errorf("/metrics lacks hlsswarm_segment_requests_total:\n%s", body)
+	}
+	problems, err := testutil.GatherAndLint(f.Registry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range problems {
+		t.Errorf("promlint: %s: %s", p.Metric, p.Text)
+	}
+	r := f.Wait()
+	if _, err := http.Get(f.MetricsURL()); err == nil {
+		t.Error("/metrics still served after the run")
+	}
+	jf, err := os.Open(filepath.Join(dir, "TestMetricsServerAndReports.json"))
+	if err != nil {
+		t.Fatalf("JSON report: %v", err)
+	}
+	defer jf.Close()
+	back, err := ReadReport(jf)
+	if err != nil {
+		t.Fatalf("ReadReport: %v", err)
+	}
+	if !reflect.DeepEqual(back.Totals, r.Totals) {
+		t.Errorf("report totals = %+v; want %+v", back.Totals, r.Totals)
+	}
+	prom, err := os.ReadFile(filepath.Join(dir, "TestMetricsServerAndReports.prom"))
+	if err != nil {
+		t.Fatalf("Prometheus snapshot: %v", err)
+	}
+	if !strings.Contains(string(prom), "# TYPE hlsswarm_segment_requests_total counter") {
+		t.Errorf("Prometheus snapshot lacks the segment counter:\n%s", prom)
+	}
+}
+
+func TestProgressLines(t *testing.T) {
+	origin := fixtures.NewOrigin(t, fixtures.Live{})
+	rec := &recordingTB{TB: t}
+	Run(rec, Config{URL: origin.URL(), Clients: 2, Duration: 3 * time.Second, ProgressInterval: time.Second})
+	var progress []string
+	for _, l := range rec.Logs() {
+		if strings.HasPrefix(l, "hlsswarm ") {
+			progress = append(progress, l)
+		}
+	}
+	if len(progress) < 2 {
+		t.Fatalf("progress lines = %q; want about one a second", progress)
+	}
+	last := progress[len(progress)-1]
+	for _, want := range []string{"/3.2s viewers 2/2", "req/s manifest", "segment", "errors 0", "timeouts 0", "p95 segment", "stalled 0", "dropped lines 0"} {
+		if !strings.Contains(last, want) {
+			t.Errorf("progress line %q lacks %q", last, want)
+		}
+	}
+}
+
+func TestFailingViewerLogsItsErrorOnce(t *testing.T) {
+	origin := fixtures.NewOrigin(t, fixtures.Live{})
+	rec := &recordingTB{TB: t}
+	r := Run(rec, Config{URL: origin.BaseURL() + "/nosuch.m3u8", Clients: 3, Duration: 4 * time.Second, ProgressInterval: -1})
+	var failures []string
+	for _, l := range rec.Logs() {
+		if strings.Contains(l, "ffmpeg failed") {
+			failures = append(failures, l)
+		}
+	}
+	exits := r.Exits["error"]
+	if exits < 3 {
+		t.Fatalf("error exits = %d (%v); want every viewer to fail, with restarts", exits, r.Exits)
+	}
+	if len(failures) != 1 {
+		t.Fatalf("logged %d failures for %d error exits; want the same 404 failure logged once:\n%s", len(failures), exits, strings.Join(failures, "\n"))
+	}
+	if !strings.Contains(failures[0], "404") {
+		t.Errorf("failure log %q; want ffmpeg's own error text (404)", failures[0])
+	}
+	if len(r.StartErrors) == 0 {
+		t.Error("Result.StartErrors is empty; want the ffmpeg error text")
+	}
+}
+
+func TestMissingFFmpegFailsWithInstallHint(t *testing.T) {
+	rec := &recordingTB{TB: t}
+	runFatal(func() {
+		Start(rec, Config{URL: "http://127.0.0.1:1/a.m3u8", FFmpeg: "/nonexistent/ffmpeg"})
+	})
+	errs := rec.Errors()
+	if len(errs) != 1 {
+		t.Fatalf("failures = %q; want one", errs)
+	}
+	for _, want := range []string{"ffmpeg not found", "apt-get install", "HLSSWARM_FFMPEG", "Config.FFmpeg"} {
+		if !strings.Contains(errs[0], want) {
+			t.Errorf("failure %q lacks %q", errs[0], want)
+		}
+	}
+}
+
+func TestStartFailsFast(t *testing.T) {
+	tests := []struct {
+		name     string
+		cfg      Config
+		deadline time.Duration
+		want     string
+	}{
+		{"bad config", Config{URL: "ftp://x/a.m3u8"}, 0, `has scheme "ftp"; want http or https`},
+		{"bad threshold", Config{URL: "http://127.0.0.1:1/a.m3u8", Thresholds: []string{"p95(nosuch) < 1s"}}, 0, "Config.Thresholds"},
+		{"deadline", Config{URL: "http://127.0.0.1:1/a.m3u8", Duration: time.Minute}, 10 * time.Second, "the run needs 1m3.5s (Ramp 500ms + Duration 1m0s"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := &recordingTB{TB: t}
+			if tc.deadline > 0 {
+				rec.deadline = time.Now().Add(tc.deadline)
+			}
+			runFatal(func() { Start(rec, tc.cfg) })
+			errs := rec.Errors()
+			if len(errs) != 1 || !strings.Contains(errs[0], tc.want) {
+				t.Errorf("failures = %q; want one containing %q", errs, tc.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,82 @@
+package loadtest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/hlsswarm/hlsswarm/internal/metrics"
+	"github.com/hlsswarm/hlsswarm/internal/stats"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/prometheus/common/expfmt"
+)
+
+// newRegistry returns a registry of the fleet's own, with the collector
+// over agg (labelled with the test name) and nothing else.
+func newRegistry(agg *stats.Aggregator, test string) *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(metrics.NewCollector(func(dst *stats.Snapshot) {
+		agg.SnapshotParts(dst, stats.IncludeHistograms)
+	}, prometheus.Labels{"test": test}))
+	return reg
+}
+
+// metricsServer serves /metrics while the fleet runs.
+type metricsServer struct {
+	url  string
+	srv  *http.Server
+	done chan error
+}
+
+func serveMetrics(addr string, reg *prometheus.Registry) (*metricsServer, error) {
+	ln, err := net.Listen("tcp", metricsListenAddr(addr))
+	if err != nil {
+		return nil, fmt.Errorf("loadtest: Config.MetricsAddr = %q: %w", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	m := &metricsServer{
+		url:  "http://" + ln.Addr().String() + "/metrics",
+		srv:  &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second},
+		done: make(chan error, 1),
+	}
+	go func() { m.done <- m.srv.Serve(ln) }()
+	return m, nil
+}
+
+func (m *metricsServer) close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	err := m.srv.Shutdown(ctx)
+	if err != nil {
+		m.srv.Close()
+	}
+	if serr := <-m.done; !errors.Is(serr, http.ErrServerClosed) {
+		err = errors.Join(err, serr)
+	}
+	if err != nil {
+		return fmt.Errorf("loadtest: metrics server: %w", err)
+	}
+	return nil
+}
+
+// writeMetricsText writes the fleet's registry in the Prometheus text
+// format.
+func (f *Fleet) writeMetricsText(w io.Writer) error {
+	mfs, err := f.registry.Gather()
+	if err != nil {
+		return fmt.Errorf("loadtest: gather metrics: %w", err)
+	}
+	enc := expfmt.NewEncoder(w, expfmt.NewFormat(expfmt.TypeTextPlain))
+	for _, mf := range mfs {
+		if err := enc.Encode(mf); err != nil {
+			return fmt.Errorf("loadtest: encode metrics: %w", err)
+		}
+	}
+	return nil
+}

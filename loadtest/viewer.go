@@ -1,0 +1,145 @@
+package loadtest
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/hlsswarm/hlsswarm/internal/ffmpeg"
+)
+
+// viewer is one supervised ffmpeg viewer of a fleet.
+type viewer struct {
+	id     int
+	cancel context.CancelFunc
+	done   chan struct{} // closed when its last process is reaped and drained
+}
+
+// viewerSpec turns the fleet's configuration into ffmpeg's viewer
+// description for client id (the URL is the variant chosen at start).
+func viewerSpec(cfg Config, url string, m ffmpeg.Mapping, id int) ffmpeg.Viewer {
+	names := make([]string, 0, len(cfg.Headers))
+	for n := range cfg.Headers {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	headers := make([]ffmpeg.Header, 0, len(names))
+	for _, n := range names {
+		headers = append(headers, ffmpeg.Header{Name: n, Value: cfg.Headers[n]})
+	}
+	return ffmpeg.Viewer{
+		URL: url, Client: id, UserAgent: cfg.UserAgent, Headers: headers, Map: m,
+		RWTimeout: cfg.Timeout, Reconnect: cfg.Reconnect,
+	}
+}
+
+func restartPolicyOf(p RestartPolicy) ffmpeg.RestartPolicy {
+	switch p {
+	case RestartNever:
+		return ffmpeg.RestartNever
+	case RestartAlways:
+		return ffmpeg.RestartAlways
+	}
+	return ffmpeg.RestartOnFailure
+}
+
+func variantChoiceOf(v Variant) ffmpeg.VariantChoice {
+	switch v {
+	case VariantFirst:
+		return ffmpeg.VariantFirst
+	case VariantHighest:
+		return ffmpeg.VariantHighest
+	case VariantLowest:
+		return ffmpeg.VariantLowest
+	}
+	return ffmpeg.VariantAll
+}
+
+// launch starts viewer id under the fleet's context. The caller holds f.mu.
+func (f *Fleet) launch(id int) *viewer {
+	ctx, cancel := context.WithCancel(f.ctx)
+	v := &viewer{id: id, cancel: cancel, done: make(chan struct{})}
+	st := f.agg.AddViewer(id)
+	args, err := f.bin.Args(viewerSpec(f.cfg, f.playURL, f.playMap, id))
+	f.wg.Add(1)
+	go func() {
+		defer f.wg.Done()
+		defer close(v.done)
+		defer cancel()
+		if err != nil { // validated up front, so this is a bug if it happens
+			f.recordExit(id, ffmpeg.ExitStartFailed.String(), fmt.Sprintf("ffmpeg arguments: %v", err))
+			return
+		}
+		_, err := ffmpeg.Supervise(ctx, ffmpeg.Supervision{
+			Path:   f.bin.Path,
+			Args:   args,
+			Policy: restartPolicyOf(f.cfg.RestartPolicy),
+			Seed:   uint64(f.cfg.Seed)*1_000_003 + uint64(id),
+			OnStart: func(run int, p *ffmpeg.Process) {
+				if run > 0 {
+					st.AddRestart()
+				}
+				st.Started(p.Started())
+				f.pipe(p, &statsSink{v: st, startLatency: &f.startLatency, spawned: p.Started()})
+			},
+			OnExit: func(_ int, e ffmpeg.Exit) {
+				st.Ended(time.Now())
+				f.recordExit(id, e.Kind.String(), exitText(e))
+			},
+		})
+		if err != nil {
+			f.recordExit(id, ffmpeg.ExitStartFailed.String(), err.Error())
+		}
+	}()
+	return v
+}
+
+// exitText is the error text of a failed exit, without the pid and the
+// run time, so that the same failure of many viewers reads the same; ""
+// for a clean or stopped exit.
+func exitText(e ffmpeg.Exit) string {
+	switch e.Kind {
+	case ffmpeg.ExitClean, ffmpeg.ExitStopped:
+		return ""
+	case ffmpeg.ExitStartFailed:
+		return fmt.Sprintf("ffmpeg did not start: %v", e.StartErr)
+	}
+	how := fmt.Sprintf("exit status %d", e.Code)
+	if e.Signal != 0 {
+		how = fmt.Sprintf("signal %v", e.Signal)
+	}
+	// Keep the warning, error and fatal lines of the tail (not the debug
+	// dump of request headers, which names the client), without ffmpeg's
+	// "[ctx @ 0x55...]" pointers, so that one failure of many viewers
+	// reads the same.
+	tail := make([]string, 0, len(e.Tail))
+	for _, l := range e.Tail {
+		if strings.Contains(l, "[warning]") || strings.Contains(l, "[error]") || strings.Contains(l, "[fatal]") {
+			tail = append(tail, stripPointers(l))
+		}
+	}
+	if len(tail) == 0 && len(e.Tail) > 0 {
+		tail = append(tail, stripPointers(e.Tail[len(e.Tail)-1]))
+	}
+	if len(tail) == 0 {
+		return "ffmpeg " + e.Kind.String() + " (" + how + ")"
+	}
+	return "ffmpeg " + e.Kind.String() + " (" + how + "); last stderr lines:\n\t" + strings.Join(tail, "\n\t")
+}
+
+// stripPointers removes " @ 0x<hex>" from a log line.
+func stripPointers(line string) string {
+	for {
+		i := strings.Index(line, " @ 0x")
+		if i < 0 {
+			return line
+		}
+		j := i + len(" @ 0x")
+		for j < len(line) && strings.IndexByte("0123456789abcdefABCDEF", line[j]) >= 0 {
+			j++
+		}
+		line = line[:i] + line[j:]
+	}
+}
