@@ -393,3 +393,23 @@ func TestAddViewersWhileSnapshotting(t *testing.T) {
 	}
 	t.Logf("%d snapshots ran while viewers were added", snapshots.Load())
 }
+
+func TestSnapshotClone(t *testing.T) {
+	t.Parallel()
+	a := fleet(3, true)
+	var s Snapshot
+	a.Snapshot(&s, true)
+	keep := s.Clone()
+	v := a.AddViewer(99)
+	v.AddHTTPError(KindSegment, 404)
+	v.ObserveLatency(KindSegment, time.Hour)
+	a.Snapshot(&s, true)
+	if keep.Clients.Total != 3 || len(keep.Viewers) != 3 || keep.HTTPErrorsFor(404) != 6 ||
+		keep.SegmentLatency.Max == time.Hour || keep.Viewers[0].Status[0] != (StatusCount{404, 2}) {
+		t.Errorf("clone changed with the next snapshot: %d clients, %d rows, %d 404s, max latency %v",
+			keep.Clients.Total, len(keep.Viewers), keep.HTTPErrorsFor(404), keep.SegmentLatency.Max)
+	}
+	if s.HTTPErrorsFor(404) != 7 || s.SegmentLatency.Max != time.Hour {
+		t.Errorf("new snapshot: %d 404s, max %v; want 7, 1h", s.HTTPErrorsFor(404), s.SegmentLatency.Max)
+	}
+}

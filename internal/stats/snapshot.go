@@ -3,6 +3,7 @@ package stats
 import (
 	"math"
 	"math/bits"
+	"slices"
 	"time"
 )
 
@@ -26,6 +27,9 @@ type Clients struct {
 
 // Snapshot is the whole fleet at one instant, a plain value. Counters and
 // Status sum over all viewers ever added; gauges cover active viewers.
+//
+// Taking a snapshot into a Snapshot reuses its slices and histogram
+// buckets; to keep one while reusing it, keep a [Snapshot.Clone].
 type Snapshot struct {
 	Time    time.Time
 	Elapsed time.Duration // since the aggregator was made
@@ -43,6 +47,23 @@ type Snapshot struct {
 	DriftMax     time.Duration // largest current drift over active viewers with progress
 
 	Viewers []ViewerRow // only when requested, in the order viewers were added
+}
+
+// Clone returns a copy of s that shares no memory with it.
+func (s *Snapshot) Clone() Snapshot {
+	c := *s
+	c.Status = slices.Clone(s.Status)
+	c.SegmentLatency = s.SegmentLatency.Clone()
+	c.ManifestLatency = s.ManifestLatency.Clone()
+	c.Startup = s.Startup.Clone()
+	if s.Viewers != nil {
+		c.Viewers = make([]ViewerRow, len(s.Viewers))
+		for i := range s.Viewers {
+			c.Viewers[i] = s.Viewers[i]
+			c.Viewers[i].Status = slices.Clone(s.Viewers[i].Status)
+		}
+	}
+	return c
 }
 
 // HTTPErrorsFor returns the number of HTTP errors with status code (0 for

@@ -102,25 +102,38 @@ func (t *statusTable) accumulate(acc *[numStatus]uint64, mask *[statusWords]uint
 
 // appendTo appends the non-zero counts to dst, sorted by code.
 func (t *statusTable) appendTo(dst []StatusCount) []StatusCount {
-	start := len(dst)
+	var buf [inlineCodes]StatusCount
+	n := 0
 	for i := range t.slots {
 		s := int(t.slots[i].Load())
 		if s == 0 {
 			break
 		}
-		if n := t.counts[i].Load(); n != 0 {
-			dst = append(dst, StatusCount{Code: slotCode(s - 1), Count: n})
+		c := t.counts[i].Load()
+		if c == 0 {
+			continue
+		}
+		sc := StatusCount{Code: slotCode(s - 1), Count: c}
+		j := n
+		for ; j > 0 && buf[j-1].Code > sc.Code; j-- {
+			buf[j] = buf[j-1]
+		}
+		buf[j] = sc
+		n++
+	}
+	dst = append(dst, buf[:n]...)
+	o := t.more.Load()
+	if o == nil {
+		return dst
+	}
+	start := len(dst) - n
+	for w := range o.nonZero {
+		for m := o.nonZero[w].Load(); m != 0; m &= m - 1 {
+			j := w<<6 + bits.TrailingZeros64(m)
+			dst = append(dst, StatusCount{Code: slotCode(j), Count: o.counts[j].Load()})
 		}
 	}
-	if o := t.more.Load(); o != nil {
-		for w := range o.nonZero {
-			for m := o.nonZero[w].Load(); m != 0; m &= m - 1 {
-				j := w<<6 + bits.TrailingZeros64(m)
-				dst = append(dst, StatusCount{Code: slotCode(j), Count: o.counts[j].Load()})
-			}
-		}
-	}
-	// Insertion sort: a handful of entries, and no allocation.
+	// Insertion sort of the inline and overflow codes: few, and no allocation.
 	for i := start + 1; i < len(dst); i++ {
 		for j := i; j > start && dst[j].Code < dst[j-1].Code; j-- {
 			dst[j], dst[j-1] = dst[j-1], dst[j]
