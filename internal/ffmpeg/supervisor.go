@@ -172,9 +172,14 @@ func Supervise(ctx context.Context, s Supervision) (Summary, error) {
 			sum.Reason = "context"
 			return sum, nil
 		}
+		e := runOnce(ctx, s, run)
+		if e.Kind == ExitStartFailed && ctx.Err() != nil {
+			// Not a failure of ffmpeg: the start raced with the cancel.
+			sum.Reason = "context"
+			return sum, nil
+		}
 		sum.Starts++
 		sum.Restarts = sum.Starts - 1
-		e := runOnce(ctx, s, run)
 		sum.Exits[e.Kind]++
 		sum.Last = e
 		if s.OnExit != nil {
