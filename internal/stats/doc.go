@@ -38,6 +38,20 @@
 // evenly when full); the values over a window are the difference of two
 // points ([Point.Delta], built on [Counters.Sub] and [HistogramSnapshot.Sub]).
 //
+// # Memory
+//
+// A viewer takes about 700 bytes, plus 4 KiB once it has seen more than six
+// distinct HTTP status codes, plus for each of its two latency histograms
+// about 300 bytes and 1 KiB per doubling of latency it has seen (1 ms to
+// 1 s: 10 KiB). A Snapshot with histograms holds three 37 KiB bucket
+// arrays, reused from one snapshot to the next. See [History] for its cap.
+//
+// # Cost
+//
+// Recording is one or two atomic adds (an HTTP error or a latency: two).
+// A snapshot of 100 viewers without histograms takes under 2 µs and no
+// allocation; the benchmarks in this package measure each path.
+//
 // # Rates
 //
 // A [Rate] whose denominator is 0 has NoData set and Value 0; no rate is
