@@ -276,3 +276,23 @@ func TestProcessProtocolWhitelistRefusesLocalFiles(t *testing.T) {
 		t.Errorf("the http segment was not played")
 	}
 }
+
+func TestProcessUndrainedPipesDoNotBlockWait(t *testing.T) {
+	t.Parallel()
+	bin := systemBinary(t)
+	o := newOrigin(t)
+	p, err := Start(context.Background(), bin.Path, viewerArgs(t, bin, Viewer{URL: o.URL + "/vod.m3u8"}), Options{DrainTimeout: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Stderr().Close()
+	defer p.Progress().Close()
+	// Nobody reads: a short VOD's log fits in the pipe, so ffmpeg still ends.
+	e := p.Wait()
+	if e.Kind != ExitClean || !e.Undrained {
+		t.Fatalf("exit = %+v; want clean and undrained", e)
+	}
+	if again := p.Stop(); again.Kind != ExitClean {
+		t.Errorf("Stop after the exit = %v; want the clean exit unchanged", again)
+	}
+}
