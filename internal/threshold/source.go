@@ -79,7 +79,31 @@ func viewOf(src Source) view {
 	if src == nil {
 		return view{}
 	}
-	return view{points: src.HistoryPoints(), final: src.FinalSnapshot(), warm: src.WarmUpPeriod()}
+	return view{points: ordered(src.HistoryPoints()), final: src.FinalSnapshot(), warm: src.WarmUpPeriod()}
+}
+
+// ordered returns the points whose Elapsed is not negative and grows
+// strictly, dropping the others; it copies only when it drops some. A
+// History always gives ordered points; this keeps other sources from
+// producing windows that end before they start.
+func ordered(points []stats.Point) []stats.Point {
+	ok := true
+	for i := range points {
+		if points[i].Elapsed < 0 || (i > 0 && points[i].Elapsed <= points[i-1].Elapsed) {
+			ok = false
+			break
+		}
+	}
+	if ok {
+		return points
+	}
+	out := make([]stats.Point, 0, len(points))
+	for _, p := range points {
+		if p.Elapsed >= 0 && (len(out) == 0 || p.Elapsed > out[len(out)-1].Elapsed) {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 func newTimeline(src *view, withFinal bool) timeline {
