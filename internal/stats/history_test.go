@@ -69,15 +69,15 @@ func TestHistoryMemoryCap(t *testing.T) {
 		t.Fatalf("NewHistory(0) keeps %d points; want %d", h.max, DefaultHistoryPoints)
 	}
 	short, long := NewHistory(50), NewHistory(50)
-	runHistory(t, short, 300)
-	runHistory(t, long, 6000)
+	runHistory(t, short, 200)
+	runHistory(t, long, 2000)
 	if short.Len() > 50 || long.Len() > 50 {
 		t.Errorf("%d and %d points; want at most 50", short.Len(), long.Len())
 	}
 	// Histograms of 1..50 ms span about 6 doublings: at most 6*128 buckets.
 	limit := 50 * (400 + 2*8*6*128)
 	if s, l := short.SizeBytes(), long.SizeBytes(); s > limit || l > limit || l > s+s/10 {
-		t.Errorf("SizeBytes %d after 300 s and %d after 6000 s; want both at most %d, the same within 10%%", s, l, limit)
+		t.Errorf("SizeBytes %d after 200 s and %d after 2000 s; want both at most %d, the same within 10%%", s, l, limit)
 	}
 }
 
