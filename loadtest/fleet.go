@@ -60,6 +60,13 @@ type Fleet struct {
 	result   *Result
 }
 
+// Both a finished run and a running fleet can be judged by thresholds
+// (package assert).
+var (
+	_ threshold.Source = (*Result)(nil)
+	_ threshold.Source = (*Fleet)(nil)
+)
+
 // Start validates cfg, locates and probes ffmpeg, and starts a fleet that
 // ramps up to cfg.Clients viewers in the background; it returns at once.
 // Bad configuration, a missing or too old ffmpeg, an unparsable threshold
@@ -140,7 +147,9 @@ func newFleet(t testing.TB, cfg Config) (*Fleet, error) {
 	}
 	f.start = time.Now()
 	t.Cleanup(func() { f.Stop() })
+	f.mu.Lock()
 	f.startPaced(rampSchedule(cfg.Clients, cfg.Ramp, cfg.Seed))
+	f.mu.Unlock()
 	f.ctlWG.Add(1)
 	go f.control()
 	return f, nil
@@ -161,8 +170,9 @@ func probeFFmpeg(ctx context.Context, path string) (*ffmpeg.Binary, error) {
 	return bin, nil
 }
 
-// startPaced launches one viewer at each offset from f.start, as long as
-// the fleet is below its target.
+// startPaced launches one viewer at each offset from now, as long as the
+// fleet is below its target. The caller holds f.mu (or owns f alone), so
+// that the WaitGroup is not added to after shutdown began waiting.
 func (f *Fleet) startPaced(offsets []time.Duration) {
 	if len(offsets) == 0 {
 		return
@@ -211,20 +221,16 @@ func (f *Fleet) Scale(n int) error {
 		victims = append(victims, f.viewers[n:]...)
 		f.viewers = f.viewers[:n]
 	}
-	add := n - len(f.viewers)
-	f.mu.Unlock()
-	if len(victims) > 0 {
-		stopAll(victims)
-	}
-	if add > 0 {
-		step := startInterval(f.cfg.Clients, f.cfg.Ramp)
-		step = max(step, time.Second/DefaultStartRate)
+	if add := n - len(f.viewers); add > 0 {
+		step := max(startInterval(f.cfg.Clients, f.cfg.Ramp), time.Second/DefaultStartRate)
 		offsets := make([]time.Duration, add)
 		for i := range offsets {
 			offsets[i] = time.Duration(i) * step
 		}
-		f.startPaced(offsets)
+		f.startPaced(offsets) // under mu, before shutdown can wait on f.wg
 	}
+	f.mu.Unlock()
+	stopAll(victims)
 	return nil
 }
 

@@ -17,6 +17,9 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	if os.Getenv(originHelperEnv) == "1" {
+		os.Exit(serveOriginHelper())
+	}
 	goleak.VerifyTestMain(m)
 }
 
