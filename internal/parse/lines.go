@@ -60,7 +60,8 @@ type lineRec struct {
 type lineQueue struct {
 	mu      sync.Mutex
 	data    []byte
-	recs    []lineRec
+	recs    []lineRec // a power of two long
+	mask    int
 	head    int // index of the oldest record
 	count   int // records queued
 	rpos    int // first live byte
@@ -75,9 +76,14 @@ type lineQueue struct {
 }
 
 func newLineQueue(bytes, lines int) *lineQueue {
+	n := 1
+	for n < lines {
+		n <<= 1
+	}
 	return &lineQueue{
 		data:   make([]byte, bytes),
-		recs:   make([]lineRec, lines),
+		recs:   make([]lineRec, n),
+		mask:   n - 1,
 		notify: make(chan struct{}, 1),
 	}
 }
@@ -106,7 +112,8 @@ func (q *lineQueue) push(line []byte, at time.Time) bool {
 	}
 	copy(q.data[off:], line)
 	q.wpos = off + n
-	q.recs[(q.head+q.count)%len(q.recs)] = lineRec{off: off, n: n, at: at}
+	r := &q.recs[(q.head+q.count)&q.mask]
+	r.off, r.n, r.at = off, n, at
 	q.count++
 	return true
 }
@@ -126,14 +133,14 @@ func (q *lineQueue) drain(fn func(line []byte, at time.Time)) int {
 	head, k := q.head, q.count
 	q.mu.Unlock()
 	for i := 0; i < k; i++ {
-		r := &q.recs[(head+i)%len(q.recs)]
+		r := &q.recs[(head+i)&q.mask]
 		fn(q.data[r.off:r.off+r.n:r.off+r.n], r.at)
 	}
 	if k == 0 {
 		return 0
 	}
 	q.mu.Lock()
-	q.head = (q.head + k) % len(q.recs)
+	q.head = (q.head + k) & q.mask
 	q.count -= k
 	if q.count == 0 {
 		q.rpos, q.wpos, q.wrapped = 0, 0, false

@@ -8,10 +8,10 @@ import (
 // logLine is one stderr line split into ffmpeg's prefix parts:
 // [datetime] [<ctx> @ 0x<ptr>] [<level>] <msg>.
 type logLine struct {
-	ctx   []byte // "http", "hls", "tcp", "NULL", ...; nil without a context
-	ptr   uint64 // the context's address
-	level []byte // "debug", "info", ...; nil without the level flag
-	msg   []byte
+	ctx    []byte // "http", "hls", "tcp", "NULL", ...; nil without a context
+	ptrHex []byte // the context's address, parsed on demand by ptr
+	level  []byte // "debug", "info", ...; nil without the level flag
+	msg    []byte
 }
 
 // splitPrefix splits a line that has no datetime prefix.
@@ -23,9 +23,9 @@ func splitPrefix(line []byte) logLine {
 			break
 		}
 		inner := line[1:end]
-		if at := bytes.Index(inner, []byte(" @ ")); at >= 0 && l.ctx == nil && l.level == nil {
+		if at := bytes.IndexByte(inner, ' '); at >= 0 && at+3 <= len(inner) && inner[at+1] == '@' && inner[at+2] == ' ' && l.ctx == nil && l.level == nil {
 			l.ctx = inner[:at]
-			l.ptr, _ = parseHex(inner[at+3:])
+			l.ptrHex = inner[at+3:]
 		} else if l.level == nil && isLevel(inner) {
 			l.level = inner
 		} else {
@@ -38,6 +38,12 @@ func splitPrefix(line []byte) logLine {
 	}
 	l.msg = line
 	return l
+}
+
+// ptr returns the context's address, 0 when there is none.
+func (l *logLine) ptr() uint64 {
+	v, _ := parseHex(l.ptrHex)
+	return v
 }
 
 // isLevel reports whether b is one of ffmpeg's level names.

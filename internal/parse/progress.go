@@ -77,45 +77,45 @@ func (p *ProgressParser) Line(line []byte, at time.Time) {
 	c := &p.cur
 	c.Keys++
 	na := len(val) == 3 && val[0] == 'N' && val[1] == '/' && val[2] == 'A'
-	switch string(key) {
-	case "frame":
+	switch progressKey(key) {
+	case keyFrame:
 		c.Frame = intOr(val, -1)
-	case "fps":
+	case keyFPS:
 		c.FPS = floatOr(val, -1)
-	case "bitrate":
+	case keyBitrate:
 		if na {
 			c.BitrateKbps = -1
 			break
 		}
 		c.BitrateKbps = floatOr(bytes.TrimSuffix(val, []byte("kbits/s")), -1)
-	case "total_size":
+	case keyTotalSize:
 		c.TotalSize = intOr(val, -1)
-	case "out_time_us":
+	case keyOutTimeUs:
 		if v, ok := parseInt(val); ok {
 			c.OutTime, c.HasOutTime, p.sawUs = time.Duration(v)*time.Microsecond, true, true
 		}
-	case "out_time_ms":
+	case keyOutTimeMs:
 		// ffmpeg prints microseconds under this key (a long-standing bug).
 		if v, ok := parseInt(val); ok && !p.sawUs {
 			c.OutTime, c.HasOutTime, p.sawMs = time.Duration(v)*time.Microsecond, true, true
 		}
-	case "out_time":
+	case keyOutTime:
 		if !p.sawUs && !p.sawMs {
 			if d, ok := parseClock(val); ok {
 				c.OutTime, c.HasOutTime = d, true
 			}
 		}
-	case "dup_frames":
+	case keyDupFrames:
 		c.DupFrames = intOr(val, -1)
-	case "drop_frames":
+	case keyDropFrames:
 		c.DropFrames = intOr(val, -1)
-	case "speed":
+	case keySpeed:
 		c.Speed = -1
 		if len(val) > 1 && val[len(val)-1] == 'x' {
 			c.Speed = floatOr(trimSpace(val[:len(val)-1]), -1)
 		}
-	case "progress":
-		c.End = string(val) == "end"
+	case keyProgress:
+		c.End = len(val) == 3 && string(val) == "end"
 		c.At = at
 		p.sink.Progress(c)
 		if c.End {
@@ -123,13 +123,87 @@ func (p *ProgressParser) Line(line []byte, at time.Time) {
 		}
 		c.reset()
 		p.sawUs, p.sawMs = false, false
+	case keyStreamQ:
+		c.Q = floatOr(val, -1)
 	default:
-		if len(key) > 7 && string(key[:7]) == "stream_" && key[len(key)-2] == '_' && key[len(key)-1] == 'q' {
-			c.Q = floatOr(val, -1)
-			break
-		}
 		c.Unknown++
 	}
+}
+
+type progressKeyID uint8
+
+const (
+	keyUnknown progressKeyID = iota
+	keyFrame
+	keyFPS
+	keyBitrate
+	keyTotalSize
+	keyOutTimeUs
+	keyOutTimeMs
+	keyOutTime
+	keyDupFrames
+	keyDropFrames
+	keySpeed
+	keyProgress
+	keyStreamQ
+)
+
+// progressKey identifies a key by its first byte and length before one
+// comparison.
+func progressKey(k []byte) progressKeyID {
+	if len(k) < 3 {
+		return keyUnknown
+	}
+	switch k[0] {
+	case 'f':
+		if string(k) == "frame" {
+			return keyFrame
+		}
+		if string(k) == "fps" {
+			return keyFPS
+		}
+	case 'b':
+		if string(k) == "bitrate" {
+			return keyBitrate
+		}
+	case 't':
+		if string(k) == "total_size" {
+			return keyTotalSize
+		}
+	case 'o':
+		switch len(k) {
+		case 11:
+			if string(k) == "out_time_us" {
+				return keyOutTimeUs
+			}
+			if string(k) == "out_time_ms" {
+				return keyOutTimeMs
+			}
+		case 8:
+			if string(k) == "out_time" {
+				return keyOutTime
+			}
+		}
+	case 'd':
+		if string(k) == "dup_frames" {
+			return keyDupFrames
+		}
+		if string(k) == "drop_frames" {
+			return keyDropFrames
+		}
+	case 's':
+		if string(k) == "speed" {
+			return keySpeed
+		}
+		if len(k) > 9 && string(k[:7]) == "stream_" && k[len(k)-2] == '_' && k[len(k)-1] == 'q' {
+			return keyStreamQ
+		}
+	case 'p':
+		if string(k) == "progress" {
+			return keyProgress
+		}
+	}
+	return keyUnknown
 }
 
 func intOr(b []byte, def int64) int64 {

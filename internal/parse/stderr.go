@@ -160,7 +160,7 @@ func (p *StderrParser) classify(l *logLine, line []byte, at time.Time) bool {
 		}
 		if hasPrefix(m, "Stream ends prematurely") {
 			k := p.kindForPtr(l)
-			p.segs.cut(l.ptr)
+			p.segs.cut(l.ptr())
 			p.sink.BodyCut(k, at)
 			return true
 		}
@@ -344,9 +344,9 @@ func (p *StderrParser) requestLine(l *logLine, m []byte, at time.Time) {
 	}
 	r := &p.cur
 	if r.active && r.opened && !r.confirmed && bytes.Equal(urlPath(r.URL()), path) {
-		r.confirmed, r.reqAt, r.ptr = true, at, l.ptr
-		p.setPtr(l.ptr, r.kind)
-		p.segs.setPtr(r.segID, l.ptr)
+		r.confirmed, r.reqAt, r.ptr = true, at, l.ptr()
+		p.setPtr(l.ptr(), r.kind)
+		p.segs.setPtr(r.segID, l.ptr())
 		return
 	}
 	// A request without its own Opening line: a redirect or reconnect by
@@ -357,13 +357,13 @@ func (p *StderrParser) requestLine(l *logLine, m []byte, at time.Time) {
 		k = r.kind
 	}
 	r = p.begin(path, at)
-	r.confirmed, r.reqAt, r.ptr = true, at, l.ptr
+	r.confirmed, r.reqAt, r.ptr = true, at, l.ptr()
 	if same {
 		r.kind = k
 	} else {
 		r.kind = p.kindOfURL(path, false)
 	}
-	p.setPtr(l.ptr, r.kind)
+	p.setPtr(l.ptr(), r.kind)
 }
 
 // announce handles "HLS request for url '<url>', offset N, playlist P": the
@@ -487,9 +487,9 @@ func (p *StderrParser) refused(at time.Time) {
 // kindForPtr returns the kind of the request last written on the line's
 // http context, else of the request being followed.
 func (p *StderrParser) kindForPtr(l *logLine) Kind {
-	if l.ctx != nil {
+	if ptr := l.ptr(); ptr != 0 {
 		for i := range p.ptrs {
-			if p.ptrs[i].ptr == l.ptr && l.ptr != 0 {
+			if p.ptrs[i].ptr == ptr {
 				return p.ptrs[i].kind
 			}
 		}
