@@ -175,6 +175,12 @@ func TestEvaluateGauges(t *testing.T) {
 		{expr: "max(drift) < 5s", status: Fail, observed: "6s", at: 21 * time.Second},
 		{expr: "max(drift) < 10s", status: Pass, observed: "6s", at: -1},
 		{expr: "min(clients_active) >= 10", status: Pass, observed: "10", at: -1},
+		// Conditions that every window must reach rather than avoid.
+		{expr: "min(speed) <= 0.5", status: Pass, observed: "0.5x", at: -1},
+		{expr: "min(speed) <= 0.5 over 10s", status: Fail, observed: "1x", at: 11 * time.Second},
+		{expr: "max(clients_stalled) >= 1 over 15s", status: Fail, observed: "0", at: 16 * time.Second},
+		{expr: "max(clients_stalled) >= 1 over 25s", status: Pass, observed: "2", at: -1},
+		{expr: "max(clients_stalled) == 2 over 25s", status: Pass, at: -1},
 		// The final snapshot (all viewers ended) is not a gauge reading.
 		{expr: "min(clients_active) > 0", status: Pass, at: -1},
 	})
