@@ -13,9 +13,10 @@ type syntax struct {
 	pct    string // the N of p(N)
 	pctPos int
 
-	metric    string
-	metricPos int
-	labels    []labelSyntax
+	metric      string
+	metricPos   int
+	labels      []labelSyntax
+	selectorEnd int // byte offset just after the query (before "?" or the operator)
 
 	optional bool
 
@@ -48,6 +49,7 @@ func parseSyntax(expr string) (*syntax, error) {
 	p.advance()
 	st := &syntax{expr: expr}
 	p.selector(st)
+	st.selectorEnd = p.tok.pos
 	if p.err == nil && p.tok.kind == tokenOptional {
 		st.optional = true
 		p.advance()

@@ -69,6 +69,9 @@ func TestParseThresholdValid(t *testing.T) {
 			if got, want := th.String(), strings.TrimSpace(tt.expr); got != want {
 				t.Errorf("String() = %q; want %q", got, want)
 			}
+			if q.String() == "" || !strings.HasPrefix(th.String(), q.String()) {
+				t.Errorf("Query().String() = %q; want the start of %q", q.String(), th.String())
+			}
 		})
 	}
 }
@@ -250,6 +253,13 @@ func TestParseQuery(t *testing.T) {
 	q, err := ParseQuery(" p95(segment_latency) ")
 	if err != nil || q.String() != "p95(segment_latency)" || q.Unit() != UnitDuration {
 		t.Fatalf("ParseQuery = %v, %v", q, err)
+	}
+	th, err := ParseThreshold("http_errors{code=503}? == 0 over 10s")
+	if err != nil || th.Query().String() != "http_errors{code=503}" {
+		t.Fatalf("ParseThreshold query = %v, %v", th.Query(), err)
+	}
+	if q, err := ParseQuery("count(bytes)"); err != nil || q.Unit() != UnitBytes {
+		t.Errorf("count(bytes) unit = %v, %v; want bytes", q.Unit(), err)
 	}
 	if _, err := ParseQuery("p95(segment_latency) < 1s"); err == nil || !strings.Contains(err.Error(), "expected the end of the query") {
 		t.Errorf("ParseQuery with a comparison: error %v", err)

@@ -49,7 +49,7 @@ func (q *Query) Metric() string { return q.name }
 
 // Unit returns the unit of the query's values.
 func (q *Query) Unit() Unit {
-	if q.agg == aggCount {
+	if q.agg == aggCount && q.def.kind == kindDistribution {
 		return UnitCount
 	}
 	return q.def.unit
@@ -63,6 +63,7 @@ func ParseQuery(expr string) (*Query, error) {
 	p.advance()
 	st := &syntax{expr: expr}
 	p.selector(st)
+	st.selectorEnd = p.tok.pos
 	if p.err == nil && p.tok.kind != tokenEOF {
 		p.fail(p.tok, "expected the end of the query, found %s", p.tok.describe())
 	}
@@ -73,7 +74,6 @@ func ParseQuery(expr string) (*Query, error) {
 	if err != nil {
 		return nil, err
 	}
-	q.text = strings.TrimSpace(expr)
 	return q, nil
 }
 
@@ -89,7 +89,7 @@ func resolveQuery(st *syntax) (*Query, *Error) {
 	if !ok {
 		return nil, errorAt(st.expr, st.metricPos, "metric %q cannot be used in thresholds", st.metric)
 	}
-	q := &Query{name: m.Name, def: def}
+	q := &Query{text: strings.TrimSpace(st.expr[:st.selectorEnd]), name: m.Name, def: def}
 	if err := q.resolveAgg(st); err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package threshold
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -90,7 +91,7 @@ func ParseThreshold(expr string) (*Threshold, error) {
 		return nil, e
 	}
 	t := &Threshold{text: strings.TrimSpace(expr), query: q, optional: st.optional}
-	t.op = op(max(indexOf(opNames[:], st.op), 0))
+	t.op = op(max(slices.Index(opNames[:], st.op), 0))
 	limit, msg := parseLimit(st.value, q.Unit(), q.name)
 	if msg != "" {
 		return nil, errorAt(expr, st.valuePos, "%s", msg)
@@ -118,15 +119,6 @@ func ParseThreshold(expr string) (*Threshold, error) {
 		return nil, errorAt(expr, pos, "%s is recorded once per viewer start and has no history: over and after do not apply", q.name)
 	}
 	return t, nil
-}
-
-func indexOf(list []string, s string) int {
-	for i, v := range list {
-		if v == s {
-			return i
-		}
-	}
-	return -1
 }
 
 // Set is a compiled list of thresholds. Parse it once and call
