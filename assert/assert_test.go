@@ -58,6 +58,17 @@ func TestThresholdsFailsOnceWithAllFailures(t *testing.T) {
 	golden.Assert(t, msg+"\n", "thresholds_fail.golden")
 }
 
+func TestThresholdsRealT(t *testing.T) {
+	t.Parallel()
+	run := newRun(0, repeat(20, healthy())...)
+	if !assert.Thresholds(t, run, "http_error_rate < 1%", "p95(segment_latency) < 250ms") {
+		t.Error("Thresholds failed a healthy run")
+	}
+	assert.NoHTTPErrors(t, run)
+	assert.NoTimeouts(t, run)
+	assert.NoDroppedLines(t, run)
+}
+
 func TestThresholdsPassLogsTable(t *testing.T) {
 	t.Parallel()
 	rec := &recordingT{}

@@ -99,8 +99,8 @@ type regressionRow struct {
 // regression.
 //
 // With HLSSWARM_UPDATE_BASELINE=1 in the environment it writes the run's
-// values to path instead (creating its directory), logs that it did, and
-// passes. A missing baseline file fails the test with that hint.
+// values to path instead (creating its directory), logs that it did (when t
+// has Logf), and passes. A missing baseline file fails the test with that hint.
 func NoRegression(t TestingT, run Run, path string, tol Tolerances) bool {
 	t.Helper()
 	if tol == nil {
