@@ -301,3 +301,35 @@ func TestEvaluateCoarseHistory(t *testing.T) {
 		{expr: "http_error_rate < 1% over 8s", status: Fail, at: 32 * time.Second},
 	})
 }
+
+// BenchmarkSetEvaluateWide evaluates windowed latency thresholds on a full
+// default history (600 points) whose latencies spread from 1 ms to 1 s,
+// the costliest realistic case for a live check every second.
+func BenchmarkSetEvaluateWide(b *testing.B) {
+	r := &run{}
+	for i := range 600 {
+		s := steady()
+		s.segLatency = time.Duration(1+(i*37)%1000) * time.Millisecond
+		s.manLatency = time.Duration(1+(i*53)%1000) * time.Millisecond
+		r.tick(s)
+	}
+	src := r.source(0)
+	set, err := Parse("p95(segment_latency) < 2s over 10s", "p99(manifest_latency) < 2s over 10s", "http_error_rate < 1% over 10s")
+	if err != nil {
+		b.Fatal(err)
+	}
+	buf := make(Verdicts, 0, set.Len())
+	b.ReportAllocs()
+	for b.Loop() {
+		buf = set.AppendVerdicts(buf[:0], src)
+	}
+}
+
+func BenchmarkParse(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Parse("http_error_rate < 1% over 10s", "p(99.9)(segment_latency) < 250ms", "http_errors{code=503} == 0"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
