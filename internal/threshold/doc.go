@@ -29,7 +29,10 @@
 // ([Source.WarmUpPeriod], or "after"). With "over W" the condition must hold
 // in every window of the history: each point paired with the latest point at
 // least W before it (windows never start inside the warm-up). Gauges are
-// read from the history points from the warm-up on.
+// read from the history points from the warm-up on; their windows are the
+// points within W before each point. A run shorter than W is evaluated as
+// one window, and a history thinned to a resolution coarser than W gives
+// longer windows; the verdict's Note says so.
 //
 // A metric with no observations in the range (a rate with a zero
 // denominator, an empty histogram, a counter in a range where no viewer made
@@ -44,5 +47,13 @@
 // Parse once, then call [Set.Evaluate] (or [Set.AppendVerdicts] with a
 // reused slice) every second on the running fleet, and abort on
 // [Verdicts.Breached]; a verdict without data is not a breach while the
-// fleet runs.
+// fleet runs. [Verdict.At] is when the threshold broke, and [Verdict.String]
+// names the threshold, the observed value and that time. Counters, min and
+// max only grow worse, so their early breach is final; a rate or a
+// percentile over few observations can breach at the start and recover,
+// which is why a delay before the first live evaluation (or a warm-up) helps.
+//
+// Cost, measured by BenchmarkSetEvaluateWide: three windowed thresholds on
+// a full 600-point history with latencies spread over 1 ms..1 s take a few
+// milliseconds per evaluation and allocate nothing.
 package threshold
