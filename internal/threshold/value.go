@@ -22,6 +22,27 @@ const (
 	UnitSpeed                // a playback speed factor, 1 = real time
 )
 
+// String returns "count", "duration", "ratio", "bytes" or "speed".
+func (u Unit) String() string {
+	switch u {
+	case UnitCount:
+		return "count"
+	case UnitDuration:
+		return "duration"
+	case UnitRatio:
+		return "ratio"
+	case UnitBytes:
+		return "bytes"
+	case UnitSpeed:
+		return "speed"
+	}
+	return fmt.Sprintf("Unit(%d)", uint8(u))
+}
+
+// MarshalText returns the String form, so that verdicts encode to JSON
+// readably.
+func (u Unit) MarshalText() ([]byte, error) { return []byte(u.String()), nil }
+
 // Format prints v in the unit: 241ms, 2.41s, 0.52%, 12, 1.5MB, 0.97x.
 func (u Unit) Format(v float64) string {
 	switch u {

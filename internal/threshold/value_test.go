@@ -1,6 +1,7 @@
 package threshold
 
 import (
+	"encoding/json"
 	"testing"
 	"time"
 )
@@ -67,5 +68,18 @@ func TestParseLimitUnits(t *testing.T) {
 		if msg != "" || got != tt.want {
 			t.Errorf("parseLimit(%q, %d) = %v, %q; want %v", tt.text, tt.unit, got, msg, tt.want)
 		}
+	}
+}
+
+func TestVerdictJSON(t *testing.T) {
+	t.Parallel()
+	v := Verdict{Expr: "timeouts == 0", Status: Fail, Observed: 3, Unit: UnitCount, Limit: "== 0", At: time.Second}
+	got, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"Expr":"timeouts == 0","Status":"fail","Observed":3,"Unit":"count","Limit":"== 0","At":1000000000,"WindowStart":0,"Window":0,"Note":""}`
+	if string(got) != want {
+		t.Errorf("json = %s; want %s", got, want)
 	}
 }

@@ -40,6 +40,10 @@ func (s Status) String() string {
 	return fmt.Sprintf("Status(%d)", uint8(s))
 }
 
+// MarshalText returns the String form, so that verdicts encode to JSON
+// readably.
+func (s Status) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
 // Verdict is the outcome of one threshold on one [Source].
 type Verdict struct {
 	Expr     string  // the expression as written
