@@ -135,25 +135,26 @@ func (a *Aggregator) SnapshotParts(dst *Snapshot, inc Include) {
 	)
 	for i := 0; i < n; i += viewerChunkSize {
 		chunk := dir[i/viewerChunkSize][:min(n-i, viewerChunkSize)]
-		for ci, v := range chunk {
+		for ci := range chunk {
+			v := &chunk[ci]
 			for j := range numHot {
-				acc[j] += v.c[j].Load()
+				acc[j] += v.hot[j].Load()
 			}
 			for m := v.rare.Load(); m != 0; m &= m - 1 {
-				j := numHot + bits.TrailingZeros32(m)
-				acc[j] += v.c[j].Load()
+				j := bits.TrailingZeros32(m)
+				acc[numHot+j] += v.rc[j].Load()
 			}
 			v.status.accumulate(&statusAcc, &statusMask)
 			cl.Total++
 			switch state := v.state.Load(); {
-			case v.removed.Load() || state == stateEnded:
+			case state&flagRemoved != 0 || state&lifecycleMask == stateEnded:
 				cl.Ended++
-			case state == stateActive:
+			case state&lifecycleMask == stateActive:
 				cl.Active++
 				if now-v.lastAdvance.Load() > stallAfter {
 					cl.Stalled++
 				}
-				if v.hasProgress.Load() {
+				if state&flagProgress != 0 {
 					sp := math.Float64frombits(v.speed.Load())
 					speedSum += sp
 					speedMin = min(speedMin, sp)

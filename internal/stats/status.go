@@ -30,17 +30,23 @@ func slotCode(slot int) int {
 
 // inlineCodes is how many distinct status codes a viewer keeps inline,
 // next to its counters; more go to an overflow table.
-const inlineCodes = 6
+const inlineCodes = 4
+
+// Inline entries pack a count and a slot: count<<entryShift | slot+1.
+const (
+	entryShift = 10
+	entrySlot  = 1<<entryShift - 1
+)
 
 // statusTable counts one viewer's HTTP errors by status code without locks.
 // A viewer sees few distinct codes, so the first inlineCodes of them live in
-// the Viewer itself (one cache line, read in order by snapshots); a
-// viewer that sees more gets a table of every slot, with a bitmap of the
-// non-zero ones, on the first code that does not fit.
+// the Viewer itself, one word each (count and code), in the cache line a
+// snapshot reads anyway; a viewer that sees more gets a table of every
+// slot, with a bitmap of the non-zero ones, on the first code that does not
+// fit.
 type statusTable struct {
-	slots  [inlineCodes]atomic.Uint32 // slot+1 of the code counted in counts[i]; 0 = free
-	counts [inlineCodes]atomic.Uint64
-	more   atomic.Pointer[statusOverflow]
+	entries [inlineCodes]atomic.Uint64 // count<<entryShift | slot+1; 0 = free
+	more    atomic.Pointer[statusOverflow]
 }
 
 type statusOverflow struct {
@@ -50,16 +56,17 @@ type statusOverflow struct {
 
 // add counts one error in slot.
 func (t *statusTable) add(slot int) {
-	want := uint32(slot + 1)
-	for i := range t.slots {
-		s := t.slots[i].Load()
-		if s == 0 && t.slots[i].CompareAndSwap(0, want) {
-			s = want
-		} else if s == 0 {
-			s = t.slots[i].Load() // another writer took it
+	id := uint64(slot + 1)
+	for i := range t.entries {
+		e := t.entries[i].Load()
+		if e == 0 {
+			if t.entries[i].CompareAndSwap(0, 1<<entryShift|id) {
+				return
+			}
+			e = t.entries[i].Load() // another writer took it
 		}
-		if s == want {
-			t.counts[i].Add(1)
+		if e&entrySlot == id {
+			t.entries[i].Add(1 << entryShift)
 			return
 		}
 	}
@@ -78,15 +85,14 @@ func (t *statusTable) add(slot int) {
 // accumulate adds the table's counts to acc and marks the non-zero slots in
 // mask.
 func (t *statusTable) accumulate(acc *[numStatus]uint64, mask *[statusWords]uint64) {
-	for i := range t.slots {
-		s := int(t.slots[i].Load())
-		if s == 0 {
-			break
+	for i := range t.entries {
+		e := t.entries[i].Load()
+		if e == 0 {
+			return // entries fill in order: no overflow either
 		}
-		if n := t.counts[i].Load(); n != 0 {
-			acc[s-1] += n
-			mask[(s-1)>>6] |= 1 << uint((s-1)&63)
-		}
+		s := int(e&entrySlot) - 1
+		acc[s] += e >> entryShift
+		mask[s>>6] |= 1 << uint(s&63)
 	}
 	if o := t.more.Load(); o != nil {
 		for w := range o.nonZero {
@@ -104,16 +110,12 @@ func (t *statusTable) accumulate(acc *[numStatus]uint64, mask *[statusWords]uint
 func (t *statusTable) appendTo(dst []StatusCount) []StatusCount {
 	var buf [inlineCodes]StatusCount
 	n := 0
-	for i := range t.slots {
-		s := int(t.slots[i].Load())
-		if s == 0 {
-			break
+	for i := range t.entries {
+		e := t.entries[i].Load()
+		if e == 0 {
+			return append(dst, buf[:n]...) // entries fill in order: no overflow either
 		}
-		c := t.counts[i].Load()
-		if c == 0 {
-			continue
-		}
-		sc := StatusCount{Code: slotCode(s - 1), Count: c}
+		sc := StatusCount{Code: slotCode(int(e&entrySlot) - 1), Count: e >> entryShift}
 		j := n
 		for ; j > 0 && buf[j-1].Code > sc.Code; j-- {
 			buf[j] = buf[j-1]

@@ -40,8 +40,9 @@ func (v *Viewer) summary(dst *ViewerRow, now int64) {
 
 // gauges stores the state and gauge fields of dst.
 func (v *Viewer) gauges(dst *ViewerRow, now int64) {
-	dst.Removed = v.removed.Load()
-	dst.Active = v.state.Load() == stateActive && !dst.Removed
+	st := v.state.Load()
+	dst.Removed = st&flagRemoved != 0
+	dst.Active = st&lifecycleMask == stateActive && !dst.Removed
 	dst.Stalled, dst.StalledFor = false, 0
 	if dst.Active {
 		if idle := now - v.lastAdvance.Load(); idle > int64(v.agg.stallAfterOrDefault()) {
@@ -49,7 +50,7 @@ func (v *Viewer) gauges(dst *ViewerRow, now int64) {
 			dst.StalledFor = time.Duration(idle)
 		}
 	}
-	dst.HasProgress = v.hasProgress.Load()
+	dst.HasProgress = st&flagProgress != 0
 	dst.Speed, dst.ReportedSpeed, dst.OutTime, dst.Drift, dst.MaxDrift = 0, 0, 0, 0, 0
 	if dst.HasProgress {
 		dst.Speed = math.Float64frombits(v.speed.Load())

@@ -2,29 +2,34 @@ package stats
 
 import (
 	"math"
+	"math/bits"
 	"sync/atomic"
 	"time"
+	"unsafe"
 )
 
 // Indexes of a Viewer's counters. The hot ones (non-zero in every viewer)
-// come first and are always read; the rare ones are read only when their
-// bit in Viewer.rare is set, which their first increment does.
+// are always read; the rare ones only when their bit in Viewer.rare is set,
+// which their first increment does. Rare counters are ordered by how often
+// they are non-zero, so that snapshots touch as few cache lines as may be.
 const (
 	cReq   = 0 // + Kind
 	cBytes = cReq + int(NumKinds)
 	cLines = cBytes + 1 // + Stream
 	numHot = cLines + 2
 
-	cErrKind     = numHot // + Kind
-	cReconnects  = cErrKind + int(NumKinds)
-	cTimeouts    = cReconnects + 1
-	cConnRefused = cTimeouts + 1
-	cRestarts    = cConnRefused + 1
-	cDropped     = cRestarts + 1 // + Stream
-	cSegFail     = cDropped + 2
-	cPlayFail    = cSegFail + 1
-	cExpired     = cPlayFail + 1
-	numCounters  = cExpired + 1
+	cErrKind         = numHot // + Kind
+	cReconnects      = cErrKind + int(NumKinds)
+	cTimeouts        = cReconnects + 1
+	cDroppedStderr   = cTimeouts + 1
+	cDroppedProgress = cDroppedStderr + 1
+	cConnRefused     = cDroppedProgress + 1
+	cRestarts        = cConnRefused + 1
+	cSegFail         = cRestarts + 1
+	cPlayFail        = cSegFail + 1
+	cExpired         = cPlayFail + 1
+	numCounters      = cExpired + 1
+	numRare          = numCounters - numHot
 )
 
 // Viewer is one viewer's stats. It is written by one goroutine (the viewer's
@@ -35,21 +40,30 @@ const (
 // works on its own (in a parser's tests, say): its times are then taken as
 // wall-clock times and its stall timeout is DefaultStallAfter.
 type Viewer struct {
-	_ [cacheLine]byte // keeps the hot counters off the previous object's lines
+	viewerFields
+	// Pads the Viewer to a multiple of 64 bytes with at least cacheLine
+	// bytes after the fields, so that the writer-only fields of one viewer
+	// and the hot counters of the next one in its chunk share no line.
+	_ [viewerSize - unsafe.Sizeof(viewerFields{})]byte
+}
 
-	// What Snapshot reads comes first, contiguous: counters, the gauges it
-	// aggregates, HTTP errors by code. Times are nanoseconds since the
-	// aggregator's start (Aggregator.rel).
-	c           [numCounters]atomic.Uint64
-	rare        atomic.Uint32 // bit i-numHot: counter i is non-zero
-	state       atomic.Uint32 // statePending, stateActive, stateEnded
-	removed     atomic.Bool
-	hasProgress atomic.Bool
+// viewerSize is the size of a Viewer.
+const viewerSize = (unsafe.Sizeof(viewerFields{}) + cacheLine + 63) &^ 63
+
+type viewerFields struct {
+	// What Snapshot reads comes first, laid out by cache line (viewers live
+	// in 64-byte aligned chunks): the hot counters and the state; the gauges
+	// it aggregates and the first status codes; the rare counters. Times
+	// are nanoseconds since the aggregator's start (Aggregator.rel).
+	hot         [numHot]atomic.Uint64
+	rare        atomic.Uint32 // bit i: rc[i] is non-zero
+	state       atomic.Uint32 // lifecycle (statePending, stateActive, stateEnded) | flagRemoved | flagProgress
 	lastAdvance atomic.Int64  // when out time last advanced (or of the last Started)
 	speed       atomic.Uint64 // float64 bits, judged from out time over wall time
 	drift       atomic.Int64  // ns
 	startup     atomic.Int64  // first segment - first start, ns, plus 1; 0 until known
 	status      statusTable
+	rc          [numRare]atomic.Uint64 // counter i at rc[i-numHot]
 
 	startedAt atomic.Int64  // first Started, plus 1; 0 before
 	gen       atomic.Uint32 // bumped by Started, so progress re-bases drift
@@ -59,7 +73,7 @@ type Viewer struct {
 
 	// Writer-only state of ObserveProgress.
 	pgen       uint32
-	baseWall   int64 // unix ns of the first progress since Started
+	baseWall   int64 // first progress since Started
 	baseOut    int64
 	anchorWall int64 // start of the current speed window
 	anchorOut  int64
@@ -68,37 +82,46 @@ type Viewer struct {
 	agg        *Aggregator
 	hist       atomic.Pointer[viewerHistograms] // allocated on the first latency
 
-	_ [cacheLine]byte
 }
 
 // cacheLine is the padding that keeps two viewers' hot fields apart (two
 // 64-byte lines, for adjacent-line prefetch).
 const cacheLine = 128
 
-// Viewer states.
+// Viewer states: a lifecycle in the low bits, and flags.
 const (
 	statePending uint32 = iota
 	stateActive
 	stateEnded
+
+	lifecycleMask uint32 = 3
+	flagRemoved   uint32 = 4
+	flagProgress  uint32 = 8 // at least one progress report
 )
+
+// setLifecycle sets the lifecycle bits of the state, keeping the flags.
+func (v *Viewer) setLifecycle(l uint32) {
+	for {
+		old := v.state.Load()
+		if v.state.CompareAndSwap(old, old&^lifecycleMask|l) {
+			return
+		}
+	}
+}
 
 // speedWindow is the wall time over which Speed is judged.
 const speedWindow = 2 * time.Second
-
-func newViewer(id int, a *Aggregator) *Viewer {
-	return &Viewer{id: id, agg: a}
-}
 
 // ID returns the id the viewer was added with.
 func (v *Viewer) ID() int { return v.id }
 
 // AddRequest counts one request of kind k.
-func (v *Viewer) AddRequest(k Kind) { v.c[cReq+int(clampKind(k))].Add(1) }
+func (v *Viewer) AddRequest(k Kind) { v.hot[cReq+int(clampKind(k))].Add(1) }
 
 // AddBytes counts n bytes received; n <= 0 is ignored.
 func (v *Viewer) AddBytes(n int64) {
 	if n > 0 {
-		v.c[cBytes].Add(uint64(n))
+		v.hot[cBytes].Add(uint64(n))
 	}
 }
 
@@ -111,7 +134,7 @@ func (v *Viewer) AddHTTPError(k Kind, code int) {
 
 // addRare adds n > 0 to rare counter i, marking it non-zero the first time.
 func (v *Viewer) addRare(i int, n uint64) {
-	if v.c[i].Add(n) == n {
+	if v.rc[i-numHot].Add(n) == n {
 		v.rare.Or(1 << uint(i-numHot))
 	}
 }
@@ -131,15 +154,15 @@ func (v *Viewer) AddRestart() { v.addRare(cRestarts, 1) }
 // AddLines counts lines taken off pipe s: read counts every line taken,
 // dropped those of them that were not handled in time.
 func (v *Viewer) AddLines(s Stream, read, dropped uint64) {
-	i := 0
+	i, d := 0, cDroppedProgress
 	if s != StreamProgress {
-		i = 1
+		i, d = 1, cDroppedStderr
 	}
 	if read != 0 {
-		v.c[cLines+i].Add(read)
+		v.hot[cLines+i].Add(read)
 	}
 	if dropped != 0 {
-		v.addRare(cDropped+i, dropped)
+		v.addRare(d, dropped)
 	}
 }
 
@@ -198,7 +221,7 @@ func (v *Viewer) Started(at time.Time) {
 	v.startedAt.CompareAndSwap(0, ns+1)
 	v.lastAdvance.Store(ns)
 	v.gen.Add(1)
-	v.state.Store(stateActive)
+	v.setLifecycle(stateActive)
 }
 
 // FirstSegment records the time of the viewer's first segment request. The
@@ -215,7 +238,7 @@ func (v *Viewer) FirstSegment(at time.Time) {
 // Ended marks the viewer as no longer active.
 func (v *Viewer) Ended(at time.Time) {
 	_ = at
-	v.state.Store(stateEnded)
+	v.setLifecycle(stateEnded)
 }
 
 // ObserveProgress takes one -progress report: the wall time it was read,
@@ -229,7 +252,8 @@ func (v *Viewer) ObserveProgress(wall time.Time, outTime time.Duration, speed fl
 	if math.IsNaN(speed) || math.IsInf(speed, 0) || speed < 0 {
 		speed = 0
 	}
-	if g := v.gen.Load(); g != v.pgen || !v.hasProgress.Load() {
+	st := v.state.Load()
+	if g := v.gen.Load(); g != v.pgen || st&flagProgress == 0 {
 		// First report since Started: measure from here.
 		v.pgen = g
 		v.baseWall, v.baseOut = w, o
@@ -255,33 +279,26 @@ func (v *Viewer) ObserveProgress(wall time.Time, outTime time.Duration, speed fl
 	if d > v.maxDrift.Load() {
 		v.maxDrift.Store(d)
 	}
-	v.hasProgress.Store(true)
+	if st&flagProgress == 0 {
+		v.state.Or(flagProgress)
+	}
 }
 
 // counters stores the viewer's counters in c.
 func (v *Viewer) counters(c *Counters) {
-	var e uint64
-	for k := range NumKinds {
-		c.Requests[k] = v.c[cReq+int(k)].Load()
-		c.HTTPErrorsByKind[k] = v.c[cErrKind+int(k)].Load()
-		e += c.HTTPErrorsByKind[k]
+	var a [numCounters]uint64
+	for i := range numHot {
+		a[i] = v.hot[i].Load()
 	}
-	c.HTTPErrors = e
-	c.Bytes = v.c[cBytes].Load()
-	c.Reconnects = v.c[cReconnects].Load()
-	c.Timeouts = v.c[cTimeouts].Load()
-	c.ConnRefused = v.c[cConnRefused].Load()
-	c.Restarts = v.c[cRestarts].Load()
-	c.ProgressLines = v.c[cLines].Load()
-	c.StderrLines = v.c[cLines+1].Load()
-	c.DroppedProgressLines = v.c[cDropped].Load()
-	c.DroppedStderrLines = v.c[cDropped+1].Load()
-	c.SegmentFailures = v.c[cSegFail].Load()
-	c.PlaylistFailures = v.c[cPlayFail].Load()
-	c.ExpiredSkips = v.c[cExpired].Load()
+	for m := v.rare.Load(); m != 0; m &= m - 1 {
+		i := bits.TrailingZeros32(m)
+		a[numHot+i] = v.rc[i].Load()
+	}
+	countersFrom(c, &a)
 }
 
-// countersFrom converts a sum of viewer counter arrays to Counters.
+// countersFrom converts an array of counters (one viewer's or a sum) to
+// Counters.
 func countersFrom(c *Counters, a *[numCounters]uint64) {
 	var e uint64
 	for k := range NumKinds {
@@ -297,8 +314,8 @@ func countersFrom(c *Counters, a *[numCounters]uint64) {
 	c.Restarts = a[cRestarts]
 	c.ProgressLines = a[cLines]
 	c.StderrLines = a[cLines+1]
-	c.DroppedProgressLines = a[cDropped]
-	c.DroppedStderrLines = a[cDropped+1]
+	c.DroppedProgressLines = a[cDroppedProgress]
+	c.DroppedStderrLines = a[cDroppedStderr]
 	c.SegmentFailures = a[cSegFail]
 	c.PlaylistFailures = a[cPlayFail]
 	c.ExpiredSkips = a[cExpired]
