@@ -226,8 +226,11 @@ func TestSnapshotSpeedAndClients(t *testing.T) {
 	clk.Set(2 * time.Second)
 	var s Snapshot
 	a.Snapshot(&s, true)
-	if s.SpeedViewers != 3 || s.SpeedMin != 0.5 || math.Abs(s.SpeedMean-1) > 1e-9 {
-		t.Errorf("speed viewers %d min %v mean %v; want 3 0.5 1", s.SpeedViewers, s.SpeedMin, s.SpeedMean)
+	if s.SpeedViewers != 3 || s.SpeedMin != 0.5 || math.Abs(s.SpeedMean-1) > 1e-9 || s.DriftMax != time.Second {
+		t.Errorf("speed viewers %d min %v mean %v drift max %v; want 3 0.5 1 1s", s.SpeedViewers, s.SpeedMin, s.SpeedMean, s.DriftMax)
+	}
+	if r := s.Viewers[2]; r.Drift != -time.Second {
+		t.Errorf("viewer at speed 1.5: drift %v; want -1s (ahead of the wall clock)", r.Drift)
 	}
 	if s.Clients != (Clients{Total: 4, Active: 3, Pending: 1}) {
 		t.Errorf("clients %+v; want 4 total, 3 active, 1 pending", s.Clients)

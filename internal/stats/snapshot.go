@@ -44,7 +44,7 @@ type Snapshot struct {
 	SpeedViewers int           // active viewers with progress: those SpeedMin and SpeedMean cover
 	SpeedMin     float64       // 0 when SpeedViewers is 0
 	SpeedMean    float64       // 0 when SpeedViewers is 0
-	DriftMax     time.Duration // largest current drift over active viewers with progress
+	DriftMax     time.Duration // largest current drift over active viewers with progress; 0 when SpeedViewers is 0
 
 	Viewers []ViewerRow // only when requested, in the order viewers were added
 }
@@ -130,6 +130,7 @@ func (a *Aggregator) SnapshotParts(dst *Snapshot, inc Include) {
 		statusAcc  [numStatus]uint64
 		speedSum   float64
 		speedMin   = math.Inf(1)
+		driftMax   = time.Duration(math.MinInt64)
 		stallAfter = int64(a.stallAfter)
 		cl         Clients
 	)
@@ -159,7 +160,7 @@ func (a *Aggregator) SnapshotParts(dst *Snapshot, inc Include) {
 					speedSum += sp
 					speedMin = min(speedMin, sp)
 					dst.SpeedViewers++
-					dst.DriftMax = max(dst.DriftMax, time.Duration(v.drift.Load()))
+					driftMax = max(driftMax, time.Duration(v.drift.Load()))
 				}
 			default:
 				cl.Pending++
@@ -183,6 +184,7 @@ func (a *Aggregator) SnapshotParts(dst *Snapshot, inc Include) {
 	if dst.SpeedViewers > 0 {
 		dst.SpeedMin = speedMin
 		dst.SpeedMean = speedSum / float64(dst.SpeedViewers)
+		dst.DriftMax = driftMax
 	}
 	for w, m := range statusMask {
 		for ; m != 0; m &= m - 1 {
