@@ -114,7 +114,7 @@
 //
 //	assert.NoRegression(t, res, "testdata/baseline.json", nil)
 //
-//	baseline: 3 of 8 metrics regressed against testdata/baseline.json
+//	baseline: 5 of 8 metrics regressed against testdata/baseline.json
 //	metric                  baseline   now     limit       change    verdict
 //	http_error_rate         0%         1.82%   <= 0.5%     -         ✗ regressed
 //	p50(segment_latency)    20ms       90ms    <= 40ms     +350.0%   ✗ regressed
