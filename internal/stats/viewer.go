@@ -50,6 +50,7 @@ type Viewer struct {
 // viewerSize is the size of a Viewer.
 const viewerSize = (unsafe.Sizeof(viewerFields{}) + cacheLine + 63) &^ 63
 
+// viewerFields are the fields of a Viewer, without its padding.
 type viewerFields struct {
 	// What Snapshot reads comes first, laid out by cache line (viewers live
 	// in 64-byte aligned chunks): the hot counters and the state; the gauges
@@ -81,7 +82,6 @@ type viewerFields struct {
 	id         int
 	agg        *Aggregator
 	hist       atomic.Pointer[viewerHistograms] // allocated on the first latency
-
 }
 
 // cacheLine is the padding that keeps two viewers' hot fields apart (two
