@@ -105,12 +105,17 @@ func TestPipelineDropsWhenParserFallsBehind(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the writer blocked while the parser was stuck")
 	}
+	// The last write returns when the reader has the bytes; it counts them
+	// right after.
+	deadline := time.Now().Add(10 * time.Second)
+	for p.Counts().StderrRead != n {
+		require.True(t, time.Now().Before(deadline), "reader did not count the lines")
+		time.Sleep(time.Millisecond)
+	}
 	mid := p.Counts()
-	assert.Equal(t, uint64(n), mid.StderrRead)
 	assert.Positive(t, mid.StderrDropped)
 	close(s.gate)
 	// Wait until the parser has caught up, then write a few more lines.
-	deadline := time.Now().Add(10 * time.Second)
 	for s.parsed.Load() != mid.StderrRead-mid.StderrDropped {
 		require.True(t, time.Now().Before(deadline), "parser did not catch up")
 		time.Sleep(time.Millisecond)

@@ -109,7 +109,8 @@ type Sink interface {
 	// ("Stream ends prematurely at X, should be Y").
 	BodyCut(k Kind, at time.Time)
 	// SegmentFailed counts a segment the player gave up on after its
-	// retries ("Failed to open segment N of playlist P"); the player skips it.
+	// retries ("Failed to open segment N of playlist P", once per segment
+	// even when ffmpeg repeats the line); the player skips it.
 	SegmentFailed(playlist int, at time.Time)
 	// PlaylistFailed counts a playlist load that failed for good ("Failed to
 	// reload playlist N", "parse_playlist error ...").

@@ -64,6 +64,9 @@ type StderrParser struct {
 	initNext int
 
 	segs segTracker
+
+	failed     [8]failedSeg
+	failedNext int
 }
 
 type ptrKind struct {
@@ -78,6 +81,9 @@ func NewStderrParser(sink Sink, loc *time.Location) *StderrParser {
 		loc = time.Local
 	}
 	p := &StderrParser{sink: sink, loc: loc}
+	for i := range p.failed {
+		p.failed[i].seq = -1
+	}
 	p.segs.sink = sink
 	return p
 }
@@ -415,6 +421,20 @@ func (p *StderrParser) segmentFailed(m []byte, at time.Time) {
 			pl = int(v)
 		}
 	}
+	seq, n := leadingInt(m)
+	repeated := false
+	if n > 0 {
+		// ffmpeg reports a segment again when it was requested ahead and
+		// failed, then fails again as the current one: count it once.
+		key := failedSeg{pl, seq}
+		for _, f := range p.failed {
+			repeated = repeated || f == key
+		}
+		if !repeated {
+			p.failed[p.failedNext] = key
+			p.failedNext = (p.failedNext + 1) % len(p.failed)
+		}
+	}
 	r := &p.cur
 	if r.active && r.confirmed && !r.sawError && !r.timedOut && !r.refused {
 		// ffmpeg 5.1 prints no line when the retry of a timed-out request
@@ -426,7 +446,14 @@ func (p *StderrParser) segmentFailed(m []byte, at time.Time) {
 		r.latDone = true
 	}
 	p.segs.failed(pl)
-	p.sink.SegmentFailed(pl, at)
+	if !repeated {
+		p.sink.SegmentFailed(pl, at)
+	}
+}
+
+type failedSeg struct {
+	playlist int
+	seq      int64
 }
 
 func (p *StderrParser) connError(m []byte, at time.Time) {

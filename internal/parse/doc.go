@@ -1,0 +1,160 @@
+// Package parse reads a viewer's ffmpeg output without ever blocking ffmpeg,
+// and turns it into events: HTTP requests by kind, errors, reconnects,
+// timeouts, failures, latencies, and -progress blocks.
+//
+// # Wiring a viewer
+//
+// Start ffmpeg with its log on stderr (-loglevel repeat+level+debug) and
+// -progress on an extra pipe (for example pipe:3), then:
+//
+//	p := parse.Start(stderr, progress, sink, parse.Options{})
+//	// ... the process runs; p.Counts() gives live line counts ...
+//	counts, err := p.Wait() // both pipes hit EOF and every line was parsed
+//
+// Each stream has a reader goroutine that drains its pipe in 64 KiB reads,
+// splits lines on "\n", "\r\n" and a lone "\r" (ffmpeg's stats line ends in
+// "\r"), and queues whole lines for one parser goroutine, which calls the
+// [Sink]. Because only that goroutine calls the sink, a per-viewer sink needs
+// no locking. When the parser falls behind and a queue is full, whole lines
+// are dropped and counted; the reader never waits, so ffmpeg never blocks on
+// a full pipe because of us. Every line read is either parsed or counted as
+// dropped ([Counts], [Sink.Lines]). After EOF the queued tail is parsed before
+// Wait returns. Do not call exec.Cmd.Wait before Pipeline.Wait returns: it
+// closes the pipes and the tail would be lost.
+//
+// # Timestamps
+//
+// ffmpeg 5.1 has no datetime log flag, so each line is stamped when its read
+// returns. Lines arrive in separate writes as ffmpeg logs them, so the stamp
+// trails the event by the pipe and scheduling delay: microseconds on an idle
+// machine, milliseconds on a loaded one; when the reader falls behind, the
+// lines of one read share its stamp. A line that starts with a datetime
+// prefix ("2024-01-02 15:04:05.123 ", or "15:04:05.123 " from the time flag;
+// newer ffmpeg with -loglevel +datetime) is stamped with that time instead
+// (millisecond resolution, in [Options.Location]).
+//
+// # What counts as a request
+//
+// Every HTTP request that reached the network is reported once by
+// [Sink.Request]:
+//
+//   - At debug level (recommended) the line "[http @ 0x…] request: GET <path>
+//     HTTP/1.1" counts. ffmpeg prints it once per request written, including
+//     keep-alive retries, redirects and http-level reconnects. Its raw header
+//     lines and the blank lines after it are part of that record, not
+//     unknown lines. The "Opening '<url>' for reading" line before it gives
+//     the absolute URL and is not counted again. An Opening with no request
+//     line (refused or timed-out connect) is not a request.
+//   - At info or verbose level (no request lines) each "Opening '<url>' for
+//     reading" counts. This misses the loads of the -i URL itself, which
+//     ffmpeg logs at debug level only.
+//   - A keep-alive request written to a connection the origin had already
+//     closed gets EOF before any response, and ffmpeg silently repeats it on
+//     a new connection (an "Opening" from the hls context for the same URL
+//     with no error between). The dead attempt never reached the origin: it
+//     is reported as [Sink.Reconnect] with [CauseDeadConnection], not as a
+//     request.
+//
+// On the shared ffmpeg 5.1 corpora (testdata/corpus) the debug-level counts
+// equal the origin's own request log, per kind and per error status.
+//
+// # Kinds
+//
+//   - Init: a URL the demuxer announced ("HLS request for url '<url>'", verbose)
+//     and that was followed by "Downloading an initialization section"; such a
+//     URL is remembered, so its later requests (ffmpeg 5.1 re-fetches the init
+//     section after every live reload) and their errors are init too. Before
+//     that line is seen, a media file name containing "init" is taken as init.
+//   - Segment: any other announced URL.
+//   - Manifest: an unannounced URL ending in .m3u8 or .m3u, the -i URL (opened
+//     by the "NULL" context), or an unannounced URL without an extension.
+//   - Unknown: anything else (for example an AES key).
+//
+// At info level nothing is announced and kinds come from extensions: .m3u8,
+// .m3u are manifests; .ts, .m4s, .mp4, .aac, .vtt and other media extensions
+// are segments, or init when the name contains "init". Query strings and
+// fragments are ignored; absolute URLs, paths and IPv6 hosts all work.
+//
+// # Errors and other events
+//
+//   - [Sink.HTTPError]: "HTTP error <code> <reason>" (one per error response).
+//     Its kind is that of the request last written on the same http context
+//     (debug), else of the request being followed. "Server returned …" texts
+//     repeat an error already counted and are not counted again.
+//   - [Sink.Reconnect]: "keepalive request failed for '<url>' … retrying"
+//     (also "… when parsing playlist", which reopens too), the silent
+//     dead-connection retry above, and "Will reconnect at …".
+//   - [Sink.BodyCut]: "Stream ends prematurely at X, should be Y" (the origin
+//     cut the body). The retry it causes, if any, is a separate Reconnect.
+//   - [Sink.Timeout]: "Connection timed out" in a keep-alive warning, a tcp
+//     connect error, a parse_playlist error or the input's error, once per
+//     request. ffmpeg 5.1 prints nothing when the retry of a timed-out request
+//     times out too; so a "Failed to open segment" whose last request was
+//     written and got no status (no HTTP error, no refusal) counts as a
+//     timeout as well.
+//   - [Sink.ConnRefused]: "Connection to tcp://… failed: Connection refused"
+//     (once per request; the input's summary line repeats it).
+//   - [Sink.SegmentFailed]: "Failed to open segment N of playlist P".
+//   - [Sink.PlaylistFailed]: "Failed to reload playlist N", "parse_playlist
+//     error …".
+//   - [Sink.ExpiredSkips]: "skipping N segments ahead, expired from playlists".
+//   - [Sink.SequenceChange]: "Media sequence change (…)" (debug).
+//   - [Sink.EndOfStream]: "No more output streams to write to" (finished),
+//     "Exiting normally, received signal N" and "<url>: Immediate exit
+//     requested" (signal), "<url>: <error>" without a context or any fatal
+//     line (the input failed), and progress=end.
+//   - [Sink.Unknown]: every other line (most debug output). Never fatal.
+//
+// # Latency
+//
+// [Sink.Latency] reports request start to response complete, only where the
+// log proves when the response was complete; other requests get no latency
+// rather than a wrong one. Start is the first line of the request: the
+// demuxer's "HLS request for url" for segments and init sections, the
+// "Opening" line for playlists; so it includes connecting and any keep-alive
+// retry. Each bound carries the timestamp error above.
+//
+//   - Init section: ffmpeg reads it whole and closes it before anything else,
+//     so its end is the "Statistics: N bytes read" line of its connection (or
+//     the next announcement). Exact up to stamping.
+//   - Playlist: its end is the first line the playlist parser prints ("Skip
+//     ('#EXT-…')" for tags ffmpeg ignores, or "Media sequence change"). That
+//     line is printed after the first read of the body; it equals the
+//     complete response when the playlist arrives in one read (a few KiB
+//     sent at once, the usual case) and is early by the remaining transfer
+//     time otherwise. A playlist whose body prints no such line gets none.
+//   - Segment: ffmpeg (HTTP/1.1 origin, its defaults) keeps two segments of a
+//     playlist open, the one it reads and the next, and at the end of the
+//     current one it at once requests the one after the next. So a new
+//     segment request for playlist P with two outstanding and no playlist
+//     loaded in between marks the end of P's oldest segment. Any playlist
+//     load in between may hide a sleep, so that evidence is discarded. This
+//     measures when ffmpeg finished reading the body, which equals network
+//     completion because -c copy -f null reads as fast as data arrives (not
+//     with -re); with several renditions the demuxer reads them interleaved,
+//     so a slow rendition delays the others' ends. In steady live play at
+//     the edge (one new segment per reload) there is no such evidence and
+//     segments get no latency; VOD and catching-up live get it for all but
+//     the last two segments. A body cut short (BodyCut) or a failed segment
+//     gets none. Against an HTTP/1.0 origin (no prefetch) this evidence
+//     would be wrong; origins built with net/http speak HTTP/1.1.
+//
+// A stall in the middle of a body leaves no line at all in ffmpeg's log: the
+// read either resumes or ends silently at -rw_timeout, and the segment is
+// then cut short without a message (a later request on that connection may
+// show "Connection timed out"). Such a segment's latency, when reported,
+// includes the stall. Catch stalls with the origin's own request log and the
+// QoE signals: out_time from -progress against wall time.
+//
+// # Progress
+//
+// [ProgressParser] reads every key ffmpeg 4.1 to 7.x writes (frame, fps,
+// stream_<f>_<s>_q, bitrate, total_size, out_time_us, out_time_ms — which is
+// in microseconds —, out_time, dup_frames, drop_frames, speed, progress) and
+// delivers one [Progress] per block at its progress= line. N/A, empty and
+// padded values, "0x" and "1.98e+03x" speeds are handled; unknown keys are
+// counted, not fatal. Judge keep-up from the change of OutTime over wall
+// time, not from Speed.
+//
+// The parsers use no regular expressions and do not allocate per line.
+package parse

@@ -1,0 +1,85 @@
+package parse
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+)
+
+// splitLines splits like a Pipeline does.
+func splitLines(data []byte, fn func([]byte)) {
+	var sp splitter
+	for len(data) > 0 {
+		line, used, ok := sp.next(data)
+		data = data[used:]
+		if !ok {
+			if used == 0 {
+				fn(data)
+				return
+			}
+			continue
+		}
+		fn(line)
+	}
+}
+
+// FuzzStderr feeds arbitrary logs to the stderr parser: it must not panic,
+// must not allocate once warmed up, must count lines exactly, and can never
+// count more requests than lines.
+func FuzzStderr(f *testing.F) {
+	f.Add([]byte("[http @ 0x1] [debug] request: GET /a.ts HTTP/1.1\r\nHost: x\r\n\r\n\n"))
+	f.Add([]byte("2026-11-27 02:00:00.100 [hls @ 0x10] [info] Opening 'http://h/v0/index.m3u8' for reading\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		sink := &benchSink{}
+		p := NewStderrParser(sink, time.UTC)
+		lines := 0
+		run := func() {
+			splitLines(data, func(l []byte) { p.Line(l, t0) })
+			p.Flush()
+		}
+		splitLines(data, func([]byte) { lines++ })
+		run()
+		if sink.n[0] > lines {
+			t.Fatalf("%d requests from %d lines", sink.n[0], lines)
+		}
+		if a := testing.AllocsPerRun(2, run); a != 0 {
+			t.Fatalf("%v allocations per run once warmed up", a)
+		}
+		c, err := Start(bytes.NewReader(data), nil, NopSink{}, Options{ReadSize: 64, QueueBytes: 256, QueueLines: 8}).Wait()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := countLines(data); c.StderrRead != want {
+			t.Fatalf("pipeline read %d lines, want %d", c.StderrRead, want)
+		}
+		if c.StderrDropped > c.StderrRead {
+			t.Fatalf("dropped %d of %d", c.StderrDropped, c.StderrRead)
+		}
+	})
+}
+
+// FuzzProgress feeds arbitrary -progress output to its parser: no panic, no
+// allocation, one block per progress= line.
+func FuzzProgress(f *testing.F) {
+	f.Add([]byte("frame=718\nfps=35.76\nstream_0_0_q=-1.0\nbitrate=N/A\ntotal_size=N/A\nout_time_us=24000000\nout_time_ms=24000000\nout_time=00:00:24.000000\ndup_frames=0\ndrop_frames=0\nspeed= 1.2x\nprogress=continue\n"))
+	f.Add([]byte("speed=1.98e+03x\nout_time=-577014:32:22.775808\nprogress=end"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		sink := &benchSink{}
+		p := NewProgressParser(sink)
+		want := 0
+		splitLines(data, func(l []byte) {
+			if k, _, ok := strings.Cut(string(l), "="); ok && k == "progress" {
+				want++
+			}
+		})
+		run := func() { splitLines(data, func(l []byte) { p.Line(l, t0) }) }
+		run()
+		if sink.n[13] != want {
+			t.Fatalf("%d blocks, want %d", sink.n[13], want)
+		}
+		if a := testing.AllocsPerRun(2, run); a != 0 {
+			t.Fatalf("%v allocations per run", a)
+		}
+	})
+}

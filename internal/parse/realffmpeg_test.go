@@ -1,0 +1,170 @@
+//go:build linux
+
+package parse
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// These tests run the real ffmpeg against a tiny local origin and compare
+// what the parsers report with what the origin saw. They are skipped
+// without ffmpeg and in -short mode.
+
+func findFFmpeg(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("runs ffmpeg")
+	}
+	path := os.Getenv("HLSSWARM_FFMPEG")
+	if path == "" {
+		var err error
+		if path, err = exec.LookPath("ffmpeg"); err != nil {
+			t.Skip("ffmpeg not found")
+		}
+	}
+	return path
+}
+
+// makeHLS encodes a short VOD (six 1 s segments) into dir.
+func makeHLS(t *testing.T, ffmpeg, dir string, fmp4 bool) {
+	t.Helper()
+	args := []string{"-hide_banner", "-nostdin", "-loglevel", "error",
+		"-f", "lavfi", "-i", "testsrc2=size=160x90:rate=10", "-f", "lavfi", "-i", "sine=frequency=440",
+		"-t", "6", "-c:v", "libx264", "-preset", "ultrafast", "-g", "10", "-c:a", "aac",
+		"-f", "hls", "-hls_time", "1", "-hls_playlist_type", "vod", "-hls_segment_filename"}
+	if fmp4 {
+		args = append(args, filepath.Join(dir, "seg_%d.m4s"), "-hls_segment_type", "fmp4", "-hls_fmp4_init_filename", "init.mp4")
+	} else {
+		args = append(args, filepath.Join(dir, "seg_%d.ts"))
+	}
+	args = append(args, filepath.Join(dir, "index.m3u8"))
+	out, err := exec.Command(ffmpeg, args...).CombinedOutput()
+	require.NoError(t, err, "encoding test content: %s", out)
+}
+
+// origin serves dir, holds every response body back by bodyDelay after the
+// headers, answers 404 for paths in missing, and logs each request.
+type origin struct {
+	dir       string
+	bodyDelay time.Duration
+	missing   map[string]bool
+	mu        sync.Mutex
+	kinds     [4]int
+	status    map[int]int
+}
+
+func (o *origin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	name := strings.TrimPrefix(r.URL.Path, "/")
+	k := classifyURL([]byte(r.URL.Path))
+	if name == "init.mp4" {
+		k = KindInit
+	}
+	code := http.StatusOK
+	data, err := os.ReadFile(filepath.Join(o.dir, filepath.Base(name)))
+	if err != nil || o.missing[name] {
+		code = http.StatusNotFound
+	}
+	o.mu.Lock()
+	o.kinds[k]++
+	o.status[code]++
+	o.mu.Unlock()
+	if code != http.StatusOK {
+		http.Error(w, "no", code)
+		return
+	}
+	w.Header().Set("Content-Length", fmt.Sprint(len(data)))
+	w.WriteHeader(code)
+	w.(http.Flusher).Flush()
+	if k != KindManifest {
+		time.Sleep(o.bodyDelay)
+	}
+	_, _ = w.Write(data)
+}
+
+// runViewer runs one ffmpeg viewer of url to the end and parses it.
+func runViewer(t *testing.T, ffmpeg, url string) (*Tally, Counts) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	pr, pw, err := os.Pipe()
+	require.NoError(t, err)
+	cmd := exec.CommandContext(ctx, ffmpeg, "-hide_banner", "-nostdin", "-nostats",
+		"-loglevel", "repeat+level+debug", "-progress", "pipe:3", "-stats_period", "0.5",
+		"-rw_timeout", "5000000", "-i", url, "-map", "0", "-c", "copy", "-f", "null", "-")
+	cmd.ExtraFiles = []*os.File{pw}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	stderr, err := cmd.StderrPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	require.NoError(t, pw.Close()) // the child holds its own copy
+	tl := &Tally{}
+	p := Start(stderr, pr, tl, Options{})
+	c, perr := p.Wait() // before cmd.Wait, which would close stderr
+	werr := cmd.Wait()
+	require.NoError(t, pr.Close())
+	require.NoError(t, perr)
+	require.NoError(t, werr)
+	return tl, c
+}
+
+func TestRealFFmpegFMP4LatencyAndCounts(t *testing.T) {
+	ffmpeg := findFFmpeg(t)
+	dir := t.TempDir()
+	makeHLS(t, ffmpeg, dir, true)
+	o := &origin{dir: dir, bodyDelay: 150 * time.Millisecond, status: map[int]int{}}
+	srv := httptest.NewServer(o)
+	defer srv.Close()
+
+	tl, c := runViewer(t, ffmpeg, srv.URL+"/index.m3u8")
+
+	assert.Equal(t, o.kinds, tl.Requests, "requests by kind: origin vs parsed")
+	assert.Equal(t, 1, tl.Ends[EndFinished])
+	assert.Equal(t, 1, tl.Ends[EndProgress])
+	assert.Zero(t, c.StderrDropped+c.ProgressDropped)
+	assert.Positive(t, tl.ProgressBlocks)
+	assert.Equal(t, 6*time.Second, tl.LastProgress.OutTime.Round(time.Second))
+
+	// Every body was held back 150 ms: a latency below that would be wrong.
+	require.NotEmpty(t, tl.Latencies[KindSegment])
+	require.Len(t, tl.Latencies[KindInit], 1)
+	for _, k := range []Kind{KindSegment, KindInit} {
+		for _, d := range tl.Latencies[k] {
+			assert.GreaterOrEqual(t, d, 150*time.Millisecond, "%s latency", k)
+			assert.Less(t, d, 5*time.Second, "%s latency", k)
+		}
+	}
+	t.Logf("requests %v, latencies: segment %v init %v manifest %v", tl.Requests,
+		tl.Latencies[KindSegment], tl.Latencies[KindInit], tl.Latencies[KindManifest])
+}
+
+func TestRealFFmpegMissingSegment(t *testing.T) {
+	ffmpeg := findFFmpeg(t)
+	dir := t.TempDir()
+	makeHLS(t, ffmpeg, dir, false)
+	o := &origin{dir: dir, missing: map[string]bool{"seg_2.ts": true, "seg_3.ts": true}, status: map[int]int{}}
+	srv := httptest.NewServer(o)
+	defer srv.Close()
+
+	tl, _ := runViewer(t, ffmpeg, srv.URL+"/index.m3u8")
+
+	assert.Equal(t, o.kinds, tl.Requests, "requests by kind: origin vs parsed")
+	assert.Equal(t, o.status[http.StatusNotFound], tl.HTTPErrors[404], "404s: origin vs parsed")
+	assert.Equal(t, o.status[http.StatusNotFound], tl.HTTPErrorKinds[KindSegment])
+	assert.Equal(t, 2, tl.SegmentsFailed, "each missing segment once")
+	assert.Zero(t, tl.Timeouts)
+	t.Logf("origin %v %v; parsed %v %v, reconnects %v", o.kinds, o.status, tl.Requests, tl.HTTPErrors, tl.Reconnects)
+}
