@@ -131,7 +131,8 @@ func TestGoldenCorpora(t *testing.T) {
 			assert.Equal(t, g.latN, [3]int{len(tl.Latencies[0]), len(tl.Latencies[1]), len(tl.Latencies[2])}, "latencies")
 			assert.Equal(t, g.unknown, tl.UnknownLines, "unknown lines")
 			assert.Zero(t, c.StderrDropped+c.ProgressDropped, "dropped")
-			assert.Equal(t, tl.LinesRead, [2]uint64{c.StderrRead, c.ProgressRead}, "lines reported to the sink")
+			assert.Equal(t, c.StderrRead, tl.LinesRead[StreamStderr], "stderr lines reported to the sink")
+			assert.Equal(t, c.ProgressRead, tl.LinesRead[StreamProgress], "progress lines reported to the sink")
 
 			se, _ := os.ReadFile(filepath.Join("testdata/corpus", g.name+".stderr.log"))
 			pr, _ := os.ReadFile(filepath.Join("testdata/corpus", g.name+".progress.log"))

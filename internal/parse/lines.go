@@ -143,7 +143,9 @@ func (q *lineQueue) drain(fn func(line []byte, at time.Time)) int {
 	q.head = (q.head + k) & q.mask
 	q.count -= k
 	if q.count == 0 {
-		q.rpos, q.wpos, q.wrapped = 0, 0, false
+		// Start over at the front: an idle queue keeps touching the same
+		// few pages.
+		q.head, q.rpos, q.wpos, q.wrapped = 0, 0, 0, false
 	} else {
 		next := q.recs[q.head].off
 		if q.wrapped && next < q.rpos {

@@ -53,7 +53,7 @@ type Pipeline struct {
 	sink     Sink
 	clock    func() time.Time
 	readSize int
-	qs       [2]*lineQueue
+	qs       [2]*lineQueue // stderr, progress
 	stderr   *StderrParser
 	progress *ProgressParser
 	reported [2][2]uint64 // lines read, dropped already passed to the sink
@@ -221,10 +221,13 @@ func (p *Pipeline) parse() {
 	p.counts = p.Counts()
 	for i, q := range p.qs {
 		if q.err != nil && p.err == nil {
-			p.err = fmt.Errorf("read %s: %w", Stream(i), q.err)
+			p.err = fmt.Errorf("read %s: %w", queueStream[i], q.err)
 		}
 	}
 }
+
+// queueStream names the stream of each of Pipeline.qs.
+var queueStream = [2]Stream{StreamStderr, StreamProgress}
 
 // reportLines passes the line counts' increments to the sink.
 func (p *Pipeline) reportLines() {
@@ -235,6 +238,6 @@ func (p *Pipeline) reportLines() {
 			continue
 		}
 		p.reported[i] = [2]uint64{read, dropped}
-		p.sink.Lines(Stream(i), dr, dd)
+		p.sink.Lines(queueStream[i], dr, dd)
 	}
 }

@@ -131,8 +131,9 @@ func TestPipelineDropsWhenParserFallsBehind(t *testing.T) {
 	assert.Equal(t, uint64(n+more), c.StderrRead)
 	assert.Equal(t, mid.StderrDropped, c.StderrDropped, "nothing dropped once caught up")
 	assert.Equal(t, c.StderrRead-c.StderrDropped, uint64(len(s.lines)), "parsed = read - dropped")
-	assert.Equal(t, [2]uint64{n + more, 0}, s.read)
-	assert.Equal(t, [2]uint64{c.StderrDropped, 0}, s.dropped)
+	assert.Equal(t, uint64(n+more), s.read[StreamStderr])
+	assert.Equal(t, c.StderrDropped, s.dropped[StreamStderr])
+	assert.Zero(t, s.read[StreamProgress]+s.dropped[StreamProgress])
 	// Whole lines only, in order.
 	last := -1
 	for _, l := range s.lines {

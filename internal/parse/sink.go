@@ -70,11 +70,13 @@ func (r EndReason) String() string {
 // Stream names one of a viewer's output streams.
 type Stream uint8
 
+// The streams, in the same order as internal/stats' Stream (progress first),
+// so an adapter converts with a cast.
 const (
-	// StreamStderr is ffmpeg's log.
-	StreamStderr Stream = iota
 	// StreamProgress is the -progress output.
-	StreamProgress
+	StreamProgress Stream = iota
+	// StreamStderr is ffmpeg's log.
+	StreamStderr
 )
 
 // String names the stream.
