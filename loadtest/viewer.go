@@ -17,6 +17,15 @@ type viewer struct {
 	done   chan struct{} // closed when its last process is reaped and drained
 }
 
+// stopOptions make a fleet stop fast: a live viewer waiting for its next
+// playlist reload ignores the first SIGTERM, so the second follows after
+// 150 ms (ffmpeg 5.1 then exits in about 170 ms, where the default 500 ms
+// gives about 600 ms), and SIGKILL after 700 ms bounds a stuck one. The
+// stats never depend on what ffmpeg prints at exit.
+func stopOptions() ffmpeg.Options {
+	return ffmpeg.Options{SecondTermAfter: 150 * time.Millisecond, KillAfter: 700 * time.Millisecond}
+}
+
 // viewerSpec turns the fleet's configuration into ffmpeg's viewer
 // description for client id (the URL is the variant chosen at start).
 func viewerSpec(cfg Config, url string, m ffmpeg.Mapping, id int) ffmpeg.Viewer {
@@ -73,10 +82,11 @@ func (f *Fleet) launch(id int) *viewer {
 			return
 		}
 		_, err := ffmpeg.Supervise(ctx, ffmpeg.Supervision{
-			Path:   f.bin.Path,
-			Args:   args,
-			Policy: restartPolicyOf(f.cfg.RestartPolicy),
-			Seed:   uint64(f.cfg.Seed)*1_000_003 + uint64(id),
+			Path:    f.bin.Path,
+			Args:    args,
+			Options: stopOptions(),
+			Policy:  restartPolicyOf(f.cfg.RestartPolicy),
+			Seed:    uint64(f.cfg.Seed)*1_000_003 + uint64(id),
 			OnStart: func(run int, p *ffmpeg.Process) {
 				if run > 0 {
 					st.AddRestart()
