@@ -57,14 +57,12 @@ func (v *viewerPath) run(data []byte) (lines int) {
 		at := time.Now()
 		off := 0
 		v.q.mu.Lock()
+		v.sp.reset()
 		for {
-			line, used, ok := v.sp.next(chunk[off:])
-			off += used
+			line, end, ok := v.sp.next(chunk, off)
+			off = end
 			if !ok {
-				if used == 0 {
-					break
-				}
-				continue
+				break
 			}
 			lines++
 			v.q.push(line, at)
@@ -116,15 +114,13 @@ func BenchmarkParseProgress(b *testing.B) {
 	var sp splitter
 	run := func() (lines int) {
 		at := time.Now()
-		rest := data
+		off := 0
+		sp.reset()
 		for {
-			line, used, ok := sp.next(rest)
-			rest = rest[used:]
+			line, end, ok := sp.next(data, off)
+			off = end
 			if !ok {
-				if used == 0 {
-					break
-				}
-				continue
+				break
 			}
 			p.Line(line, at)
 			lines++

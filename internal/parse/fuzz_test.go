@@ -10,17 +10,18 @@ import (
 // splitLines splits like a Pipeline does.
 func splitLines(data []byte, fn func([]byte)) {
 	var sp splitter
-	for len(data) > 0 {
-		line, used, ok := sp.next(data)
-		data = data[used:]
+	sp.reset()
+	off := 0
+	for {
+		line, end, ok := sp.next(data, off)
+		off = end
 		if !ok {
-			if used == 0 {
-				fn(data)
-				return
-			}
-			continue
+			break
 		}
 		fn(line)
+	}
+	if off < len(data) {
+		fn(data[off:])
 	}
 }
 

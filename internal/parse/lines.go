@@ -12,37 +12,53 @@ import (
 // with "\r\n"); a "\r\n" split across two reads is one terminator.
 type splitter struct {
 	skipLF bool // the previous chunk ended in '\r'
+	// cr is the index of the next '\r' at or after the scan position in
+	// the current chunk (len(chunk) for none, -1 for not searched yet), so a
+	// chunk without '\r' is searched for it only once.
+	cr int
 }
 
-// next returns the first complete line of b (without its terminator) and the
-// bytes it used including the terminator. ok is false when b holds no
-// complete line; used may then still be 1 (a '\n' finishing a "\r\n").
-func (s *splitter) next(b []byte) (line []byte, used int, ok bool) {
-	if s.skipLF && len(b) > 0 {
+// reset starts a new chunk.
+func (s *splitter) reset() { s.cr = -1 }
+
+// next finds the line that starts at off in chunk. It returns the line
+// (without its terminator), the offset to continue from, and whether a
+// complete line was found; if not, chunk[end:] is an unfinished line. Call
+// reset before the first next of each chunk.
+func (s *splitter) next(chunk []byte, off int) (line []byte, end int, ok bool) {
+	if s.skipLF && off < len(chunk) {
 		s.skipLF = false
-		if b[0] == '\n' {
-			return nil, 1, false
+		if chunk[off] == '\n' {
+			off++
 		}
 	}
-	lf := bytes.IndexByte(b, '\n')
-	scan := b
-	if lf >= 0 {
-		scan = b[:lf]
+	if off >= len(chunk) {
+		return nil, off, false
 	}
-	if cr := bytes.IndexByte(scan, '\r'); cr >= 0 {
+	if s.cr < off {
+		s.cr = len(chunk)
+		if i := bytes.IndexByte(chunk[off:], '\r'); i >= 0 {
+			s.cr = off + i
+		}
+	}
+	lf := len(chunk)
+	if i := bytes.IndexByte(chunk[off:s.cr], '\n'); i >= 0 {
+		lf = off + i
+	} else if s.cr < len(chunk) {
+		cr := s.cr
 		switch {
-		case cr+1 == len(b):
+		case cr+1 == len(chunk):
 			s.skipLF = true
-			return b[:cr], cr + 1, true
-		case b[cr+1] == '\n':
-			return b[:cr], cr + 2, true
+			return chunk[off:cr], cr + 1, true
+		case chunk[cr+1] == '\n':
+			return chunk[off:cr], cr + 2, true
 		}
-		return b[:cr], cr + 1, true
+		return chunk[off:cr], cr + 1, true
 	}
-	if lf < 0 {
-		return nil, 0, false
+	if lf == len(chunk) {
+		return nil, off, false
 	}
-	return b[:lf], lf + 1, true
+	return chunk[off:lf], lf + 1, true
 }
 
 // lineRec is one queued line: its place in the queue's byte ring and the

@@ -7,6 +7,13 @@ import "math"
 
 // trimSpace trims ASCII spaces and tabs on both ends.
 func trimSpace(b []byte) []byte {
+	if len(b) == 0 || (b[0] > ' ' && b[len(b)-1] > ' ') {
+		return b
+	}
+	return trimSpaceSlow(b)
+}
+
+func trimSpaceSlow(b []byte) []byte {
 	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t') {
 		b = b[1:]
 	}

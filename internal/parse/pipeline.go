@@ -138,14 +138,12 @@ func (p *Pipeline) read(r io.Reader, q *lineQueue) {
 			var read, dropped uint64
 			q.mu.Lock()
 			off := 0
+			sp.reset()
 			for {
-				line, used, ok := sp.next(data[off:])
-				off += used
+				line, end, ok := sp.next(data, off)
+				off = end
 				if !ok {
-					if used == 0 {
-						break
-					}
-					continue
+					break
 				}
 				if discard {
 					discard = false

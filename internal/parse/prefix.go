@@ -48,9 +48,28 @@ func (l *logLine) ptr() uint64 {
 
 // isLevel reports whether b is one of ffmpeg's level names.
 func isLevel(b []byte) bool {
-	switch string(b) {
-	case "quiet", "panic", "fatal", "error", "warning", "info", "verbose", "debug", "trace":
-		return true
+	if len(b) < 4 || len(b) > 7 {
+		return false
+	}
+	switch b[0] {
+	case 'd':
+		return string(b) == "debug"
+	case 'i':
+		return string(b) == "info"
+	case 'v':
+		return string(b) == "verbose"
+	case 'w':
+		return string(b) == "warning"
+	case 'e':
+		return string(b) == "error"
+	case 'f':
+		return string(b) == "fatal"
+	case 'p':
+		return string(b) == "panic"
+	case 't':
+		return string(b) == "trace"
+	case 'q':
+		return string(b) == "quiet"
 	}
 	return false
 }

@@ -24,6 +24,7 @@ type request struct {
 	refused   bool // a refused connection was already counted for it
 	latDone   bool // its latency was reported (or can no longer be)
 	initRead  bool // "Downloading an initialization section" followed it
+	responded bool // a line proved a response arrived (playlist parsed, init read)
 	start     time.Time
 	reqAt     time.Time
 	playlist  int    // HLS playlist index for media requests, else -1
@@ -105,7 +106,7 @@ func (p *StderrParser) Line(line []byte, at time.Time) {
 	}
 	p.inHeaders = false
 	l := splitPrefix(line)
-	if len(l.level) == 5 && string(l.level) == "debug" {
+	if !p.debug && len(l.level) == 5 && string(l.level) == "debug" {
 		p.debug = true
 	}
 	if !p.classify(&l, line, at) {
@@ -294,7 +295,7 @@ func (p *StderrParser) begin(url []byte, at time.Time) *request {
 func (p *StderrParser) opening(l *logLine, url []byte, at time.Time) {
 	reused := isHTTPCtx(l.ctx)
 	if !reused && p.cur.active && p.cur.reused && !p.cur.sawError && !p.cur.warned &&
-		bytes.Equal(p.cur.URL(), url) {
+		!p.cur.responded && bytes.Equal(p.cur.URL(), url) {
 		// A keep-alive request that got EOF before any response: ffmpeg
 		// retries on a new connection without a line. The origin never saw
 		// the dead attempt.
@@ -583,7 +584,7 @@ func (p *StderrParser) initDownloading() {
 	}
 	p.segs.dropInit(r.segID)
 	r.segID = 0
-	r.initRead = true
+	r.initRead, r.responded = true, true
 	if !p.isInit(r.URL()) {
 		path := urlPath(r.URL())
 		p.initLens[p.initNext] = copy(p.inits[p.initNext][:], path)
@@ -605,10 +606,14 @@ func (p *StderrParser) initDone(at time.Time) {
 // prints ("Skip (...)" or "Media sequence change").
 func (p *StderrParser) manifestDone(at time.Time) {
 	r := &p.cur
-	if r.active && r.kind == KindManifest && !r.latDone && !r.sawError && (r.confirmed || !p.debug) {
+	if !r.active || r.kind != KindManifest {
+		return
+	}
+	if !r.latDone && !r.sawError && (r.confirmed || !p.debug) {
 		r.latDone = true
 		p.sink.Latency(KindManifest, at.Sub(r.start), at)
 	}
+	r.responded = true
 }
 
 func isHTTPCtx(ctx []byte) bool {

@@ -256,3 +256,19 @@ func TestDatetimePrefixForms(t *testing.T) {
 	_, _, ok = datetimePrefix([]byte("12345 not a time at all"), ref, time.UTC)
 	assert.False(t, ok)
 }
+
+func TestStderrReloadAfterConnectionCloseIsNotADeadRetry(t *testing.T) {
+	// The reload on the reused connection was answered (its playlist was
+	// parsed) with "Connection: close", so the next reload opens a new
+	// connection: two requests, no reconnect.
+	tl := feed(t, `
+		+0 [http @ 0x11] [info] Opening 'http://h/v0/index.m3u8' for reading
+		+1 [http @ 0x12] [debug] request: GET /v0/index.m3u8 HTTP/1.1
+
+		+2 [hls @ 0x10] [info] Skip ('#EXT-X-VERSION:3')
+		+2000 [hls @ 0x10] [debug] Opening 'http://h/v0/index.m3u8' for reading
+		+2001 [http @ 0x13] [debug] request: GET /v0/index.m3u8 HTTP/1.1
+`)
+	assert.Equal(t, [4]int{2, 0, 0, 0}, tl.Requests)
+	assert.Equal(t, [3]int{}, tl.Reconnects)
+}
