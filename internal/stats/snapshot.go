@@ -126,8 +126,6 @@ func (a *Aggregator) SnapshotParts(dst *Snapshot, inc Include) {
 
 	var (
 		acc        [numCounters]uint64
-		statusMask [statusWords]uint64
-		statusAcc  [numStatus]uint64
 		speedSum   float64
 		speedMin   = math.Inf(1)
 		driftMax   = time.Duration(math.MinInt64)
@@ -145,7 +143,7 @@ func (a *Aggregator) SnapshotParts(dst *Snapshot, inc Include) {
 				j := bits.TrailingZeros32(m)
 				acc[numHot+j] += v.rc[j].Load()
 			}
-			v.status.accumulate(&statusAcc, &statusMask)
+			dst.Status = v.status.addTo(dst.Status)
 			cl.Total++
 			switch state := v.state.Load(); {
 			case state&flagRemoved != 0 || state&lifecycleMask == stateEnded:
@@ -185,12 +183,6 @@ func (a *Aggregator) SnapshotParts(dst *Snapshot, inc Include) {
 		dst.SpeedMin = speedMin
 		dst.SpeedMean = speedSum / float64(dst.SpeedViewers)
 		dst.DriftMax = driftMax
-	}
-	for w, m := range statusMask {
-		for ; m != 0; m &= m - 1 {
-			j := w<<6 + bits.TrailingZeros64(m)
-			dst.Status = append(dst.Status, StatusCount{Code: slotCode(j), Count: statusAcc[j]})
-		}
 	}
 	if hist {
 		dst.SegmentLatency.trim()

@@ -82,28 +82,41 @@ func (t *statusTable) add(slot int) {
 	}
 }
 
-// accumulate adds the table's counts to acc and marks the non-zero slots in
-// mask.
-func (t *statusTable) accumulate(acc *[numStatus]uint64, mask *[statusWords]uint64) {
+// addTo adds the table's counts to st, sorted by code, and returns it.
+func (t *statusTable) addTo(st []StatusCount) []StatusCount {
 	for i := range t.entries {
 		e := t.entries[i].Load()
 		if e == 0 {
-			return // entries fill in order: no overflow either
+			return st // entries fill in order: no overflow either
 		}
-		s := int(e&entrySlot) - 1
-		acc[s] += e >> entryShift
-		mask[s>>6] |= 1 << uint(s&63)
+		st = addStatus(st, slotCode(int(e&entrySlot)-1), e>>entryShift)
 	}
 	if o := t.more.Load(); o != nil {
 		for w := range o.nonZero {
-			m := o.nonZero[w].Load()
-			mask[w] |= m
-			for ; m != 0; m &= m - 1 {
+			for m := o.nonZero[w].Load(); m != 0; m &= m - 1 {
 				j := w<<6 + bits.TrailingZeros64(m)
-				acc[j] += o.counts[j].Load()
+				st = addStatus(st, slotCode(j), o.counts[j].Load())
 			}
 		}
 	}
+	return st
+}
+
+// addStatus adds n errors with code to st, sorted by code. A fleet sees
+// few distinct codes, so a scan beats a table of all 501.
+func addStatus(st []StatusCount, code int, n uint64) []StatusCount {
+	i := 0
+	for i < len(st) && st[i].Code < code {
+		i++
+	}
+	if i < len(st) && st[i].Code == code {
+		st[i].Count += n
+		return st
+	}
+	st = append(st, StatusCount{})
+	copy(st[i+1:], st[i:])
+	st[i] = StatusCount{Code: code, Count: n}
+	return st
 }
 
 // appendTo appends the non-zero counts to dst, sorted by code.
