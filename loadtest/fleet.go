@@ -298,8 +298,13 @@ func (f *Fleet) MetricsURL() string {
 // one), for tests that gather or lint it.
 func (f *Fleet) Registry() *prometheus.Registry { return f.registry }
 
-// historySample is the control loop's sampling period.
-const historySample = 250 * time.Millisecond
+// historySample is the control loop's tick; historyStep the least time
+// between two history snapshots (History keeps points at least 0.9 s
+// apart).
+const (
+	historySample = 250 * time.Millisecond
+	historyStep   = 950 * time.Millisecond
+)
 
 // control runs the clock: history every second, live thresholds, progress
 // lines, and the end of the run.
@@ -307,9 +312,9 @@ func (f *Fleet) control() {
 	defer f.ctlWG.Done()
 	end := time.NewTimer(f.cfg.Ramp + f.cfg.Duration)
 	defer end.Stop()
-	// Sample four times a second: History keeps a point once at least
-	// 0.9 s passed since the last one, so a late tick on a busy machine
-	// costs a quarter second of alignment rather than a whole point.
+	// Tick four times a second but snapshot once a second: a late tick on
+	// a busy machine then costs a quarter second of alignment rather than
+	// a whole history point.
 	tick := time.NewTicker(historySample)
 	defer tick.Stop()
 	var progress <-chan time.Time
@@ -321,6 +326,7 @@ func (f *Fleet) control() {
 	lp := newProgressLog(f)
 	var snap stats.Snapshot
 	var verdicts threshold.Verdicts
+	var lastPoint time.Time
 loop:
 	for {
 		select {
@@ -330,7 +336,11 @@ loop:
 			break loop
 		case <-end.C:
 			break loop
-		case <-tick.C:
+		case now := <-tick.C:
+			if now.Sub(lastPoint) < historyStep {
+				continue // one snapshot a second: it merges every viewer's histograms
+			}
+			lastPoint = now
 			f.agg.Snapshot(&snap, false)
 			n := f.history.Len()
 			f.history.Add(&snap)
