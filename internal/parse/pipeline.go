@@ -21,9 +21,10 @@ type Options struct {
 	// kept whole (longer lines are cut to it and counted once). Default
 	// DefaultReadSize (64 KiB).
 	ReadSize int
-	// QueueBytes and QueueLines bound the lines buffered per stream between
-	// its reader and the parser. When either is full, new lines are dropped
-	// and counted. Defaults DefaultQueueBytes (256 KiB, about a minute of a
+	// QueueBytes and QueueLines bound the lines buffered between the stderr
+	// reader and the parser (the -progress queue gets 1/16 of them, at least
+	// 16 KiB and 256 lines). When a queue is full, new lines are dropped and
+	// counted. Defaults DefaultQueueBytes (256 KiB, about a minute of a
 	// debug-level viewer's log) and DefaultQueueLines (4096).
 	QueueBytes, QueueLines int
 	// Clock stamps each read (default time.Now).
@@ -93,7 +94,12 @@ func Start(stderr, progress io.Reader, sink Sink, opts Options) *Pipeline {
 		done:     make(chan struct{}),
 	}
 	for i, r := range []io.Reader{stderr, progress} {
-		q := newLineQueue(opts.QueueBytes, opts.QueueLines)
+		qb, ql := opts.QueueBytes, opts.QueueLines
+		if i == 1 {
+			// -progress writes about a dozen short lines per block.
+			qb, ql = max(qb/16, min(qb, 16<<10)), max(ql/16, min(ql, 256))
+		}
+		q := newLineQueue(qb, ql)
 		p.qs[i] = q
 		if r == nil {
 			q.done = true

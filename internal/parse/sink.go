@@ -123,7 +123,9 @@ type Sink interface {
 	// SequenceChange counts a live playlist reload that moved the media
 	// sequence ("Media sequence change", debug level).
 	SequenceChange(at time.Time)
-	// EndOfStream reports a line that says the viewer's stream ended.
+	// EndOfStream reports a line that says the viewer's stream ended. One
+	// end can show in several lines (for example a signal and progress=end),
+	// so treat it as a state, not a count.
 	EndOfStream(r EndReason, at time.Time)
 	// Latency reports the time from a request's start to its completion, for
 	// the requests whose completion the log proves (see the package doc).

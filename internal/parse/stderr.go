@@ -240,6 +240,17 @@ func (p *StderrParser) classify(l *logLine, line []byte, at time.Time) bool {
 		if hasPrefix(m, "Error when loading first segment '") {
 			return true // the input's open fails next; that line reports it
 		}
+		if hasPrefix(m, "Error opening input") {
+			// ffmpeg 7: "[in#0 @ 0x…] Error opening input: <error>" and
+			// "Error opening input file <url>." / "… files: <error>".
+			if bytes.Contains(m, []byte("timed out")) {
+				p.timeout(at)
+			} else if bytes.Contains(m, []byte("refused")) {
+				p.refused(at)
+			}
+			p.sink.EndOfStream(EndInputFailed, at)
+			return true
+		}
 	case 'f':
 		if hasPrefix(m, "frame=") {
 			return true // the -stats line

@@ -272,3 +272,16 @@ func TestStderrReloadAfterConnectionCloseIsNotADeadRetry(t *testing.T) {
 	assert.Equal(t, [4]int{2, 0, 0, 0}, tl.Requests)
 	assert.Equal(t, [3]int{}, tl.Reconnects)
 }
+
+func TestStderrFFmpeg7InputErrors(t *testing.T) {
+	tl := feed(t, `
+		[NULL @ 0x1] [debug] Opening 'http://h/master.m3u8' for reading
+		[http @ 0x2] [debug] request: GET /master.m3u8 HTTP/1.1
+
+		[in#0 @ 0x3] [error] Error opening input: Connection timed out
+		[error] Error opening input file http://h/master.m3u8.
+		[fatal] Error opening input files: Connection timed out`)
+	assert.Equal(t, [4]int{1, 0, 0, 0}, tl.Requests)
+	assert.Equal(t, 1, tl.Timeouts, "one timeout however often it is repeated")
+	assert.Positive(t, tl.Ends[EndInputFailed])
+}
