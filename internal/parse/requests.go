@@ -1,0 +1,248 @@
+// Following HTTP requests through the stderr log: which line counts, what
+// kind a request is, and the lines that end its latency.
+
+package parse
+
+import (
+	"bytes"
+	"time"
+)
+
+// resolve reports the followed request, if it reached the network, and
+// makes it the last one.
+func (p *StderrParser) resolve() {
+	r := &p.cur
+	if !r.active {
+		return
+	}
+	if r.confirmed || (!p.debug && r.opened) {
+		at := r.start
+		if r.confirmed {
+			at = r.reqAt
+		}
+		p.sink.Request(r.kind, r.URL(), at)
+	}
+	r.active = false
+	p.last, p.cur = p.cur, p.last
+	p.cur.active = false
+}
+
+// begin starts following a new request.
+func (p *StderrParser) begin(url []byte, at time.Time) *request {
+	p.resolve()
+	r := &p.cur
+	*r = request{active: true, start: at, playlist: -1}
+	r.set(url)
+	return r
+}
+
+// opening handles "Opening '<url>' for reading" (one per request at info
+// level and above; see the package doc).
+func (p *StderrParser) opening(l *logLine, url []byte, at time.Time) {
+	reused := isHTTPCtx(l.ctx)
+	if !reused && p.cur.active && p.cur.reused && !p.cur.sawError && !p.cur.warned &&
+		!p.cur.responded && bytes.Equal(p.cur.URL(), url) {
+		// A keep-alive request that got EOF before any response: ffmpeg
+		// retries on a new connection without a line. The origin never saw
+		// the dead attempt.
+		k, seg, pl := p.cur.kind, p.cur.segID, p.cur.playlist
+		p.cur.active = false
+		p.sink.Reconnect(k, CauseDeadConnection, at)
+		r := p.begin(url, at)
+		r.opened, r.kind, r.segID, r.playlist = true, k, seg, pl
+		return
+	}
+	prev := &p.cur
+	if !prev.active {
+		prev = &p.last
+	}
+	retry := prev.n > 0 && bytes.Equal(prev.URL(), url)
+	pk, ppl, pseg := prev.kind, prev.playlist, prev.segID
+	r := p.begin(url, at)
+	r.opened, r.reused = true, reused
+	switch {
+	case string(l.ctx) == "NULL":
+		r.kind = KindManifest // the -i URL, opened before the demuxer exists
+	case p.ann.valid && bytes.Equal(p.ann.url[:p.ann.n], url):
+		r.playlist = p.ann.playlist
+		r.kind = KindSegment
+		if hasInit(baseName(url)) || p.isInit(url) {
+			r.kind = KindInit
+		}
+		r.start = p.ann.at
+		p.ann.valid = false
+		r.segID = p.segs.open(r.playlist, r.start, r.kind == KindInit)
+	case retry:
+		r.kind, r.playlist, r.segID = pk, ppl, pseg
+	default:
+		r.kind = p.kindOfURL(url, true)
+	}
+	if r.kind == KindManifest && !retry {
+		p.segs.reloaded()
+	}
+}
+
+// requestLine handles the debug "request: GET <path> HTTP/1.1" line, printed
+// once per HTTP request written (retries and redirects included).
+func (p *StderrParser) requestLine(l *logLine, m []byte, at time.Time) {
+	p.debug = true
+	p.inHeaders = true
+	sp := bytes.IndexByte(m, ' ')
+	if sp < 0 {
+		return
+	}
+	path := m[sp+1:]
+	if e := bytes.LastIndexByte(path, ' '); e >= 0 {
+		path = path[:e]
+	}
+	r := &p.cur
+	if r.active && r.opened && !r.confirmed && bytes.Equal(urlPath(r.URL()), path) {
+		r.confirmed, r.reqAt, r.ptr = true, at, l.ptr()
+		p.setPtr(l.ptr(), r.kind)
+		p.segs.setPtr(r.segID, l.ptr())
+		return
+	}
+	// A request without its own Opening line: a redirect or reconnect by
+	// the http protocol, or the Opening line was dropped.
+	k := KindUnknown
+	same := r.active && bytes.Equal(urlPath(r.URL()), path)
+	if same {
+		k = r.kind
+	}
+	r = p.begin(path, at)
+	r.confirmed, r.reqAt, r.ptr = true, at, l.ptr()
+	if same {
+		r.kind = k
+	} else {
+		r.kind = p.kindOfURL(path, false)
+	}
+	p.setPtr(l.ptr(), r.kind)
+}
+
+// announce handles "HLS request for url '<url>', offset N, playlist P": the
+// demuxer is about to open a segment or an initialization section.
+func (p *StderrParser) announce(m []byte, at time.Time) {
+	p.initDone(at) // an init section's synchronous read has ended
+	end := bytes.LastIndex(m, []byte("', offset "))
+	if end < 0 {
+		return
+	}
+	pl := -1
+	if i := bytes.LastIndex(m, []byte("playlist ")); i > end {
+		if v, n := leadingInt(m[i+len("playlist "):]); n > 0 && v < 1<<20 {
+			pl = int(v)
+		}
+	}
+	p.ann.valid = true
+	p.ann.n = copy(p.ann.url[:], m[:end])
+	p.ann.playlist = pl
+	p.ann.at = at
+}
+
+// kindForPtr returns the kind of the request last written on the line's
+// http context, else of the request being followed.
+func (p *StderrParser) kindForPtr(l *logLine) Kind {
+	if ptr := l.ptr(); ptr != 0 {
+		for i := range p.ptrs {
+			if p.ptrs[i].ptr == ptr {
+				return p.ptrs[i].kind
+			}
+		}
+	}
+	if p.cur.active {
+		return p.cur.kind
+	}
+	if p.last.n > 0 {
+		return p.last.kind
+	}
+	return KindUnknown
+}
+
+func (p *StderrParser) setPtr(ptr uint64, k Kind) {
+	if ptr == 0 {
+		return
+	}
+	for i := range p.ptrs {
+		if p.ptrs[i].ptr == ptr {
+			p.ptrs[i].kind = k
+			return
+		}
+	}
+	p.ptrs[p.ptrNext] = ptrKind{ptr, k}
+	p.ptrNext = (p.ptrNext + 1) % len(p.ptrs)
+}
+
+// kindOfURL classifies a URL the demuxer did not announce. Without an
+// extension a URL opened by a demuxer is taken as a playlist.
+func (p *StderrParser) kindOfURL(url []byte, absolute bool) Kind {
+	if p.isInit(url) {
+		return KindInit
+	}
+	k := classifyURL(url)
+	if k == KindUnknown && absolute && classifyExt(extOf(baseName(url))) == extNone {
+		return KindManifest
+	}
+	return k
+}
+
+// isInit reports whether url's path was seen as an initialization section.
+func (p *StderrParser) isInit(url []byte) bool {
+	path := urlPath(url)
+	for i := range p.inits {
+		if p.initLens[i] > 0 && bytes.Equal(p.inits[i][:p.initLens[i]], path) {
+			return true
+		}
+	}
+	return false
+}
+
+// initDownloading handles "Downloading an initialization section of size N",
+// printed after an init section opened successfully.
+func (p *StderrParser) initDownloading() {
+	r := &p.cur
+	if !r.active {
+		return
+	}
+	if r.kind != KindInit {
+		r.kind = KindInit
+		if r.confirmed {
+			p.setPtr(r.ptr, KindInit)
+		}
+	}
+	p.segs.dropInit(r.segID)
+	r.segID = 0
+	r.initRead, r.responded = true, true
+	if !p.isInit(r.URL()) {
+		path := urlPath(r.URL())
+		p.initLens[p.initNext] = copy(p.inits[p.initNext][:], path)
+		p.initNext = (p.initNext + 1) % len(p.inits)
+	}
+}
+
+// initDone reports an init section's latency when its synchronous read has
+// ended (its connection's "Statistics" line or the next announcement).
+func (p *StderrParser) initDone(at time.Time) {
+	r := &p.cur
+	if r.active && r.initRead && !r.latDone && !r.sawError {
+		r.latDone = true
+		p.sink.Latency(KindInit, at.Sub(r.start), at)
+	}
+}
+
+// manifestDone reports a playlist's latency at the first line its parser
+// prints ("Skip (...)" or "Media sequence change").
+func (p *StderrParser) manifestDone(at time.Time) {
+	r := &p.cur
+	if !r.active || r.kind != KindManifest {
+		return
+	}
+	if !r.latDone && !r.sawError && (r.confirmed || !p.debug) {
+		r.latDone = true
+		p.sink.Latency(KindManifest, at.Sub(r.start), at)
+	}
+	r.responded = true
+}
+
+func isHTTPCtx(ctx []byte) bool {
+	return string(ctx) == "http" || string(ctx) == "https"
+}
