@@ -180,10 +180,9 @@ func (f *Fleet) startPaced(offsets []time.Duration) {
 	f.wg.Add(1)
 	go func() {
 		defer f.wg.Done()
-		timer := time.NewTimer(0)
-		defer timer.Stop()
-		<-timer.C
 		base := time.Now()
+		timer := time.NewTimer(time.Hour) // reset before each start
+		defer timer.Stop()
 		for _, off := range offsets {
 			timer.Reset(time.Until(base.Add(off)))
 			select {
@@ -239,8 +238,7 @@ func (f *Fleet) Scale(n int) error {
 // idempotent: later calls return the same Result.
 func (f *Fleet) Stop() *Result {
 	f.stopOnce.Do(func() { close(f.stopReq) })
-	<-f.done
-	return f.result
+	return f.Wait()
 }
 
 // Wait blocks until the fleet stops by itself (Ramp + Duration elapsed,
@@ -248,6 +246,7 @@ func (f *Fleet) Stop() *Result {
 // returns the Result.
 func (f *Fleet) Wait() *Result {
 	<-f.done
+	f.ctlWG.Wait()
 	return f.result
 }
 
