@@ -330,3 +330,32 @@ func TestStartFailsFast(t *testing.T) {
 		})
 	}
 }
+
+// TestVariantAndIdentity checks that Config.Variant picks one rendition
+// and that the origin attributes every viewer request to its client id.
+func TestVariantAndIdentity(t *testing.T) {
+	origin := fixtures.NewOrigin(t, fixtures.Live{})
+	r := Run(t, Config{URL: origin.URL(), Clients: 2, Duration: 3 * time.Second, Variant: VariantLowest, Origin: origin, ProgressInterval: -1})
+	truth := origin.Snapshot()
+	lowest, other := truth.ByRendition["v0"], truth.ByRendition["v1"]
+	if lowest.Requests[fixtures.KindSegment] == 0 || other.Total() != 0 {
+		t.Errorf("requests by rendition: v0 %v, v1 %v; want segments of v0 (the lowest) only", lowest.Requests, other.Requests)
+	}
+	for _, id := range []string{"1", "2"} {
+		if truth.ByClient[id].Total() == 0 {
+			t.Errorf("origin saw no request from client %q; clients seen: %v", id, truth.ByClient)
+		}
+	}
+	var fromViewers int64
+	for id, c := range truth.ByClient {
+		if id != "" {
+			fromViewers += c.Total()
+		}
+	}
+	if got := int64(r.Totals.Requests.Total()); got-fromViewers > 4 || fromViewers-got > 4 {
+		t.Errorf("viewers counted %d requests, origin attributed %d to them; want equal within the 4 in flight", got, fromViewers)
+	}
+	if got := r.Origin.Count("manifest") + r.Origin.Count("segment"); got != fromViewers {
+		t.Errorf("Result.Origin counts %d requests, origin attributed %d to viewers; want the variant choice's own request left out", got, fromViewers)
+	}
+}

@@ -92,6 +92,8 @@ func fmtLat(d time.Duration) string {
 
 func formatBytes(n uint64) string {
 	switch {
+	case n == 0:
+		return "-"
 	case n >= 1<<30:
 		return fmt.Sprintf("%.1f GB", float64(n)/1e9)
 	case n >= 1<<20:
