@@ -2,7 +2,6 @@ package stats
 
 import (
 	"math"
-	"math/bits"
 	"sync/atomic"
 	"time"
 	"unsafe"
@@ -286,15 +285,35 @@ func (v *Viewer) ObserveProgress(wall time.Time, outTime time.Duration, speed fl
 
 // counters stores the viewer's counters in c.
 func (v *Viewer) counters(c *Counters) {
-	var a [numCounters]uint64
-	for i := range numHot {
-		a[i] = v.hot[i].Load()
+	for k := range NumKinds {
+		c.Requests[k] = v.hot[cReq+int(k)].Load()
 	}
-	for m := v.rare.Load(); m != 0; m &= m - 1 {
-		i := bits.TrailingZeros32(m)
-		a[numHot+i] = v.rc[i].Load()
+	c.Bytes = v.hot[cBytes].Load()
+	c.ProgressLines = v.hot[cLines].Load()
+	c.StderrLines = v.hot[cLines+1].Load()
+	if v.rare.Load() == 0 {
+		c.HTTPErrorsByKind = [NumKinds]uint64{}
+		c.HTTPErrors, c.Reconnects, c.Timeouts, c.ConnRefused, c.Restarts = 0, 0, 0, 0, 0
+		c.DroppedProgressLines, c.DroppedStderrLines = 0, 0
+		c.SegmentFailures, c.PlaylistFailures, c.ExpiredSkips = 0, 0, 0
+		return
 	}
-	countersFrom(c, &a)
+	r := func(i int) uint64 { return v.rc[i-numHot].Load() }
+	var e uint64
+	for k := range NumKinds {
+		c.HTTPErrorsByKind[k] = r(cErrKind + int(k))
+		e += c.HTTPErrorsByKind[k]
+	}
+	c.HTTPErrors = e
+	c.Reconnects = r(cReconnects)
+	c.Timeouts = r(cTimeouts)
+	c.ConnRefused = r(cConnRefused)
+	c.Restarts = r(cRestarts)
+	c.DroppedProgressLines = r(cDroppedProgress)
+	c.DroppedStderrLines = r(cDroppedStderr)
+	c.SegmentFailures = r(cSegFail)
+	c.PlaylistFailures = r(cPlayFail)
+	c.ExpiredSkips = r(cExpired)
 }
 
 // countersFrom converts an array of counters (one viewer's or a sum) to
