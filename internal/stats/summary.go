@@ -14,7 +14,7 @@ type ViewerRow struct {
 	Counters
 	Status []StatusCount // HTTP errors by code, sorted by code, only non-zero
 
-	HasProgress   bool    // at least one -progress report since the first Started
+	HasProgress   bool    // at least one -progress report; the fields below it (to MaxDrift) are 0 until then
 	Speed         float64 // out time advanced / wall time, over about 2 s
 	ReportedSpeed float64 // ffmpeg's speed= as reported
 	OutTime       time.Duration
