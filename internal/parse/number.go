@@ -70,6 +70,43 @@ var pow10 = [...]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1
 // "inf" that fills all of b. Precision is that of the first 18 significant
 // digits, plenty for ffmpeg's printed values.
 func parseFloat(b []byte) (float64, bool) {
+	// Fast path: [-]digits[.digits] with at most 15 digits is exact (the
+	// mantissa fits a float64 and one division by a power of ten rounds
+	// correctly).
+	i, neg := 0, false
+	if len(b) > 0 && b[0] == '-' {
+		i, neg = 1, true
+	}
+	var mant uint64
+	nd, dot := 0, -1
+	for ; i < len(b); i++ {
+		c := b[i]
+		if c >= '0' && c <= '9' {
+			mant = mant*10 + uint64(c-'0')
+			nd++
+			continue
+		}
+		if c == '.' && dot < 0 {
+			dot = nd
+			continue
+		}
+		break
+	}
+	if i == len(b) && nd > 0 && nd <= 15 {
+		f := float64(mant)
+		if dot >= 0 {
+			f /= pow10[nd-dot]
+		}
+		if neg {
+			f = -f
+		}
+		return f, true
+	}
+	return parseFloatSlow(b)
+}
+
+// parseFloatSlow handles signs, exponents, inf and long mantissas.
+func parseFloatSlow(b []byte) (float64, bool) {
 	if len(b) == 0 {
 		return 0, false
 	}

@@ -76,18 +76,16 @@ func (p *ProgressParser) Line(line []byte, at time.Time) {
 	key, val := line[:eq], trimSpace(line[eq+1:])
 	c := &p.cur
 	c.Keys++
-	na := len(val) == 3 && val[0] == 'N' && val[1] == '/' && val[2] == 'A'
 	switch progressKey(key) {
 	case keyFrame:
 		c.Frame = intOr(val, -1)
 	case keyFPS:
 		c.FPS = floatOr(val, -1)
 	case keyBitrate:
-		if na {
-			c.BitrateKbps = -1
-			break
+		if n := len(val) - len("kbits/s"); n > 0 && string(val[n:]) == "kbits/s" {
+			val = val[:n]
 		}
-		c.BitrateKbps = floatOr(bytes.TrimSuffix(val, []byte("kbits/s")), -1)
+		c.BitrateKbps = floatOr(val, -1) // N/A: -1
 	case keyTotalSize:
 		c.TotalSize = intOr(val, -1)
 	case keyOutTimeUs:
