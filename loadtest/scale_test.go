@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"testing"
@@ -87,12 +88,36 @@ func cpuTicks(pid string) (int64, bool) {
 	return u + s, true
 }
 
+// profileEnv names a file that receives a CPU profile of the harness over
+// BenchmarkFleet200's steady window (go test's -cpuprofile would include
+// the ramp's process starts).
+const profileEnv = "HLSSWARM_BENCH_CPUPROFILE"
+
+func profileSteadyWindow(b *testing.B) (stop func()) {
+	path := os.Getenv(profileEnv)
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		b.Fatal(err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}
+}
+
 // BenchmarkFleet200 measures a fleet of 200 live viewers against an origin
 // in another process: the time to full strength with the default ramp,
 // the harness's CPU (readers, parsers, stats, supervision: the whole test
 // process) as a percentage of the viewers' ffmpeg CPU over a steady 15 s
 // window, and how long Stop takes. It takes about a minute and keeps two
-// cores busy; run it alone:
+// cores busy; run it alone (HLSSWARM_BENCH_CPUPROFILE=file adds a CPU
+// profile of the steady window):
 //
 //	go test -run '^$' -bench Fleet200 -benchtime 1x ./loadtest
 func BenchmarkFleet200(b *testing.B) {
@@ -115,9 +140,11 @@ func BenchmarkFleet200(b *testing.B) {
 			}
 			return self, viewers
 		}
+		stopProfile := profileSteadyWindow(b)
 		self0, ff0 := sample()
 		time.Sleep(15 * time.Second)
 		self1, ff1 := sample()
+		stopProfile()
 
 		stopBegin := time.Now()
 		r := f.Stop()
