@@ -359,3 +359,23 @@ func TestVariantAndIdentity(t *testing.T) {
 		t.Errorf("Result.Origin counts %d requests, origin attributed %d to viewers; want the variant choice's own request left out", got, fromViewers)
 	}
 }
+
+func TestThresholdDelay(t *testing.T) {
+	origin := fixtures.NewOrigin(t, fixtures.Live{})
+	rec := &recordingTB{TB: t}
+	begin := time.Now()
+	r := Run(rec, Config{
+		URL: origin.URL(), Clients: 1, Duration: 30 * time.Second, ProgressInterval: -1,
+		Thresholds: []string{"requests == 0"}, ThresholdDelay: 3 * time.Second,
+	})
+	took := time.Since(begin)
+	if r.Aborted == nil || r.Aborted.Threshold != "requests == 0" {
+		t.Fatalf("Aborted = %+v; want the requests threshold", r.Aborted)
+	}
+	if took < 3*time.Second || took > 10*time.Second {
+		t.Errorf("Run took %s; want the abort after the 3s ThresholdDelay, well before 30s", took)
+	}
+	if len(rec.Errors()) != 1 {
+		t.Errorf("failures = %q; want one", rec.Errors())
+	}
+}
