@@ -96,6 +96,12 @@ func (f *Fleet) launch(id int) *viewer {
 			},
 			OnExit: func(_ int, e ffmpeg.Exit) {
 				st.Ended(time.Now())
+				if e.Kind == ffmpeg.ExitStartFailed && ctx.Err() != nil {
+					// The fleet stopped between the supervisor's check and
+					// the start: not a failure of ffmpeg.
+					f.recordExit(id, ffmpeg.ExitStopped.String(), "")
+					return
+				}
 				f.recordExit(id, e.Kind.String(), exitText(e))
 			},
 		})
