@@ -168,3 +168,85 @@ func TestRealFFmpegMissingSegment(t *testing.T) {
 	assert.Zero(t, tl.Timeouts)
 	t.Logf("origin %v %v; parsed %v %v, reconnects %v", o.kinds, o.status, tl.Requests, tl.HTTPErrors, tl.Reconnects)
 }
+
+// liveOrigin serves a two-rendition live stream cut from a VOD encoding in
+// dir: the window of three segments slides by one segment every segment
+// duration, and ends with EXT-X-ENDLIST once the last segment is in.
+type liveOrigin struct {
+	origin
+	start time.Time
+	segs  []string // EXTINF line and URI of each VOD segment
+	dur   time.Duration
+}
+
+func newLiveOrigin(t *testing.T, dir string, bodyDelay time.Duration) *liveOrigin {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(dir, "index.m3u8"))
+	require.NoError(t, err)
+	o := &liveOrigin{origin: origin{dir: dir, bodyDelay: bodyDelay, status: map[int]int{}}, dur: time.Second}
+	lines := strings.Split(string(data), "\n")
+	for i, l := range lines {
+		if strings.HasPrefix(l, "#EXTINF:") && i+1 < len(lines) {
+			o.segs = append(o.segs, l+"\n"+lines[i+1]+"\n")
+		}
+	}
+	require.GreaterOrEqual(t, len(o.segs), 5)
+	o.start = time.Now()
+	return o
+}
+
+func (o *liveOrigin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !strings.HasSuffix(r.URL.Path, ".m3u8") {
+		r.URL.Path = "/" + filepath.Base(r.URL.Path) // v0/seg_1.ts and v1/seg_1.ts are the same file
+		o.origin.ServeHTTP(w, r)
+		return
+	}
+	o.mu.Lock()
+	o.kinds[KindManifest]++
+	o.status[http.StatusOK]++
+	o.mu.Unlock()
+	var b strings.Builder
+	b.WriteString("#EXTM3U\n#EXT-X-VERSION:3\n")
+	if r.URL.Path == "/master.m3u8" {
+		b.WriteString("#EXT-X-STREAM-INF:BANDWIDTH=300000\nv0/index.m3u8\n#EXT-X-STREAM-INF:BANDWIDTH=700000\nv1/index.m3u8\n")
+	} else {
+		first := min(int(time.Since(o.start)/o.dur), len(o.segs)-3)
+		fmt.Fprintf(&b, "#EXT-X-TARGETDURATION:1\n#EXT-X-MEDIA-SEQUENCE:%d\n", first)
+		for _, s := range o.segs[first : first+3] {
+			b.WriteString(s)
+		}
+		if first+3 == len(o.segs) {
+			b.WriteString("#EXT-X-ENDLIST\n")
+		}
+	}
+	w.Header().Set("Content-Type", "application/vnd.apple.mpegurl")
+	_, _ = w.Write([]byte(b.String()))
+}
+
+// TestRealFFmpegLiveTwoRenditions checks a live viewer of two renditions:
+// counts equal the origin's, and every segment latency reported lies between
+// the injected body delay and well under a segment duration (a latency
+// measured from request to request would be about a segment duration).
+func TestRealFFmpegLiveTwoRenditions(t *testing.T) {
+	ffmpeg := findFFmpeg(t)
+	dir := t.TempDir()
+	makeHLS(t, ffmpeg, dir, false)
+	const delay = 100 * time.Millisecond
+	o := newLiveOrigin(t, dir, delay)
+	srv := httptest.NewServer(o)
+	defer srv.Close()
+
+	tl, c := runViewer(t, ffmpeg, srv.URL+"/master.m3u8")
+
+	assert.Equal(t, o.kinds, tl.Requests, "requests by kind: origin vs parsed")
+	assert.Zero(t, c.StderrDropped+c.ProgressDropped)
+	assert.Empty(t, tl.HTTPErrors)
+	for _, d := range tl.Latencies[KindSegment] {
+		assert.GreaterOrEqual(t, d, delay, "segment latency")
+		assert.Less(t, d, delay+600*time.Millisecond, "segment latency")
+	}
+	for _, d := range tl.Latencies[KindManifest] {
+		assert.Less(t, d, 500*time.Millisecond, "playlist latency")
+	}
+	t.Logf("requests %v; segment latencies %v; %d playlist latencies", tl.Requests, tl.Latencies[KindSegment], len(tl.Latencies[KindManifest]))
+}
