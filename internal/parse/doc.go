@@ -46,8 +46,9 @@
 //     the absolute URL and is not counted again. An Opening with no request
 //     line (refused or timed-out connect) is not a request.
 //   - At info or verbose level (no request lines) each "Opening '<url>' for
-//     reading" counts. This misses the loads of the -i URL itself, which
-//     ffmpeg logs at debug level only.
+//     reading" counts, unless a tcp "Connection to … failed" line follows it.
+//     This misses the loads of the -i URL itself, which ffmpeg logs at debug
+//     level only.
 //   - A keep-alive request written to a connection the origin had already
 //     closed gets EOF before any response, and ffmpeg silently repeats it on
 //     a new connection (an "Opening" from the hls context for the same URL

@@ -76,6 +76,9 @@ type failedSeg struct {
 
 // connError handles "Connection to tcp://… failed: <err>".
 func (p *StderrParser) connError(m []byte, at time.Time) {
+	if p.cur.active && !p.cur.confirmed {
+		p.cur.noConnect = true
+	}
 	if bytes.Contains(m, []byte("refused")) {
 		p.refused(at)
 	} else if bytes.Contains(m, []byte("timed out")) {

@@ -25,6 +25,7 @@ type request struct {
 	latDone   bool // its latency was reported (or can no longer be)
 	initRead  bool // "Downloading an initialization section" followed it
 	responded bool // a line proved a response arrived (playlist parsed, init read)
+	noConnect bool // its TCP connection failed, so nothing was sent
 	start     time.Time
 	reqAt     time.Time
 	playlist  int    // HLS playlist index for media requests, else -1

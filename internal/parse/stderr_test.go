@@ -285,3 +285,14 @@ func TestStderrFFmpeg7InputErrors(t *testing.T) {
 	assert.Equal(t, 1, tl.Timeouts, "one timeout however often it is repeated")
 	assert.Positive(t, tl.Ends[EndInputFailed])
 }
+
+func TestStderrInfoLevelRefusedOpenIsNotARequest(t *testing.T) {
+	tl := feed(t, `
+		[hls @ 0x10] [info] Opening 'http://h/v0/1.ts' for reading
+		[tcp @ 0x3] [error] Connection to tcp://127.0.0.1:1 failed: Connection refused
+		[hls @ 0x10] [warning] Failed to open segment 1 of playlist 0
+		[hls @ 0x10] [info] Opening 'http://h/v0/2.ts' for reading`)
+	assert.Equal(t, [4]int{0, 1, 0, 0}, tl.Requests)
+	assert.Equal(t, 1, tl.Refused)
+	assert.Equal(t, 0, tl.Timeouts)
+}
