@@ -73,7 +73,10 @@ func (p *ProgressParser) Line(line []byte, at time.Time) {
 		}
 		return
 	}
-	key, val := line[:eq], trimSpace(line[eq+1:])
+	key, val := line[:eq], line[eq+1:]
+	if len(val) > 0 && (val[0] <= ' ' || val[len(val)-1] <= ' ') {
+		val = trimSpaceSlow(val)
+	}
 	c := &p.cur
 	c.Keys++
 	switch progressKey(key) {
