@@ -26,14 +26,14 @@ func (s *splitter) reset() { s.cr = -1 }
 // complete line was found; if not, chunk[end:] is an unfinished line. Call
 // reset before the first next of each chunk.
 func (s *splitter) next(chunk []byte, off int) (line []byte, end int, ok bool) {
-	if s.skipLF && off < len(chunk) {
+	if s.skipLF {
+		if off >= len(chunk) {
+			return nil, off, false
+		}
 		s.skipLF = false
 		if chunk[off] == '\n' {
 			off++
 		}
-	}
-	if off >= len(chunk) {
-		return nil, off, false
 	}
 	if s.cr < off {
 		s.cr = len(chunk)
@@ -41,11 +41,14 @@ func (s *splitter) next(chunk []byte, off int) (line []byte, end int, ok bool) {
 			s.cr = off + i
 		}
 	}
-	lf := len(chunk)
-	if i := bytes.IndexByte(chunk[off:s.cr], '\n'); i >= 0 {
-		lf = off + i
-	} else if s.cr < len(chunk) {
-		cr := s.cr
+	if off >= s.cr {
+		if off >= len(chunk) {
+			return nil, off, false
+		}
+	} else if i := bytes.IndexByte(chunk[off:s.cr], '\n'); i >= 0 {
+		return chunk[off : off+i], off + i + 1, true
+	}
+	if cr := s.cr; cr < len(chunk) {
 		switch {
 		case cr+1 == len(chunk):
 			s.skipLF = true
@@ -55,10 +58,7 @@ func (s *splitter) next(chunk []byte, off int) (line []byte, end int, ok bool) {
 		}
 		return chunk[off:cr], cr + 1, true
 	}
-	if lf == len(chunk) {
-		return nil, off, false
-	}
-	return chunk[off:lf], lf + 1, true
+	return nil, off, false
 }
 
 // lineRec is one queued line: its place in the queue's byte ring and the
