@@ -3,6 +3,7 @@ package parse
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -134,12 +135,26 @@ func TestGoldenCorpora(t *testing.T) {
 			assert.Equal(t, c.StderrRead, tl.LinesRead[StreamStderr], "stderr lines reported to the sink")
 			assert.Equal(t, c.ProgressRead, tl.LinesRead[StreamProgress], "progress lines reported to the sink")
 
+			if t.Failed() {
+				t.Logf("got row (update goldenCorpora if the change is right):\n%s", goldenRow(g.name, tl, c))
+			}
 			se, _ := os.ReadFile(filepath.Join("testdata/corpus", g.name+".stderr.log"))
 			pr, _ := os.ReadFile(filepath.Join("testdata/corpus", g.name+".progress.log"))
 			assert.Equal(t, countLines(se), c.StderrRead, "stderr lines, counted independently")
 			assert.Equal(t, countLines(pr), c.ProgressRead, "progress lines, counted independently")
 		})
 	}
+}
+
+// goldenRow prints a tally as a goldenCorpora row.
+func goldenRow(name string, tl *Tally, c Counts) string {
+	errs := "nil"
+	if len(tl.HTTPErrors) > 0 {
+		errs = fmt.Sprintf("%#v", tl.HTTPErrors)
+	}
+	return fmt.Sprintf("{name: %q, req: %#v, errs: %s, errKinds: %#v, reconnects: %#v, timeouts: %d, refused: %d, cuts: %d, segFailed: %d, plFailed: %d, skipped: %d, seq: %d, ends: %#v, progress: %d, lines: [2]uint64{%d, %d}, latN: [3]int{%d, %d, %d}, unknown: %d},",
+		name, tl.Requests, errs, tl.HTTPErrorKinds, tl.Reconnects, tl.Timeouts, tl.Refused, tl.BodyCuts, tl.SegmentsFailed, tl.PlaylistsFailed, tl.Skipped, tl.SeqChanges, tl.Ends, tl.ProgressBlocks, c.StderrRead, c.ProgressRead,
+		len(tl.Latencies[0]), len(tl.Latencies[1]), len(tl.Latencies[2]), tl.UnknownLines)
 }
 
 // originTally counts an origin log's requests by kind and status.
