@@ -142,8 +142,10 @@ func BenchmarkFleet200(b *testing.B) {
 		}
 		stopProfile := profileSteadyWindow(b)
 		self0, ff0 := sample()
+		lines0 := f.FinalSnapshot().Lines()
 		time.Sleep(15 * time.Second)
 		self1, ff1 := sample()
+		lines1 := f.FinalSnapshot().Lines()
 		stopProfile()
 
 		stopBegin := time.Now()
@@ -156,6 +158,8 @@ func BenchmarkFleet200(b *testing.B) {
 		b.ReportMetric(100*harness/max(ffmpeg, 1), "harness-cpu-%-of-ffmpeg")
 		b.ReportMetric(ffmpeg/15/float64(len(pids)), "ffmpeg-cpu-%-core-per-viewer")
 		b.ReportMetric(harness/15, "harness-cpu-%-core")
+		b.ReportMetric(float64(lines1-lines0)/15, "lines/s")
+		b.ReportMetric(harness*1e4/max(float64(lines1-lines0), 1), "harness-us/line") // a tick is 10 ms
 		b.ReportMetric(full.Seconds(), "full-strength-s")
 		b.ReportMetric(float64(stop.Milliseconds()), "stop-ms")
 		r.ReportMetrics(b)
