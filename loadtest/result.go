@@ -43,8 +43,10 @@ type Result struct {
 	StartLatency Distribution `json:"start_latency"`
 	// QoE is how well the viewers kept up.
 	QoE QoE `json:"qoe"`
-	// Exits counts ffmpeg exits by class ("clean", "error", "stopped",
-	// "signal"); a fleet stopped at its end reports its viewers as stopped.
+	// Exits counts ffmpeg exits by class: "clean" (status 0, a VOD played
+	// to its end), "error" (non-zero status), "stopped" (by the fleet),
+	// "signaled" (killed by someone else), "start-failed". A fleet stopped
+	// at its end reports its viewers as stopped.
 	Exits map[string]int `json:"exits"`
 	// Viewers has one row per viewer, by ID.
 	Viewers []ViewerResult `json:"viewers"`
