@@ -232,7 +232,7 @@ func TestSummary(t *testing.T) {
 			t.Errorf("Summary() lacks %q:\n%s", want, s)
 		}
 	}
-	for _, row := range []string{" segment", " manifest", " startup", " start"} {
+	for _, row := range []string{" segment", " manifest", " startup", " spawn"} {
 		if !strings.Contains(s, "\n"+row+" ") {
 			t.Errorf("Summary() lacks latency row %q:\n%s", row, s)
 		}

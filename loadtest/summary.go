@@ -14,9 +14,13 @@ import (
 //	hlsswarm: 5 viewers for 10.6s against http://127.0.0.1:38211/live/master.m3u8 (ffmpeg 5.1.9)
 //	requests   manifest 52  segment 48  init 0  unknown 0  total 100 (9.4/s)  bytes 3.1 MB
 //	errors     http 0 (0.00%)  timeouts 0  reconnects 0  refused 0  restarts 0  dropped lines 0
-//	latency    count  min    p50    p95    p99    max
-//	 segment   48     1ms    2ms    4ms    5ms    5ms
+//	latency    count  min    p50    p90    p95    p99    max
+//	 segment   48     1ms    2ms    3ms    4ms    5ms    5ms
 //	 ...
+//
+// The latency rows are segment and manifest request latency, startup
+// (viewer start to first segment request) and spawn (ffmpeg spawn to its
+// first request).
 func (r *Result) Summary() string {
 	var b strings.Builder
 	secs := r.Elapsed().Seconds()
@@ -46,7 +50,7 @@ func (r *Result) Summary() string {
 		d    Distribution
 	}{
 		{" segment", r.SegmentLatency}, {" manifest", r.ManifestLatency},
-		{" startup", r.Startup}, {" start", r.StartLatency},
+		{" startup", r.Startup}, {" spawn", r.StartLatency},
 	} {
 		if d.d.Count == 0 {
 			fmt.Fprintf(tw, "%s\t0\t-\t-\t-\t-\t-\t-\n", d.name)
