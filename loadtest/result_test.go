@@ -272,3 +272,19 @@ func TestReportMetrics(t *testing.T) {
 		}
 	}
 }
+
+func TestFmtLat(t *testing.T) {
+	t.Parallel()
+	for d, want := range map[time.Duration]string{
+		0:                           "0s",
+		1234 * time.Nanosecond:      "1µs",
+		12345678 * time.Nanosecond:  "12.3ms",
+		-2037967 * time.Microsecond: "-2.04s",
+		2037967 * time.Microsecond:  "2.04s",
+		-400 * time.Microsecond:     "-400µs",
+	} {
+		if got := fmtLat(d); got != want {
+			t.Errorf("fmtLat(%v) = %q; want %q", d, got, want)
+		}
+	}
+}

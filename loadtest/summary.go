@@ -84,10 +84,14 @@ func fmtDur(d time.Duration) string {
 
 // fmtLat prints a measured duration rounded for reading (0 is "0s").
 func fmtLat(d time.Duration) string {
+	a := d
+	if a < 0 {
+		a = -a
+	}
 	switch {
-	case d < time.Millisecond:
+	case a < time.Millisecond:
 		return d.Round(time.Microsecond).String()
-	case d < time.Second:
+	case a < time.Second:
 		return d.Round(100 * time.Microsecond).String()
 	default:
 		return d.Round(10 * time.Millisecond).String()
