@@ -107,6 +107,20 @@ type Viewer struct {
 	// Realtime reads the input at its native rate (-re), so a VOD is played
 	// like a player would, not downloaded as fast as possible.
 	Realtime bool
+	// KeepAlive keeps ffmpeg's default of reusing HTTP connections for the
+	// playlist and segment requests of the hls demuxer. By default (false)
+	// the viewer gets "-http_persistent 0" where the probe found the
+	// option: every request then has a connection of its own, closed at
+	// the end of its body, and ffmpeg logs that close ("Statistics: N bytes
+	// read"), which gives every segment, init section and playlist request
+	// an exact completion time, so segment latency is measured for a live
+	// stream at its edge too. The cost is one TCP (and, over https, TLS)
+	// connection per request: more connection churn than a real player
+	// makes (ffmpeg 5.1's live fMP4 already opens a new connection per
+	// segment, as it cannot reuse one there). With KeepAlive, segment
+	// latency is reported only where other lines prove a body's end
+	// (VOD and catching-up live; see internal/parse).
+	KeepAlive bool
 }
 
 // Args returns the ffmpeg arguments (without the binary) for viewer v, built
@@ -158,6 +172,9 @@ func (b *Binary) Args(v Viewer) ([]string, error) {
 	if v.SegMaxRetry > 0 && f.SegMaxRetry {
 		a = append(a, "-seg_max_retry", strconv.Itoa(v.SegMaxRetry))
 	}
+	if !v.KeepAlive && f.HTTPPersistent {
+		a = append(a, "-http_persistent", "0")
+	}
 	ua := v.UserAgent
 	if ua == "" {
 		ua = DefaultUserAgent
@@ -202,6 +219,9 @@ func (b *Binary) Unsupported(v Viewer) []string {
 	}
 	if v.SegMaxRetry > 0 {
 		add(f.SegMaxRetry, "-seg_max_retry")
+	}
+	if !v.KeepAlive {
+		add(f.HTTPPersistent, "-http_persistent")
 	}
 	return out
 }

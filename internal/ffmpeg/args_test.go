@@ -45,37 +45,46 @@ func TestArgsPerVersion(t *testing.T) {
 		{"4.1 defaults", fakeBinary("4.1.11", "58.20.100", features41), Viewer{URL: "http://h/a.m3u8"},
 			"-hide_banner | -nostdin | -nostats | -loglevel | repeat+level+debug | -progress | pipe:3 | " +
 				"-protocol_whitelist | http,https,tcp,tls,crypto | -rw_timeout | 10000000 | " +
-				"-user_agent | Lavf/58.20.100 client-0 | -headers | X-Hlsswarm-Client: 0\r\n | " +
+				"-http_persistent | 0 | -user_agent | Lavf/58.20.100 client-0 | -headers | X-Hlsswarm-Client: 0\r\n | " +
 				"-i | http://h/a.m3u8 | -map | 0 | -c | copy | -f | null | -"},
 		{"4.1 full: no stats_period, no reconnect_on_network_error, no seg_max_retry", fakeBinary("4.1.11", "58.20.100", features41), full,
 			"-hide_banner | -nostdin | -nostats | -loglevel | repeat+level+debug | -progress | pipe:3 | " +
 				"-protocol_whitelist | http,https,tcp,tls,crypto | -rw_timeout | 5000000 | " +
 				"-reconnect | 1 | -reconnect_delay_max | 2 | -live_start_index | -1 | " +
-				"-user_agent | swarm/1 client-7 | -headers | X-Hlsswarm-Client: 7\r\nAuthorization: Bearer x\r\n | -re | " +
+				"-http_persistent | 0 | -user_agent | swarm/1 client-7 | -headers | X-Hlsswarm-Client: 7\r\nAuthorization: Bearer x\r\n | -re | " +
 				"-i | http://127.0.0.1:8080/live/master.m3u8 | -map | 0:p:1 | -c | copy | -f | null | -"},
 		{"5.1 defaults", fakeBinary("5.1.9-0+deb12u1", "59.27.100", features51), Viewer{URL: "http://h/a.m3u8", Client: 2},
 			"-hide_banner | -nostdin | -nostats | -loglevel | repeat+level+debug | -progress | pipe:3 | -stats_period | 1 | " +
 				"-protocol_whitelist | http,https,tcp,tls,crypto | -rw_timeout | 10000000 | " +
-				"-user_agent | Lavf/59.27.100 client-2 | -headers | X-Hlsswarm-Client: 2\r\n | " +
+				"-http_persistent | 0 | -user_agent | Lavf/59.27.100 client-2 | -headers | X-Hlsswarm-Client: 2\r\n | " +
 				"-i | http://h/a.m3u8 | -map | 0 | -c | copy | -f | null | -"},
 		{"5.1 full: no seg_max_retry", fakeBinary("5.1.9-0+deb12u1", "59.27.100", features51), full,
 			"-hide_banner | -nostdin | -nostats | -loglevel | repeat+level+debug | -progress | pipe:3 | -stats_period | 0.5 | " +
 				"-protocol_whitelist | http,https,tcp,tls,crypto | -rw_timeout | 5000000 | " +
 				"-reconnect | 1 | -reconnect_on_network_error | 1 | -reconnect_delay_max | 2 | -live_start_index | -1 | " +
-				"-user_agent | swarm/1 client-7 | -headers | X-Hlsswarm-Client: 7\r\nAuthorization: Bearer x\r\n | -re | " +
+				"-http_persistent | 0 | -user_agent | swarm/1 client-7 | -headers | X-Hlsswarm-Client: 7\r\nAuthorization: Bearer x\r\n | -re | " +
 				"-i | http://127.0.0.1:8080/live/master.m3u8 | -map | 0:p:1 | -c | copy | -f | null | -"},
 		{"6.1 full: seg_max_retry", fakeBinary("n6.1", "60.16.100", features61), full,
 			"-hide_banner | -nostdin | -nostats | -loglevel | repeat+level+debug | -progress | pipe:3 | -stats_period | 0.5 | " +
 				"-protocol_whitelist | http,https,tcp,tls,crypto | -rw_timeout | 5000000 | " +
 				"-reconnect | 1 | -reconnect_on_network_error | 1 | -reconnect_delay_max | 2 | -live_start_index | -1 | -seg_max_retry | 3 | " +
-				"-user_agent | swarm/1 client-7 | -headers | X-Hlsswarm-Client: 7\r\nAuthorization: Bearer x\r\n | -re | " +
+				"-http_persistent | 0 | -user_agent | swarm/1 client-7 | -headers | X-Hlsswarm-Client: 7\r\nAuthorization: Bearer x\r\n | -re | " +
 				"-i | http://127.0.0.1:8080/live/master.m3u8 | -map | 0:p:1 | -c | copy | -f | null | -"},
 		{"7.1 verbose: datetime flag", fakeBinary("7.1.1", "61.7.100", features71), Viewer{URL: "https://h/a.m3u8", LogLevel: "verbose"},
 			"-hide_banner | -nostdin | -nostats | -loglevel | repeat+level+datetime+verbose | -progress | pipe:3 | -stats_period | 1 | " +
 				"-protocol_whitelist | http,https,tcp,tls,crypto | -rw_timeout | 10000000 | " +
-				"-user_agent | Lavf/61.7.100 client-0 | -headers | X-Hlsswarm-Client: 0\r\n | " +
+				"-http_persistent | 0 | -user_agent | Lavf/61.7.100 client-0 | -headers | X-Hlsswarm-Client: 0\r\n | " +
 				"-i | https://h/a.m3u8 | -map | 0 | -c | copy | -f | null | -"},
-		{"no lavf version, no level flag", fakeBinary("N-1-gabc", "", Features{}), Viewer{URL: "http://h/a.m3u8", Reconnect: true},
+		{"5.1 keep-alive: no http_persistent", fakeBinary("5.1.9-0+deb12u1", "59.27.100", features51), Viewer{URL: "http://h/a.m3u8", KeepAlive: true},
+			"-hide_banner | -nostdin | -nostats | -loglevel | repeat+level+debug | -progress | pipe:3 | -stats_period | 1 | " +
+				"-protocol_whitelist | http,https,tcp,tls,crypto | -rw_timeout | 10000000 | " +
+				"-user_agent | Lavf/59.27.100 client-0 | -headers | X-Hlsswarm-Client: 0\r\n | " +
+				"-i | http://h/a.m3u8 | -map | 0 | -c | copy | -f | null | -"},
+		{"no lavf version, no level flag", fakeBinary("N-1-gabc", "", Features{}), Viewer{URL: "http://h/a.m3u8", KeepAlive: true},
+			"-hide_banner | -nostdin | -nostats | -loglevel | repeat+debug | -progress | pipe:3 | " +
+				"-user_agent | hlsswarm client-0 | -headers | X-Hlsswarm-Client: 0\r\n | " +
+				"-i | http://h/a.m3u8 | -map | 0 | -c | copy | -f | null | -"},
+		{"no http_persistent probed: keep-alive off cannot be asked for", fakeBinary("N-1-gabc", "", Features{}), Viewer{URL: "http://h/a.m3u8", Reconnect: true},
 			"-hide_banner | -nostdin | -nostats | -loglevel | repeat+debug | -progress | pipe:3 | " +
 				"-user_agent | hlsswarm client-0 | -headers | X-Hlsswarm-Client: 0\r\n | " +
 				"-i | http://h/a.m3u8 | -map | 0 | -c | copy | -f | null | -"},
@@ -104,6 +113,14 @@ func TestUnsupported(t *testing.T) {
 	}
 	if got := fakeBinary("n6.1", "", features61).Unsupported(retry); got != nil {
 		t.Errorf("Unsupported on 6.1 = %q; want none", got)
+	}
+	noPersistent := withFeatures(features51, func(f *Features) { f.HTTPPersistent = false })
+	if got, want := fakeBinary("5.1", "", noPersistent).Unsupported(retry), []string{"-seg_max_retry (not accepted by ffmpeg 5.1)", "-http_persistent (not accepted by ffmpeg 5.1)"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("Unsupported without http_persistent = %q; want %q", got, want)
+	}
+	retry.KeepAlive = true
+	if got := fakeBinary("5.1", "", noPersistent).Unsupported(retry); !reflect.DeepEqual(got, []string{"-seg_max_retry (not accepted by ffmpeg 5.1)"}) {
+		t.Errorf("Unsupported with KeepAlive = %q; want only -seg_max_retry", got)
 	}
 }
 

@@ -28,7 +28,7 @@
 //	-progress pipe:3 [-stats_period 1]
 //	-protocol_whitelist http,https,tcp,tls,crypto -rw_timeout 10000000
 //	[-reconnect 1 -reconnect_on_network_error 1 -reconnect_delay_max 2]
-//	[-live_start_index N] [-seg_max_retry N]
+//	[-live_start_index N] [-seg_max_retry N] [-http_persistent 0]
 //	-user_agent "<UA> client-<n>" -headers "X-Hlsswarm-Client: <n>\r\n..."
 //	[-re] -i URL -map 0|0:p:N -c copy -f null -
 //
@@ -37,6 +37,21 @@
 // the parser has to time lines by their arrival. The reconnect options
 // apply only to the -i URL in 5.1: the hls demuxer does not pass them on to
 // its playlist and segment requests.
+//
+// # Keep-alive
+//
+// By default a viewer runs with -http_persistent 0 (where the probe found
+// the option): ffmpeg opens one connection per playlist, init and segment
+// request and closes it at the end of the body, logging "Statistics: N
+// bytes read" at that moment. That line is the exact completion signal the
+// parser needs for segment latency at a live edge, where nothing else in
+// ffmpeg's log marks the end of a body. The trade-off: one TCP (and, over
+// https, one TLS handshake) per request, more connection churn than a real
+// player makes, in exchange for request-to-completion latency on every
+// request. ffmpeg 5.1 opens a new connection for every live fMP4 segment
+// anyway. Set Viewer.KeepAlive to keep ffmpeg's default connection reuse;
+// segment latency then exists only where other lines prove a body's end
+// (VOD and catching-up live), see package internal/parse.
 //
 // # Security
 //
