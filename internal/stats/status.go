@@ -121,27 +121,22 @@ func addStatus(st []StatusCount, code int, n uint64) []StatusCount {
 
 // appendTo appends the non-zero counts to dst, sorted by code.
 func (t *statusTable) appendTo(dst []StatusCount) []StatusCount {
-	var buf [inlineCodes]StatusCount
-	n := 0
+	start := len(dst)
 	for i := range t.entries {
 		e := t.entries[i].Load()
 		if e == 0 {
-			return append(dst, buf[:n]...) // entries fill in order: no overflow either
+			return dst // entries fill in order: no overflow either
 		}
 		sc := StatusCount{Code: slotCode(int(e&entrySlot) - 1), Count: e >> entryShift}
-		j := n
-		for ; j > 0 && buf[j-1].Code > sc.Code; j-- {
-			buf[j] = buf[j-1]
+		dst = append(dst, sc)
+		for j := len(dst) - 1; j > start && dst[j-1].Code > sc.Code; j-- {
+			dst[j], dst[j-1] = dst[j-1], dst[j]
 		}
-		buf[j] = sc
-		n++
 	}
-	dst = append(dst, buf[:n]...)
 	o := t.more.Load()
 	if o == nil {
 		return dst
 	}
-	start := len(dst) - n
 	for w := range o.nonZero {
 		for m := o.nonZero[w].Load(); m != 0; m &= m - 1 {
 			j := w<<6 + bits.TrailingZeros64(m)
