@@ -98,6 +98,7 @@ func (p *StderrParser) inputError(m []byte, at time.Time) bool {
 	case hasPrefix(e, "corrupt input packet"):
 		return false
 	case hasPrefix(e, "Immediate exit requested"):
+		p.segs.abandon()
 		p.sink.EndOfStream(EndSignal, at)
 		return true
 	case bytes.Contains(e, []byte("timed out")):

@@ -2,6 +2,10 @@ package parse
 
 import "time"
 
+// gateGap is the pause of ffmpeg's log that counts as the demuxer being
+// blocked (waiting for a response or sleeping until a playlist reload).
+const gateGap = 5 * time.Millisecond
+
 // maxPlaylists bounds the HLS playlists (renditions) whose segment latency is
 // tracked per viewer.
 const maxPlaylists = 16
@@ -18,10 +22,27 @@ const maxPlaylists = 16
 // request proves that P's oldest outstanding segment just ended. After a
 // playlist load the demuxer may have slept first, so the evidence is
 // discarded (no latency) and tracking restarts.
+//
+// Without keep-alive (-http_persistent 0: every request says "Connection:
+// close") each segment's own connection is closed when its body was read to
+// the end, and ffmpeg logs "Statistics: N bytes read" at that moment: see
+// closed.
 type segTracker struct {
 	sink   Sink
 	pls    [maxPlaylists]segPlaylist
 	nextID uint64
+
+	pending     bool      // a close waits for the line that names its playlist
+	pendingAt   time.Time // when that close was logged
+	pendingMask uint32    // the playlists it may belong to
+	unknown     uint32    // playlists whose open requests are not known for sure
+	done        bool      // ffmpeg is exiting: closes are no completions
+	// unattributed counts closes whose request could not be told for sure
+	// (no latency was reported for them).
+	unattributed int
+	// gated counts closes that came late because the demuxer was blocked on
+	// another request or a reload wait (no latency was reported for them).
+	gated int
 }
 
 type segPlaylist struct {
@@ -31,10 +52,13 @@ type segPlaylist struct {
 }
 
 type segEntry struct {
-	id    uint64
-	start time.Time
-	ptr   uint64
-	cut   bool
+	id        uint64
+	start     time.Time
+	ptr       uint64
+	cut       bool
+	closeConn bool // its request said "Connection: close": its close ends it
+	late      bool // the demuxer was blocked elsewhere while it was open
+	lateOpen  bool // late unless it is the pending close (which came before the pause)
 }
 
 // open records a segment (or init section) request for playlist pl announced
@@ -47,8 +71,17 @@ func (t *segTracker) open(pl int, at time.Time, isInit bool) uint64 {
 	s := &t.pls[pl]
 	switch {
 	case s.reload:
-		s.n, s.reload = 0, false
-	case s.n == 2:
+		// Keep-alive evidence is void after a playlist load; requests on
+		// their own connections are still open and end at their close.
+		k := 0
+		for j := 0; j < s.n; j++ {
+			if s.out[j].closeConn {
+				s.out[k] = s.out[j]
+				k++
+			}
+		}
+		s.n, s.reload = k, false
+	case s.n == 2 && !s.out[0].closeConn:
 		if e := s.out[0]; !e.cut {
 			t.sink.Latency(KindSegment, at.Sub(e.start), at)
 		}
@@ -57,7 +90,11 @@ func (t *segTracker) open(pl int, at time.Time, isInit bool) uint64 {
 	if isInit {
 		return 0 // read synchronously; reported on its own
 	}
-	if s.n == 2 { // cannot happen with the rules above; keep the newest two
+	if s.n == 2 { // a close was missed; keep the newest two
+		if s.out[0].closeConn {
+			t.unattributed++
+			t.unknown |= 1 << pl
+		}
 		s.out[0], s.n = s.out[1], 1
 	}
 	t.nextID++
@@ -134,5 +171,208 @@ func (t *segTracker) cut(ptr uint64) {
 				s.out[j].cut = true
 			}
 		}
+	}
+}
+
+// setClose marks entry id as a request on a connection of its own
+// ("Connection: close"): its end is its connection's close.
+func (t *segTracker) setClose(id uint64) {
+	if id == 0 {
+		return
+	}
+	for i := range t.pls {
+		s := &t.pls[i]
+		for j := 0; j < s.n; j++ {
+			if e := &s.out[j]; e.id == id && !e.closeConn {
+				e.closeConn = true
+				return
+			}
+		}
+	}
+}
+
+// closed handles a "Statistics: N bytes read" line that is not the close of
+// a synchronous (playlist, init) request: one of the open close-mode
+// segment requests has ended. Each playlist closes its requests in the
+// order it opened them, so it is the oldest of some playlist. With one
+// candidate playlist it is that one; with several the close waits for the
+// demuxer's next announcement, which names the playlist that closed (see
+// announced). Two closes in a row without one cannot be told apart: their
+// candidates become unknown, and get no latency until each is known again.
+func (t *segTracker) closed(at time.Time) {
+	if t.done {
+		return // ffmpeg is exiting
+	}
+	var mask uint32
+	n, cand := 0, -1
+	for i := range t.pls {
+		s := &t.pls[i]
+		if t.unknown&(1<<i) != 0 || (s.n > 0 && s.out[0].closeConn) {
+			mask |= 1 << i
+			n++
+			cand = i
+		}
+	}
+	if t.pending {
+		t.pending = false
+		t.unattributed += 2
+		t.forget(t.pendingMask | mask)
+		return
+	}
+	switch {
+	case n == 0:
+		return // not a tracked request (keep-alive connection, the -i input)
+	case n == 1:
+		t.end(cand, at)
+	default:
+		t.pending, t.pendingAt, t.pendingMask = true, at, mask
+	}
+}
+
+// announced handles the demuxer's "HLS request for url …, playlist P": a
+// close waiting for its playlist belongs to P, because the demuxer announces
+// P's next segment in the same call in which it closed P's segment (maybe
+// after reloading P's playlist, whose close is synchronous). An
+// announcement right after a playlist load (afterReload) is the open of P's
+// current segment with nothing else of P open: P is known again.
+func (t *segTracker) announced(pl int, afterReload bool) {
+	if t.done || pl < 0 || pl >= maxPlaylists {
+		return
+	}
+	if t.pending {
+		t.pending = false
+		if t.pendingMask&(1<<pl) != 0 {
+			s := &t.pls[pl]
+			if s.n > 0 && s.out[0].lateOpen {
+				s.out[0].lateOpen = false // it closed before the pause
+			}
+			t.end(pl, t.pendingAt)
+			t.settle()
+		} else {
+			t.unattributed++
+			t.forget(t.pendingMask)
+		}
+	}
+	if afterReload {
+		s := &t.pls[pl]
+		k := 0
+		for j := 0; j < s.n; j++ {
+			if !s.out[j].closeConn {
+				s.out[k] = s.out[j]
+				k++
+			} else if t.unknown&(1<<pl) == 0 {
+				t.unattributed++ // its close was missed
+			}
+		}
+		s.n = k
+		t.unknown &^= 1 << pl
+	}
+}
+
+// unneeded handles "No longer receiving playlist P": the demuxer closed
+// P's open requests (not at their ends) and logged that line right after.
+// A close waiting for its playlist is P's; P has nothing open any more.
+func (t *segTracker) unneeded(pl int) {
+	if t.done || pl < 0 || pl >= maxPlaylists {
+		return
+	}
+	if t.pending && t.pendingMask&(1<<pl) != 0 {
+		t.pending = false
+		t.settle()
+	}
+	s := &t.pls[pl]
+	k := 0
+	for j := 0; j < s.n; j++ {
+		if !s.out[j].closeConn {
+			s.out[k] = s.out[j]
+			k++
+		}
+	}
+	s.n = k
+	t.unknown &^= 1 << pl
+}
+
+// abandon stops attribution: ffmpeg is closing everything at exit, and
+// those closes are not completions.
+func (t *segTracker) abandon() {
+	if t.pending {
+		t.pending = false
+		t.unattributed++
+	}
+	t.done = true
+}
+
+// end reports playlist pl's oldest request as complete at time at; for an
+// unknown playlist it only drops it.
+func (t *segTracker) end(pl int, at time.Time) {
+	s := &t.pls[pl]
+	if t.unknown&(1<<pl) != 0 {
+		t.unattributed++
+		if s.n > 0 && s.out[0].closeConn {
+			copy(s.out[:], s.out[1:s.n])
+			s.n--
+		}
+		return
+	}
+	e := s.out[0]
+	copy(s.out[:], s.out[1:s.n])
+	s.n--
+	switch {
+	case e.late:
+		t.gated++
+	case !e.cut && !at.Before(e.start):
+		t.sink.Latency(KindSegment, at.Sub(e.start), at)
+	}
+}
+
+// gap handles a pause of the log longer than gateGap: the demuxer was
+// blocked. If it was blocked on request block (its response headers or
+// body), that is part of block's latency; every other open close-mode
+// request may have completed meanwhile unnoticed, so its close would be
+// late: it gets no latency.
+func (t *segTracker) gap(block uint64) {
+	for i := range t.pls {
+		s := &t.pls[i]
+		for j := 0; j < s.n; j++ {
+			e := &s.out[j]
+			switch {
+			case !e.closeConn || e.id == block:
+			case j == 0 && t.pending && t.pendingMask&(1<<i) != 0:
+				e.lateOpen = true // maybe it is the close already logged
+			default:
+				e.late = true
+			}
+		}
+	}
+}
+
+// settle resolves the lateOpen marks once the pending close was attributed:
+// the other candidates were still open during the pause.
+func (t *segTracker) settle() {
+	for i := range t.pls {
+		if s := &t.pls[i]; s.n > 0 && s.out[0].lateOpen {
+			s.out[0].late = true
+			s.out[0].lateOpen = false
+		}
+	}
+}
+
+// forget makes the playlists in mask unknown and drops their close-mode
+// requests.
+func (t *segTracker) forget(mask uint32) {
+	t.unknown |= mask
+	for i := range t.pls {
+		if mask&(1<<i) == 0 {
+			continue
+		}
+		s := &t.pls[i]
+		k := 0
+		for j := 0; j < s.n; j++ {
+			if !s.out[j].closeConn {
+				s.out[k] = s.out[j]
+				k++
+			}
+		}
+		s.n = k
 	}
 }

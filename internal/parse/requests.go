@@ -63,6 +63,7 @@ func (p *StderrParser) opening(l *logLine, url []byte, at time.Time) {
 	switch {
 	case string(l.ctx) == "NULL":
 		r.kind = KindManifest // the -i URL, opened before the demuxer exists
+		r.input = true
 	case p.ann.valid && bytes.Equal(p.ann.url[:p.ann.n], url):
 		r.playlist = p.ann.playlist
 		r.kind = KindSegment
@@ -80,6 +81,7 @@ func (p *StderrParser) opening(l *logLine, url []byte, at time.Time) {
 	if r.kind == KindManifest && !retry {
 		p.segs.reloaded()
 	}
+	p.blockID = r.segID
 }
 
 // requestLine handles the debug "request: GET <path> HTTP/1.1" line, printed
@@ -133,6 +135,8 @@ func (p *StderrParser) announce(m []byte, at time.Time) {
 			pl = int(v)
 		}
 	}
+	p.segs.announced(pl, p.afterReload)
+	p.afterReload = false
 	p.ann.valid = true
 	p.ann.n = copy(p.ann.url[:], m[:end])
 	p.ann.playlist = pl
@@ -236,11 +240,53 @@ func (p *StderrParser) manifestDone(at time.Time) {
 	if !r.active || r.kind != KindManifest {
 		return
 	}
-	if !r.latDone && !r.sawError && (r.confirmed || !p.debug) {
+	if !r.latDone && !r.sawError && (r.confirmed || !p.debug) && (!r.closeConn || r.input) {
 		r.latDone = true
 		p.sink.Latency(KindManifest, at.Sub(r.start), at)
 	}
 	r.responded = true
+}
+
+// connClose handles the request header "Connection: close": the request
+// has a connection of its own (-http_persistent 0, or the -i URL), which
+// ffmpeg closes, with a "Statistics" line, when it is done with the body.
+func (p *StderrParser) connClose() {
+	r := &p.cur
+	if !r.active || !r.confirmed || r.closeConn {
+		return
+	}
+	r.closeConn = true
+	p.segs.setClose(r.segID)
+}
+
+// statistics handles "[AVIOContext @ …] Statistics: N bytes read, N seeks",
+// logged when a connection's I/O context is closed ("bytes written" is the
+// output, closed at exit).
+func (p *StderrParser) statistics(m []byte, at time.Time) {
+	p.blockID = 0
+	n, digits := leadingInt(m[len("Statistics: "):])
+	rest := m[len("Statistics: ")+digits:]
+	if hasPrefix(rest, " bytes written") {
+		p.segs.abandon()
+		return
+	}
+	if p.bytes != nil && digits > 0 && hasPrefix(rest, " bytes read") {
+		p.bytes.Bytes(n, at)
+	}
+	r := &p.cur
+	if r.active && r.confirmed && r.closeConn && !r.input && r.kind != KindSegment && !r.ended && !p.segs.done {
+		// A playlist, init section or key: read whole and closed before
+		// the demuxer does anything else.
+		r.ended = true
+		p.afterReload = r.kind == KindManifest
+		if !r.latDone && !r.sawError {
+			r.latDone = true
+			p.sink.Latency(r.kind, at.Sub(r.start), at)
+		}
+		return
+	}
+	p.initDone(at)
+	p.segs.closed(at)
 }
 
 func isHTTPCtx(ctx []byte) bool {

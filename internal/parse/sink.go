@@ -141,6 +141,16 @@ type Sink interface {
 	Lines(s Stream, read, dropped uint64)
 }
 
+// ByteSink is an optional interface of a [Sink]. When the sink given to
+// [NewStderrParser] or [Start] implements it, Bytes reports the body bytes
+// ffmpeg read over HTTP, from the "Statistics: N bytes read" line logged
+// when each connection's I/O context is closed: per request without
+// keep-alive, per connection with it, and at exit for connections still
+// open (a viewer killed with SIGKILL logs none of them).
+type ByteSink interface {
+	Bytes(n int64, at time.Time)
+}
+
 // NopSink is a [Sink] that ignores everything; embed it to implement only
 // some methods.
 type NopSink struct{}

@@ -26,6 +26,9 @@ type request struct {
 	initRead  bool // "Downloading an initialization section" followed it
 	responded bool // a line proved a response arrived (playlist parsed, init read)
 	noConnect bool // its TCP connection failed, so nothing was sent
+	closeConn bool // its request said "Connection: close": its connection's close ends it
+	input     bool // the -i URL, opened by the "NULL" context (closed only at exit)
+	ended     bool // its connection's close was seen
 	start     time.Time
 	reqAt     time.Time
 	playlist  int    // HLS playlist index for media requests, else -1
@@ -47,6 +50,14 @@ type StderrParser struct {
 	loc       *time.Location
 	debug     bool // request: lines are the authoritative request lines
 	inHeaders bool // inside the raw header lines after a request: line
+	// afterReload: the last thing the demuxer did was load a playlist on a
+	// connection of its own (see segTracker.announced).
+	afterReload bool
+	// lastAt is the time of the previous log line; blockID the tracker
+	// entry of the segment request the demuxer last began (0: none), on
+	// which a pause of the log is taken to be spent.
+	lastAt  time.Time
+	blockID uint64
 
 	cur, last request
 
@@ -65,7 +76,8 @@ type StderrParser struct {
 	initLens [8]int
 	initNext int
 
-	segs segTracker
+	segs  segTracker
+	bytes ByteSink // the sink, if it counts bytes
 
 	failed     [8]failedSeg
 	failedNext int
@@ -87,6 +99,7 @@ func NewStderrParser(sink Sink, loc *time.Location) *StderrParser {
 		p.failed[i].seq = -1
 	}
 	p.segs.sink = sink
+	p.bytes, _ = sink.(ByteSink)
 	return p
 }
 
@@ -99,12 +112,20 @@ func (p *StderrParser) Line(line []byte, at time.Time) {
 	}
 	if line[0] != '[' {
 		if p.inHeaders {
-			return // a raw request header line
+			// A raw request header line.
+			if hasPrefix(line, "Connection: close") {
+				p.connClose()
+			}
+			return
 		}
 		if t, rest, ok := datetimePrefix(line, at, p.loc); ok {
 			at, line = t, rest
 		}
 	}
+	if at.Sub(p.lastAt) > gateGap && !p.lastAt.IsZero() {
+		p.segs.gap(p.blockID)
+	}
+	p.lastAt = at
 	p.inHeaders = false
 	l := splitPrefix(line)
 	if !p.debug && len(l.level) == 5 && string(l.level) == "debug" {
@@ -163,7 +184,7 @@ func (p *StderrParser) classify(l *logLine, line []byte, at time.Time) bool {
 			return true
 		}
 		if hasPrefix(m, "Statistics: ") {
-			p.initDone(at)
+			p.statistics(m, at)
 			return true
 		}
 		if hasPrefix(m, "Stream ends prematurely") {
@@ -192,6 +213,7 @@ func (p *StderrParser) classify(l *logLine, line []byte, at time.Time) bool {
 			return true
 		}
 		if hasPrefix(m, "Failed to reload playlist") {
+			p.afterReload = false
 			p.sink.PlaylistFailed(at)
 			return true
 		}
@@ -226,12 +248,20 @@ func (p *StderrParser) classify(l *logLine, line []byte, at time.Time) bool {
 			return true
 		}
 	case 'N':
+		if hasPrefix(m, "No longer receiving playlist ") {
+			if v, n := leadingInt(m[len("No longer receiving playlist "):]); n > 0 && v < 1<<20 {
+				p.segs.unneeded(int(v))
+			}
+			return true
+		}
 		if hasPrefix(m, "No more output streams to write to") {
+			p.segs.abandon()
 			p.sink.EndOfStream(EndFinished, at)
 			return true
 		}
 	case 'E':
 		if hasPrefix(m, "Exiting normally, received signal") {
+			p.segs.abandon()
 			p.sink.EndOfStream(EndSignal, at)
 			return true
 		}

@@ -24,11 +24,18 @@ type Tally struct {
 	LastProgress    Progress
 	LinesRead       [2]uint64 // by Stream
 	LinesDropped    [2]uint64 // by Stream
+	BytesRead       int64     // body bytes read ([ByteSink])
 	// URLs, when non-nil, collects each request's URL or path.
 	URLs *[]string
 }
 
-var _ Sink = (*Tally)(nil)
+var (
+	_ Sink     = (*Tally)(nil)
+	_ ByteSink = (*Tally)(nil)
+)
+
+// Bytes implements [ByteSink].
+func (t *Tally) Bytes(n int64, _ time.Time) { t.BytesRead += n }
 
 // Request implements [Sink].
 func (t *Tally) Request(k Kind, url []byte, _ time.Time) {
