@@ -1,0 +1,141 @@
+//go:build linux
+
+package parse
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/hlsswarm/hlsswarm/fixtures"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// runLiveViewer runs one ffmpeg viewer of url with -http_persistent 0 for
+// d, stops it with SIGTERM and parses its output. It returns the tally, the
+// line counts and the parser's segment tracker (for its counts of closes it
+// could not attribute or that came late).
+func runLiveViewer(t *testing.T, ffmpeg, url, mapArg string, d time.Duration) (*Tally, Counts, segTracker) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), d+30*time.Second)
+	defer cancel()
+	pr, pw, err := os.Pipe()
+	require.NoError(t, err)
+	cmd := exec.CommandContext(ctx, ffmpeg, "-hide_banner", "-nostdin", "-nostats",
+		"-loglevel", "repeat+level+debug", "-progress", "pipe:3", "-stats_period", "1",
+		"-protocol_whitelist", "http,https,tcp,tls,crypto", "-rw_timeout", "5000000", "-http_persistent", "0",
+		"-i", url, "-map", mapArg, "-c", "copy", "-f", "null", "-")
+	cmd.ExtraFiles = []*os.File{pw}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	stderr, err := cmd.StderrPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	require.NoError(t, pw.Close())
+	tl := &Tally{}
+	p := Start(stderr, pr, tl, Options{})
+	stop := time.AfterFunc(d, func() {
+		// ffmpeg waiting for a live reload needs a second SIGTERM.
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
+		time.Sleep(500 * time.Millisecond)
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
+	})
+	defer stop.Stop()
+	c, perr := p.Wait()
+	_ = cmd.Wait() // exit status 255 after a signal
+	require.NoError(t, pr.Close())
+	require.NoError(t, perr)
+	return tl, c, p.stderr.segs
+}
+
+// originKinds counts the origin's requests by parse Kind.
+func originKinds(o *fixtures.Origin) (k [4]int, errors int) {
+	for _, r := range o.Requests() {
+		switch r.Kind {
+		case fixtures.KindMaster, fixtures.KindMedia:
+			k[KindManifest]++
+		case fixtures.KindSegment:
+			k[KindSegment]++
+		case fixtures.KindInit:
+			k[KindInit]++
+		default:
+			k[KindUnknown]++
+		}
+		if r.Status >= 400 {
+			errors++
+		}
+	}
+	return k, errors
+}
+
+// TestRealFFmpegNoKeepAliveLatency plays one rendition of a live stream
+// whose segment responses the origin holds back 150 ms: every segment
+// latency reported lies between 150 ms and 200 ms, and nearly every
+// segment request gets one.
+func TestRealFFmpegNoKeepAliveLatency(t *testing.T) {
+	ffmpeg := findFFmpeg(t)
+	t.Parallel()
+	const delay = 150 * time.Millisecond
+	o, err := fixtures.New(fixtures.Live{Window: 5}, fixtures.WithFaults(fixtures.Fault{
+		Type: fixtures.FaultLatency, Delay: delay, Kinds: []fixtures.Kind{fixtures.KindSegment}}))
+	require.NoError(t, err)
+	require.NoError(t, o.Start())
+	defer o.Close()
+
+	tl, c, segs := runLiveViewer(t, ffmpeg, o.URL(), "0:p:0", 12*time.Second)
+	o.Close() // every handler has returned: the record is complete
+
+	want, errs := originKinds(o)
+	assert.Equal(t, want, tl.Requests, "requests by kind: origin vs parsed")
+	assert.Zero(t, errs)
+	assert.Empty(t, tl.HTTPErrors)
+	assert.Zero(t, c.StderrDropped+c.ProgressDropped)
+	lat := tl.Latencies[KindSegment]
+	for _, d := range lat {
+		assert.GreaterOrEqual(t, d, delay, "segment latency")
+		assert.LessOrEqual(t, d, delay+50*time.Millisecond, "segment latency")
+	}
+	// Without latency: the other rendition's two segments ffmpeg opens
+	// while probing, the segment open at the stop, and a few closes that
+	// came late (the demuxer was blocked on another request).
+	missing := tl.Requests[KindSegment] - len(lat)
+	assert.LessOrEqual(t, missing, 6, "segment requests without latency")
+	assert.LessOrEqual(t, segs.unattributed, 1, "closes not attributed")
+	t.Logf("segment requests %d, latencies %d (%d late, %d unattributed, %d other): %v",
+		tl.Requests[KindSegment], len(lat), segs.gated, segs.unattributed, missing-segs.gated-segs.unattributed, lat)
+}
+
+// TestRealFFmpegNoKeepAliveTwoRenditions plays both renditions of a live
+// stream (-map 0). ffmpeg 5.1's one demuxer thread reads a rendition's
+// segment to its end only when it needs that rendition's next packet, which
+// can be after a reload wait of the other rendition: such late closes get
+// no latency, so about one rendition's segments have latency; none of the
+// latencies reported includes a reload wait.
+func TestRealFFmpegNoKeepAliveTwoRenditions(t *testing.T) {
+	ffmpeg := findFFmpeg(t)
+	t.Parallel()
+	o, err := fixtures.New(fixtures.Live{Window: 5})
+	require.NoError(t, err)
+	require.NoError(t, o.Start())
+	defer o.Close()
+
+	tl, c, segs := runLiveViewer(t, ffmpeg, o.URL(), "0", 12*time.Second)
+	o.Close()
+
+	want, errs := originKinds(o)
+	assert.Equal(t, want, tl.Requests, "requests by kind: origin vs parsed")
+	assert.Zero(t, errs)
+	assert.Zero(t, c.StderrDropped+c.ProgressDropped)
+	lat := tl.Latencies[KindSegment]
+	for _, d := range lat {
+		assert.Less(t, d, 50*time.Millisecond, "segment latency (loopback, no fault)")
+	}
+	assert.GreaterOrEqual(t, 3*len(lat), tl.Requests[KindSegment], "at least a third of the segment requests have latency")
+	assert.LessOrEqual(t, segs.unattributed, 6, "closes not attributed")
+	assert.GreaterOrEqual(t, len(tl.Latencies[KindManifest]), tl.Requests[KindManifest]-1, "playlist requests with latency (all but one cut by the stop)")
+	t.Logf("segment requests %d, latencies %d, late %d, unattributed %d; playlist latencies %d of %d",
+		tl.Requests[KindSegment], len(lat), segs.gated, segs.unattributed, len(tl.Latencies[KindManifest]), tl.Requests[KindManifest])
+}
