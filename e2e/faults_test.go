@@ -215,7 +215,7 @@ func TestFaults(t *testing.T) {
 			},
 		},
 		{
-			name:      "bandwidth_cap",
+			name: "bandwidth_cap",
 			// 20 kB/s per response, below the 300 kbit/s (37.5 kB/s) rendition.
 			fault:     fixtures.Fault{Type: fixtures.FaultBandwidth, BytesPerSecond: 20_000, Kinds: seg},
 			threshold: "expired_skips == 0",
