@@ -73,14 +73,19 @@ func TestArgsPerVersion(t *testing.T) {
 		{"7.1 verbose: datetime flag", fakeBinary("7.1.1", "61.7.100", features71), Viewer{URL: "https://h/a.m3u8", LogLevel: "verbose"},
 			"-hide_banner | -nostdin | -nostats | -loglevel | repeat+level+datetime+verbose | -progress | pipe:3 | -stats_period | 1 | " +
 				"-protocol_whitelist | http,https,tcp,tls,crypto | -rw_timeout | 10000000 | " +
-				"-http_persistent | 0 | -user_agent | Lavf/61.7.100 client-0 | -headers | X-Hlsswarm-Client: 0\r\n | " +
+				"-user_agent | Lavf/61.7.100 client-0 | -headers | X-Hlsswarm-Client: 0\r\n | " +
 				"-i | https://h/a.m3u8 | -map | 0 | -c | copy | -f | null | -"},
-		{"5.1 keep-alive: no http_persistent", fakeBinary("5.1.9-0+deb12u1", "59.27.100", features51), Viewer{URL: "http://h/a.m3u8", KeepAlive: true},
+		{"5.1 https, keep-alive off asked for", fakeBinary("5.1.9-0+deb12u1", "59.27.100", features51), Viewer{URL: "https://h/a.m3u8", KeepAlive: KeepAliveOff},
+			"-hide_banner | -nostdin | -nostats | -loglevel | repeat+level+debug | -progress | pipe:3 | -stats_period | 1 | " +
+				"-protocol_whitelist | http,https,tcp,tls,crypto | -rw_timeout | 10000000 | " +
+				"-http_persistent | 0 | -user_agent | Lavf/59.27.100 client-0 | -headers | X-Hlsswarm-Client: 0\r\n | " +
+				"-i | https://h/a.m3u8 | -map | 0 | -c | copy | -f | null | -"},
+		{"5.1 keep-alive: no http_persistent", fakeBinary("5.1.9-0+deb12u1", "59.27.100", features51), Viewer{URL: "http://h/a.m3u8", KeepAlive: KeepAliveOn},
 			"-hide_banner | -nostdin | -nostats | -loglevel | repeat+level+debug | -progress | pipe:3 | -stats_period | 1 | " +
 				"-protocol_whitelist | http,https,tcp,tls,crypto | -rw_timeout | 10000000 | " +
 				"-user_agent | Lavf/59.27.100 client-0 | -headers | X-Hlsswarm-Client: 0\r\n | " +
 				"-i | http://h/a.m3u8 | -map | 0 | -c | copy | -f | null | -"},
-		{"no lavf version, no level flag", fakeBinary("N-1-gabc", "", Features{}), Viewer{URL: "http://h/a.m3u8", KeepAlive: true},
+		{"no lavf version, no level flag", fakeBinary("N-1-gabc", "", Features{}), Viewer{URL: "http://h/a.m3u8", KeepAlive: KeepAliveOn},
 			"-hide_banner | -nostdin | -nostats | -loglevel | repeat+debug | -progress | pipe:3 | " +
 				"-user_agent | hlsswarm client-0 | -headers | X-Hlsswarm-Client: 0\r\n | " +
 				"-i | http://h/a.m3u8 | -map | 0 | -c | copy | -f | null | -"},
@@ -103,6 +108,32 @@ func TestArgsPerVersion(t *testing.T) {
 	}
 }
 
+func TestKeepAliveMode(t *testing.T) {
+	t.Parallel()
+	bin := fakeBinary("5.1.9", "59.27.100", features51)
+	for _, tt := range []struct {
+		url  string
+		mode KeepAliveMode
+		off  bool
+	}{
+		{"http://h/a.m3u8", KeepAliveAuto, true},
+		{"HTTPS://h/a.m3u8", KeepAliveAuto, false},
+		{"https://h/a.m3u8", KeepAliveOff, true},
+		{"http://h/a.m3u8", KeepAliveOn, false},
+	} {
+		args, err := bin.Args(Viewer{URL: tt.url, KeepAlive: tt.mode})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(strings.Join(args, " "), "-http_persistent 0"); got != tt.off {
+			t.Errorf("%s with KeepAlive %v: -http_persistent 0 = %v; want %v", tt.url, tt.mode, got, tt.off)
+		}
+	}
+	if KeepAliveAuto.String() != "auto" || KeepAliveOff.String() != "off" || KeepAliveOn.String() != "on" || KeepAliveMode(9).String() != "KeepAliveMode(9)" {
+		t.Error("KeepAliveMode.String")
+	}
+}
+
 func TestUnsupported(t *testing.T) {
 	t.Parallel()
 	retry := Viewer{URL: "http://h/a.m3u8", SegMaxRetry: 2, Reconnect: true}
@@ -118,7 +149,7 @@ func TestUnsupported(t *testing.T) {
 	if got, want := fakeBinary("5.1", "", noPersistent).Unsupported(retry), []string{"-seg_max_retry (not accepted by ffmpeg 5.1)", "-http_persistent (not accepted by ffmpeg 5.1)"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("Unsupported without http_persistent = %q; want %q", got, want)
 	}
-	retry.KeepAlive = true
+	retry.KeepAlive = KeepAliveOn
 	if got := fakeBinary("5.1", "", noPersistent).Unsupported(retry); !reflect.DeepEqual(got, []string{"-seg_max_retry (not accepted by ffmpeg 5.1)"}) {
 		t.Errorf("Unsupported with KeepAlive = %q; want only -seg_max_retry", got)
 	}
@@ -153,6 +184,7 @@ func TestArgsRejectsBadInput(t *testing.T) {
 		{"log level", bin51, Viewer{URL: "http://h/a", LogLevel: "trace"}, `Viewer.LogLevel "trace": accepted values are info, verbose, debug`},
 		{"negative timeout", bin51, Viewer{URL: "http://h/a", RWTimeout: -time.Second}, "Viewer.RWTimeout = -1s: must be >= 0"},
 		{"negative seg retry", bin51, Viewer{URL: "http://h/a", SegMaxRetry: -1}, "Viewer.SegMaxRetry = -1"},
+		{"keep-alive mode", bin51, Viewer{URL: "http://h/a", KeepAlive: 7}, "Viewer.KeepAlive = 7: accepted values are KeepAliveAuto, KeepAliveOff, KeepAliveOn"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
