@@ -112,8 +112,59 @@
 // log proves when the response was complete; other requests get no latency
 // rather than a wrong one. Start is the first line of the request: the
 // demuxer's "HLS request for url" for segments and init sections, the
-// "Opening" line for playlists; so it includes connecting and any keep-alive
-// retry. Each bound carries the timestamp error above.
+// "Opening" line for playlists; so it includes connecting (and, over https,
+// the TLS handshake) and any keep-alive retry. Each bound carries the
+// timestamp error above.
+//
+// Without keep-alive (ffmpeg -http_persistent 0, the hlsswarm default for
+// http URLs; every request's header says "Connection: close") each request
+// has a connection of its own, which ffmpeg closes when it has read the body
+// to its end, and the close prints "[AVIOContext @ 0x…] Statistics: N bytes
+// read, N seeks". That line ends the request it belongs to (over https each
+// latency then includes connecting and a TLS handshake: about 50 ms on
+// loopback with ffmpeg 5.1, against 0.6 ms on a reused connection):
+//
+//   - Playlist, init section, key: read whole and closed before the demuxer
+//     does anything else, so the first Statistics line after the request
+//     is its end. Exact up to stamping. (The -i URL, whose header says
+//     "close" too, stays open until exit; its latency is measured as with
+//     keep-alive.)
+//   - Segment: each playlist closes its segments in the order it opened
+//     them (the demuxer keeps at most two open: the one it reads and the
+//     next), so a close is the oldest open segment of some playlist. With
+//     one candidate playlist that is it. With several, the close waits for
+//     the demuxer's next "HLS request for url …, playlist P", which it logs
+//     in the same call in which it closed P's segment (maybe after a reload
+//     of P's playlist, whose close is synchronous): the close was P's.
+//     "No longer receiving playlist P" after a close says it was P's
+//     (closed, not completed: no latency). Two closes in a row with several
+//     candidates cannot be told apart: those playlists become unknown and
+//     get no segment latency until each is known again (an announcement
+//     right after its own playlist reload, or "No longer receiving"). Such
+//     closes are counted as unattributed (none in steady play; the ten
+//     ffmpeg 5.1 timed corpora in testdata have 0 to 10 each, at start-up
+//     catch-up, at the end of a VOD and around https handshakes).
+//   - A close measures when the demuxer read the body to its end, which is
+//     network completion only if the demuxer was not busy elsewhere in
+//     between: ffmpeg reads all renditions in one thread, and reads a
+//     rendition's next packet only when it needs it, so a body that arrived
+//     can sit unread while the demuxer waits for another request's response
+//     or sleeps until another playlist's reload. So when the log pauses
+//     (no line for more than 5 ms) while the demuxer is blocked on anything
+//     but a segment request P, every other open segment request is marked
+//     late and gets no latency. With one rendition (-map 0:p:N) nearly every
+//     segment gets latency (19 of 25 in a 20 s live capture with a 150 ms
+//     origin delay, all 151-155 ms; the others: the other rendition's two
+//     probe requests, two late, two cut by the stop); with -map 0 and two
+//     live renditions about one rendition's segments do (the one that
+//     reloads first: 21 of 45), and none when every response is slow or
+//     needs a TLS handshake, as each rendition then waits on the other.
+//   - A body cut short (BodyCut) or a failed segment gets none; closes
+//     after the output was closed ("Statistics: N bytes written") or after
+//     an end-of-stream line are ffmpeg exiting and end nothing.
+//
+// With keep-alive (Viewer.KeepAlive in internal/ffmpeg) a connection
+// carries many requests and its close says nothing about one of them; then:
 //
 //   - Init section: ffmpeg reads it whole and closes it before anything else,
 //     so its end is the "Statistics: N bytes read" line of its connection (or
@@ -139,6 +190,14 @@
 //     the last two segments. A body cut short (BodyCut) or a failed segment
 //     gets none. Against an HTTP/1.0 origin (no prefetch) this evidence
 //     would be wrong; origins built with net/http speak HTTP/1.1.
+//
+// # Bytes
+//
+// A sink that also implements [ByteSink] gets the N of every "Statistics: N
+// bytes read" line: the body bytes read over HTTP, per request without
+// keep-alive, per connection with it. On the timed corpora the total equals
+// the origin's bytes sent, except for bodies closed unread at exit or when
+// a rendition is dropped.
 //
 // A stall in the middle of a body leaves no line at all in ffmpeg's log: the
 // read either resumes or ends silently at -rw_timeout, and the segment is

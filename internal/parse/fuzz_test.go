@@ -31,6 +31,14 @@ func splitLines(data []byte, fn func([]byte)) {
 func FuzzStderr(f *testing.F) {
 	f.Add([]byte("[http @ 0x1] [debug] request: GET /a.ts HTTP/1.1\r\nHost: x\r\n\r\n\n"))
 	f.Add([]byte("2026-11-27 02:00:00.100 [hls @ 0x10] [info] Opening 'http://h/v0/index.m3u8' for reading\n"))
+	// Without keep-alive: closes attributed per playlist.
+	f.Add([]byte("[hls @ 0x1] [verbose] HLS request for url 'http://h/v0/s1.ts', offset 0, playlist 0\n" +
+		"[hls @ 0x1] [info] Opening 'http://h/v0/s1.ts' for reading\n[http @ 0x2] [debug] request: GET /v0/s1.ts HTTP/1.1\nConnection: close\n\n" +
+		"[hls @ 0x1] [verbose] HLS request for url 'http://h/v1/s1.ts', offset 0, playlist 1\n" +
+		"[hls @ 0x1] [info] Opening 'http://h/v1/s1.ts' for reading\n[http @ 0x3] [debug] request: GET /v1/s1.ts HTTP/1.1\nConnection: close\n\n" +
+		"[AVIOContext @ 0x4] [verbose] Statistics: 100 bytes read, 0 seeks\n[AVIOContext @ 0x5] [verbose] Statistics: 200 bytes read, 0 seeks\n" +
+		"[hls @ 0x1] [info] No longer receiving playlist 1 ('http://h/v1/index.m3u8')\n" +
+		"[AVIOContext @ 0x6] [verbose] Statistics: 10 bytes written, 0 seeks, 1 writeouts\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		sink := &benchSink{}
 		p := NewStderrParser(sink, time.UTC)
