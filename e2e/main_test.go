@@ -1,11 +1,18 @@
 package e2e
 
 import (
+	"flag"
 	"os"
 	"testing"
 
 	"go.uber.org/goleak"
 )
+
+// parallelFleets is how many tests of this package run at once unless
+// -test.parallel says otherwise. The tests mostly wait on the live clock
+// and on small fleets (3-4 viewers), so more than GOMAXPROCS of them fit
+// on two cores: six keeps about 25 ffmpeg viewers running at a time.
+const parallelFleets = "6"
 
 // TestMain fails the package when a goroutine outlives the tests: every
 // fleet and origin must be gone when its test ends. With originChildEnv
@@ -13,6 +20,12 @@ import (
 func TestMain(m *testing.M) {
 	if os.Getenv(originChildEnv) != "" {
 		os.Exit(serveOriginChild())
+	}
+	flag.Parse()
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
+	if !set {
+		_ = flag.Set("test.parallel", parallelFleets)
 	}
 	goleak.VerifyTestMain(m)
 }

@@ -120,7 +120,7 @@ func TestTruth(t *testing.T) {
 					cfg.Duration = 8 * time.Second
 				} else {
 					opts = append(opts, fixtures.VOD{})
-					cfg.Duration = 4 * time.Second
+					cfg.Duration = 10 * time.Second // plays to the end in ~1 s, on a busy machine in a few
 					cfg.RestartPolicy = loadtest.RestartNever
 				}
 				if tls {
