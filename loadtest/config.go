@@ -36,17 +36,68 @@ const ReportDirEnv = "HLSSWARM_REPORT_DIR"
 
 // Variant selects which renditions of a multi-variant (master) playlist a
 // viewer plays.
+//
+// The default, VariantRoundRobin, gives each viewer one rendition and
+// spreads the fleet over the ladder: a real player plays one rendition at
+// a time, and a fleet spread over the ladder loads the origin like an
+// audience does. It also measures better and costs less: with -map 0 over
+// several renditions ffmpeg (5.1) reads all of them in one thread, so a
+// body that arrived can wait unread while the demuxer waits on another
+// rendition, and about half the segments get no measurable latency (see
+// internal/parse); one rendition per viewer halves ffmpeg's CPU too.
+// VariantAll keeps ffmpeg's own behaviour (-map 0: every rendition at once).
+//
+// Every choice but VariantAll fetches the master playlist once per fleet,
+// from Go, before the run starts (so it is not part of Result.Origin), with
+// Config.Headers and Config.UserAgent. A viewer given one variant opens its
+// media playlist directly: the origin sees no master request from it. A URL
+// that is a media playlist (no variants) is played by every viewer whatever
+// the choice.
 type Variant string
 
 // Variants accepted by Config.Variant.
 const (
-	VariantAll     Variant = "all"     // every rendition at once, as ffmpeg's -map 0 does
-	VariantFirst   Variant = "first"   // the first variant listed in the master playlist
-	VariantHighest Variant = "highest" // the variant with the highest BANDWIDTH
-	VariantLowest  Variant = "lowest"  // the variant with the lowest BANDWIDTH
+	// VariantRoundRobin (the default) gives viewer n (counted from 1) the
+	// variant (n-1) mod len(variants), in master playlist order. If the
+	// master playlist cannot be fetched or parsed, every viewer plays the
+	// URL as it is (ffmpeg's error then shows in the run), and the fleet
+	// logs why once.
+	VariantRoundRobin Variant = "round-robin"
+	VariantAll        Variant = "all"     // every rendition at once, as ffmpeg's -map 0 does
+	VariantFirst      Variant = "first"   // the first variant listed in the master playlist
+	VariantHighest    Variant = "highest" // the variant with the highest BANDWIDTH
+	VariantLowest     Variant = "lowest"  // the variant with the lowest BANDWIDTH
 )
 
-var variants = []Variant{VariantAll, VariantFirst, VariantHighest, VariantLowest}
+var variants = []Variant{VariantRoundRobin, VariantAll, VariantFirst, VariantHighest, VariantLowest}
+
+// KeepAlive says whether viewers reuse HTTP connections for playlist and
+// segment requests (ffmpeg's -http_persistent).
+//
+// Off gives every request a connection of its own, closed when its body
+// was read to the end. ffmpeg logs that close, the only line that marks
+// the end of a segment download at a live edge, so segment latency is
+// measured for every segment of a live stream. The cost is one TCP
+// connection per request (more connection churn than a real player makes;
+// no measurable ffmpeg CPU over http) and, over https, one TLS handshake
+// per request: about 8 times ffmpeg's CPU and about 50 ms added to every
+// latency on loopback. On keeps ffmpeg's connection reuse, like a player;
+// segment latency is then measured only where other log lines prove a
+// body's end (VOD and catching-up live, not a live edge).
+type KeepAlive string
+
+// Values accepted by Config.KeepAlive.
+const (
+	// KeepAliveAuto (the default) is KeepAliveOff for http URLs and
+	// KeepAliveOn for https URLs.
+	KeepAliveAuto KeepAlive = "auto"
+	// KeepAliveOn keeps ffmpeg's connection reuse.
+	KeepAliveOn KeepAlive = "on"
+	// KeepAliveOff passes -http_persistent 0 (where the probed ffmpeg has it).
+	KeepAliveOff KeepAlive = "off"
+)
+
+var keepAlives = []KeepAlive{KeepAliveAuto, KeepAliveOn, KeepAliveOff}
 
 // RestartPolicy says when a viewer whose ffmpeg exited is started again.
 type RestartPolicy string
@@ -95,8 +146,16 @@ type Config struct {
 	WarmUp time.Duration
 
 	// Variant selects the renditions each viewer plays from a master
-	// playlist. Default VariantAll.
+	// playlist. Default VariantRoundRobin: one rendition per viewer, the
+	// fleet spread over the ladder (see [Variant]).
 	Variant Variant
+
+	// KeepAlive says whether viewers reuse HTTP connections (see
+	// [KeepAlive] for the trade-off). Default KeepAliveAuto: off for http
+	// URLs, so that segment latency is measured at a live edge; on for
+	// https URLs, where a TLS handshake per request would cost ffmpeg CPU
+	// and add to every latency.
+	KeepAlive KeepAlive
 
 	// Timeout is ffmpeg's rw_timeout: how long a viewer waits on a silent
 	// connection before it gives up on the request. Default DefaultTimeout
@@ -175,7 +234,10 @@ func (c Config) withDefaults() Config {
 		c.Duration = DefaultDuration
 	}
 	if c.Variant == "" {
-		c.Variant = VariantAll
+		c.Variant = VariantRoundRobin
+	}
+	if c.KeepAlive == "" {
+		c.KeepAlive = KeepAliveAuto
 	}
 	if c.Timeout == 0 {
 		c.Timeout = DefaultTimeout
@@ -226,6 +288,9 @@ func (c Config) Validate() error {
 	}
 	if c.Variant != "" && !contains(variants, c.Variant) {
 		return fmt.Errorf("loadtest: Config.Variant = %q; want one of %s", c.Variant, quoteAll(variants))
+	}
+	if c.KeepAlive != "" && !contains(keepAlives, c.KeepAlive) {
+		return fmt.Errorf("loadtest: Config.KeepAlive = %q; want one of %s", c.KeepAlive, quoteAll(keepAlives))
 	}
 	if c.RestartPolicy != "" && !contains(restartPolicies, c.RestartPolicy) {
 		return fmt.Errorf("loadtest: Config.RestartPolicy = %q; want one of %s", c.RestartPolicy, quoteAll(restartPolicies))

@@ -18,7 +18,7 @@ func TestConfigValidate(t *testing.T) {
 		{"https", Config{URL: "https://example.test/a.m3u8"}, ""},
 		{"all fields", Config{
 			URL: u, Clients: 3, Ramp: time.Second, Duration: time.Second, WarmUp: time.Second,
-			Variant: VariantLowest, Timeout: time.Second, Reconnect: true,
+			Variant: VariantLowest, KeepAlive: KeepAliveOn, Timeout: time.Second, Reconnect: true,
 			Headers: map[string]string{"X-Test": "1"}, UserAgent: "probe/1",
 			RestartPolicy: RestartNever, ProgressInterval: -1, Thresholds: []string{"timeouts == 0"},
 			ThresholdDelay: time.Second, MetricsAddr: ":0", Seed: 7,
@@ -35,7 +35,8 @@ func TestConfigValidate(t *testing.T) {
 		{"negative timeout", Config{URL: u, Timeout: -1}, "Config.Timeout"},
 		{"tiny timeout", Config{URL: u, Timeout: time.Microsecond}, "Config.Timeout = 1µs; want >= 1ms"},
 		{"negative threshold delay", Config{URL: u, ThresholdDelay: -1}, "Config.ThresholdDelay"},
-		{"unknown variant", Config{URL: u, Variant: "best"}, `Config.Variant = "best"; want one of "all", "first", "highest", "lowest"`},
+		{"unknown variant", Config{URL: u, Variant: "best"}, `Config.Variant = "best"; want one of "round-robin", "all", "first", "highest", "lowest"`},
+		{"unknown keep-alive", Config{URL: u, KeepAlive: "yes"}, `Config.KeepAlive = "yes"; want one of "auto", "on", "off"`},
 		{"unknown restart policy", Config{URL: u, RestartPolicy: "sometimes"}, `Config.RestartPolicy = "sometimes"; want one of "never", "on-failure", "always"`},
 		{"header name with colon", Config{URL: u, Headers: map[string]string{"X-A:b": "1"}}, "Config.Headers has name"},
 		{"header value with CRLF", Config{URL: u, Headers: map[string]string{"X-A": "1\r\nX-B: 2"}}, `Config.Headers["X-A"] contains CR or LF`},
@@ -63,7 +64,7 @@ func TestConfigDefaults(t *testing.T) {
 	t.Setenv(ReportDirEnv, "/tmp/reports")
 	got := Config{URL: "http://127.0.0.1/a.m3u8"}.withDefaults()
 	if got.Clients != DefaultClients || got.Duration != DefaultDuration || got.Timeout != DefaultTimeout ||
-		got.ProgressInterval != DefaultProgressInterval || got.Variant != VariantAll || got.RestartPolicy != RestartOnFailure {
+		got.ProgressInterval != DefaultProgressInterval || got.Variant != VariantRoundRobin || got.KeepAlive != KeepAliveAuto || got.RestartPolicy != RestartOnFailure {
 		t.Fatalf("withDefaults() = %+v; want the documented defaults", got)
 	}
 	if got, want := got.Ramp, 500*time.Millisecond; got != want {

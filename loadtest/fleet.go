@@ -25,11 +25,10 @@ type Fleet struct {
 	test string
 	cfg  Config
 	bin  *ffmpeg.Binary
-	// playURL and playMap are what every viewer opens: Config.URL, or the
-	// variant chosen by Config.Variant.
-	playURL string
-	playMap ffmpeg.Mapping
-	limits  *threshold.Set // nil without live thresholds
+	// plays are what the viewers open, in turn (playFor): Config.URL, or
+	// the variant(s) chosen by Config.Variant.
+	plays  []play
+	limits *threshold.Set // nil without live thresholds
 
 	agg          *stats.Aggregator
 	history      *stats.History
@@ -112,20 +111,25 @@ func newFleet(t testing.TB, cfg Config) (*Fleet, error) {
 	if err != nil {
 		return nil, err
 	}
-	sel := ffmpeg.Selection{URL: cfg.URL}
-	if cfg.Variant != VariantAll {
-		sel, err = ffmpeg.SelectVariant(t.Context(), nil, cfg.URL, variantChoiceOf(cfg.Variant))
-		if err != nil {
-			return nil, fmt.Errorf("loadtest: Config.Variant = %q: %w", cfg.Variant, err)
-		}
+	// The master playlist is fetched here, once per fleet, before the
+	// origin's counts are read: Result.Origin holds the viewers' requests
+	// only.
+	plays, note, err := selectPlays(t.Context(), cfg)
+	if err != nil {
+		return nil, err
 	}
-	if _, err := bin.Args(viewerSpec(cfg, sel.URL, sel.Map, 1)); err != nil {
-		return nil, fmt.Errorf("loadtest: %w", err)
+	if note != "" {
+		t.Logf("%s", note)
+	}
+	for _, pl := range plays {
+		if _, err := bin.Args(viewerSpec(cfg, pl, 1)); err != nil {
+			return nil, fmt.Errorf("loadtest: %w", err)
+		}
 	}
 	ctx, cancel := context.WithCancel(t.Context())
 	f := &Fleet{
 		t: t, test: t.Name(), cfg: cfg, bin: bin, limits: limits,
-		playURL: sel.URL, playMap: sel.Map,
+		plays:   plays,
 		agg:     stats.NewAggregator(stats.Options{}),
 		history: stats.NewHistory(0),
 		ctx:     ctx, cancel: cancel,

@@ -75,6 +75,7 @@ type ConfigEcho struct {
 	Duration         time.Duration `json:"duration_ns"`
 	WarmUp           time.Duration `json:"warm_up_ns"`
 	Variant          Variant       `json:"variant"`
+	KeepAlive        KeepAlive     `json:"keep_alive"`
 	Timeout          time.Duration `json:"timeout_ns"`
 	Reconnect        bool          `json:"reconnect"`
 	HeaderNames      []string      `json:"header_names,omitempty"`
@@ -390,7 +391,7 @@ func echoConfig(c Config) ConfigEcho {
 	sort.Strings(names)
 	return ConfigEcho{
 		URL: c.URL, Clients: c.Clients, Ramp: c.Ramp, Duration: c.Duration, WarmUp: c.WarmUp,
-		Variant: c.Variant, Timeout: c.Timeout, Reconnect: c.Reconnect, HeaderNames: names,
+		Variant: c.Variant, KeepAlive: c.KeepAlive, Timeout: c.Timeout, Reconnect: c.Reconnect, HeaderNames: names,
 		UserAgent: c.UserAgent, RestartPolicy: c.RestartPolicy, ProgressInterval: c.ProgressInterval,
 		Thresholds: nilIfEmpty(c.Thresholds), ThresholdDelay: c.ThresholdDelay, MetricsAddr: c.MetricsAddr, Seed: c.Seed,
 	}

@@ -18,7 +18,10 @@ type statsSink struct {
 	sawSegment   bool
 }
 
-var _ parse.Sink = (*statsSink)(nil)
+var (
+	_ parse.Sink     = (*statsSink)(nil)
+	_ parse.ByteSink = (*statsSink)(nil)
+)
 
 // kindOf converts a parse.Kind to a stats.Kind: both list manifest,
 // segment, init, unknown in that order.
@@ -79,6 +82,11 @@ func (s *statsSink) EndOfStream(parse.EndReason, time.Time) {}
 func (s *statsSink) Latency(k parse.Kind, d time.Duration, _ time.Time) {
 	s.v.ObserveLatency(kindOf(k), d)
 }
+
+// Bytes implements parse.ByteSink: the body bytes of each "Statistics: N
+// bytes read" line (per request without keep-alive, per connection with
+// it), the catalogue's bytes counter.
+func (s *statsSink) Bytes(n int64, _ time.Time) { s.v.AddBytes(n) }
 
 // Unknown implements parse.Sink.
 func (s *statsSink) Unknown([]byte, time.Time) {}

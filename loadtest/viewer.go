@@ -27,8 +27,8 @@ func stopOptions() ffmpeg.Options {
 }
 
 // viewerSpec turns the fleet's configuration into ffmpeg's viewer
-// description for client id (the URL is the variant chosen at start).
-func viewerSpec(cfg Config, url string, m ffmpeg.Mapping, id int) ffmpeg.Viewer {
+// description for client id, playing pl (chosen at start).
+func viewerSpec(cfg Config, pl play, id int) ffmpeg.Viewer {
 	names := make([]string, 0, len(cfg.Headers))
 	for n := range cfg.Headers {
 		names = append(names, n)
@@ -39,8 +39,8 @@ func viewerSpec(cfg Config, url string, m ffmpeg.Mapping, id int) ffmpeg.Viewer 
 		headers = append(headers, ffmpeg.Header{Name: n, Value: cfg.Headers[n]})
 	}
 	return ffmpeg.Viewer{
-		URL: url, Client: id, UserAgent: cfg.UserAgent, Headers: headers, Map: m,
-		RWTimeout: cfg.Timeout, Reconnect: cfg.Reconnect,
+		URL: pl.url, Client: id, UserAgent: cfg.UserAgent, Headers: headers, Map: pl.m,
+		RWTimeout: cfg.Timeout, Reconnect: cfg.Reconnect, KeepAlive: keepAliveOf(cfg.KeepAlive),
 	}
 }
 
@@ -54,24 +54,12 @@ func restartPolicyOf(p RestartPolicy) ffmpeg.RestartPolicy {
 	return ffmpeg.RestartOnFailure
 }
 
-func variantChoiceOf(v Variant) ffmpeg.VariantChoice {
-	switch v {
-	case VariantFirst:
-		return ffmpeg.VariantFirst
-	case VariantHighest:
-		return ffmpeg.VariantHighest
-	case VariantLowest:
-		return ffmpeg.VariantLowest
-	}
-	return ffmpeg.VariantAll
-}
-
 // launch starts viewer id under the fleet's context. The caller holds f.mu.
 func (f *Fleet) launch(id int) *viewer {
 	ctx, cancel := context.WithCancel(f.ctx)
 	v := &viewer{id: id, cancel: cancel, done: make(chan struct{})}
 	st := f.agg.AddViewer(id)
-	args, err := f.bin.Args(viewerSpec(f.cfg, f.playURL, f.playMap, id))
+	args, err := f.bin.Args(viewerSpec(f.cfg, playFor(f.plays, id), id))
 	f.wg.Add(1)
 	go func() {
 		defer f.wg.Done()

@@ -1,0 +1,113 @@
+package loadtest
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	"github.com/hlsswarm/hlsswarm/internal/ffmpeg"
+)
+
+// play is what a viewer opens: a playlist URL and the streams it maps.
+type play struct {
+	url string
+	m   ffmpeg.Mapping
+}
+
+// playFor returns what viewer id (counted from 1) plays: the plays in
+// turn, so that a round-robin fleet spreads over the ladder.
+func playFor(plays []play, id int) play {
+	if id < 1 {
+		id = 1
+	}
+	return plays[(id-1)%len(plays)]
+}
+
+// selectPlays turns Config.Variant into what the viewers play, in turn.
+// Every choice but VariantAll fetches the master playlist once, here; the
+// fleet calls it before it reads the origin's counts, so that this request
+// is not part of Result.Origin. For VariantRoundRobin, a master playlist
+// that cannot be fetched or parsed is not fatal: every viewer then plays
+// the URL as it is (and ffmpeg's own error shows in the run); note says
+// why, for the test log.
+func selectPlays(ctx context.Context, cfg Config) (plays []play, note string, err error) {
+	whole := []play{{url: cfg.URL, m: ffmpeg.MapAll()}}
+	if cfg.Variant == VariantAll {
+		return whole, "", nil
+	}
+	client, done := masterClient(cfg)
+	defer done()
+	if cfg.Variant == VariantRoundRobin {
+		sel, err := ffmpeg.SelectVariant(ctx, client, cfg.URL, ffmpeg.VariantAll)
+		if err != nil {
+			return whole, fmt.Sprintf("loadtest: Config.Variant = %q: %v; every viewer plays Config.URL as it is", cfg.Variant, err), nil
+		}
+		if len(sel.Variants) == 0 {
+			return whole, "", nil // a media playlist
+		}
+		plays = make([]play, len(sel.Variants))
+		for i, v := range sel.Variants {
+			plays[i] = play{url: v.URL, m: ffmpeg.MapAll()}
+		}
+		return plays, "", nil
+	}
+	sel, err := ffmpeg.SelectVariant(ctx, client, cfg.URL, variantChoiceOf(cfg.Variant))
+	if err != nil {
+		return nil, "", fmt.Errorf("loadtest: Config.Variant = %q: %w", cfg.Variant, err)
+	}
+	return []play{{url: sel.URL, m: sel.Map}}, "", nil
+}
+
+// masterClient is the HTTP client of the master playlist fetch: it sends
+// Config.Headers and Config.UserAgent like the viewers (an origin may
+// require them), gives up after Config.Timeout, and keeps no connection
+// open afterwards (done closes what is left).
+func masterClient(cfg Config) (*http.Client, func()) {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.DisableKeepAlives = true
+	c := &http.Client{
+		Transport: headerTransport{base: tr, headers: cfg.Headers, userAgent: cfg.UserAgent},
+		Timeout:   cfg.Timeout,
+	}
+	return c, tr.CloseIdleConnections
+}
+
+// headerTransport adds the configured headers to every request.
+type headerTransport struct {
+	base      http.RoundTripper
+	headers   map[string]string
+	userAgent string
+}
+
+func (t headerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	for n, v := range t.headers {
+		r.Header.Set(n, v)
+	}
+	if t.userAgent != "" {
+		r.Header.Set("User-Agent", t.userAgent+" variant-select")
+	}
+	return t.base.RoundTrip(r)
+}
+
+func variantChoiceOf(v Variant) ffmpeg.VariantChoice {
+	switch v {
+	case VariantFirst:
+		return ffmpeg.VariantFirst
+	case VariantHighest:
+		return ffmpeg.VariantHighest
+	case VariantLowest:
+		return ffmpeg.VariantLowest
+	}
+	return ffmpeg.VariantAll
+}
+
+func keepAliveOf(k KeepAlive) ffmpeg.KeepAliveMode {
+	switch k {
+	case KeepAliveOn:
+		return ffmpeg.KeepAliveOn
+	case KeepAliveOff:
+		return ffmpeg.KeepAliveOff
+	}
+	return ffmpeg.KeepAliveAuto
+}
