@@ -176,18 +176,18 @@ func TestTruth(t *testing.T) {
 						// new one; the origin never sees the dead attempt, and
 						// the counts above stay exact.
 						// Bytes come from ffmpeg's per-connection "Statistics" lines.
-					// A connection still open at the stop (keep-alive, live)
-					// may never print its line: then the count falls short,
-					// never over.
-					switch {
-					case bytes > truthBytes:
-						t.Errorf("bytes: counted %d, origin sent %d; want no more than sent", bytes, truthBytes)
-					case !live && bytes != truthBytes:
-						t.Errorf("bytes: counted %d, origin sent %d; want equal (VOD played to the end)", bytes, truthBytes)
-					case bytes < truthBytes*9/10:
-						t.Errorf("bytes: counted %d, origin sent %d; want within the connections open at the stop", bytes, truthBytes)
-					}
-					t.Logf("requests manifest %d segment %d init %d, reconnects %d; origin %v; in flight at stop %d; bytes %d, origin sent %d",
+						// A connection still open at the stop (keep-alive, live)
+						// may never print its line: then the count falls short,
+						// never over.
+						switch {
+						case bytes > truthBytes:
+							t.Errorf("bytes: counted %d, origin sent %d; want no more than sent", bytes, truthBytes)
+						case !live && bytes != truthBytes:
+							t.Errorf("bytes: counted %d, origin sent %d; want equal (VOD played to the end)", bytes, truthBytes)
+						case bytes < truthBytes*9/10:
+							t.Errorf("bytes: counted %d, origin sent %d; want within the connections open at the stop", bytes, truthBytes)
+						}
+						t.Logf("requests manifest %d segment %d init %d, reconnects %d; origin %v; in flight at stop %d; bytes %d, origin sent %d",
 							tot.Manifest, tot.Segment, tot.Init, res.Totals.Reconnects, origin.RequestCounts(), inFlight, bytes, truthBytes)
 					})
 				}
