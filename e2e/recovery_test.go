@@ -70,7 +70,7 @@ func TestRecovery(t *testing.T) {
 func TestBodyStallWithinTimeout(t *testing.T) {
 	t.Parallel()
 	o := runWithFault(t, fixtures.Fault{Type: fixtures.FaultBodyStall, Delay: 6 * time.Second, After: 5000,
-		Kinds: []fixtures.Kind{fixtures.KindSegment}, Probability: 0.2}, 0)
+		Kinds: []fixtures.Kind{fixtures.KindSegment}, Probability: 0.2}, 0, "")
 	stalls := o.truth.Faults[fixtures.FaultBodyStall]
 	if stalls == 0 {
 		t.Fatal("no body stall injected")
