@@ -24,6 +24,14 @@ import (
 // that TestScale measures the harness without the origin's CPU.
 const originChildEnv = "HLSSWARM_E2E_ORIGIN"
 
+// childCounts is what the origin child reports at the end: its request
+// counts, and the requests without a client id (the fleet's own master
+// playlist fetch).
+type childCounts struct {
+	Requests  map[string]map[int]int64
+	Anonymous int64
+}
+
 // serveOriginChild serves a live origin, prints its URL, and when stdin
 // closes prints its request counts as JSON and exits.
 func serveOriginChild() int {
@@ -40,7 +48,7 @@ func serveOriginChild() int {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	_ = o.WaitIdle(ctx)
-	_ = json.NewEncoder(os.Stdout).Encode(o.RequestCounts())
+	_ = json.NewEncoder(os.Stdout).Encode(childCounts{o.RequestCounts(), o.Snapshot().ByClient[""].Total()})
 	o.Close()
 	return 0
 }
@@ -81,10 +89,10 @@ func startOriginChild(t *testing.T) *originChild {
 }
 
 // counts stops the origin and returns what it served.
-func (o *originChild) counts(t *testing.T) map[string]map[int]int64 {
+func (o *originChild) counts(t *testing.T) childCounts {
 	t.Helper()
 	o.stdin.Close()
-	var c map[string]map[int]int64
+	var c childCounts
 	if err := json.NewDecoder(o.out).Decode(&c); err != nil {
 		t.Fatalf("origin child counts: %v", err)
 	}
@@ -191,7 +199,9 @@ func TestScale(t *testing.T) {
 	snap2, s2 := f.Snapshot(), sampleFleet(pids, origin.pid)
 	peakPSS, peakHarness = max(peakPSS, s2.ffmpegPSSKB), max(peakHarness, s2.harnessRSSKB)
 	res := f.Wait()
-	served := origin.counts(t)
+	c := origin.counts(t)
+	served := c.Requests
+	served["manifest"][200] -= c.Anonymous // the fleet's master fetch, before the run
 
 	// Keeping up: media time advanced >= 99 % of wall time over the window.
 	// out_time moves in steps of one 1 s segment, so one segment of slack.
@@ -217,7 +227,7 @@ func TestScale(t *testing.T) {
 	}
 	secs := s2.at.Sub(s1.at).Seconds()
 	harness, ffmpeg, originCPU := (s2.harness - s1.harness).Seconds(), (s2.ffmpeg - s1.ffmpeg).Seconds(), (s2.origin - s1.origin).Seconds()
-	t.Logf(`scale: %d live viewers (TS, 2 renditions, 1 s segments), %s at full strength; race detector %v
+	t.Logf(`scale: %d live viewers (MPEG-TS, 1 s segments, one rendition each, round-robin over 2; keep-alive %s), %s at full strength; race detector %v
   ramp             %s to full strength (default ramp %s)
   kept up          %d of %d viewers advanced >= 99%% of wall time over %s (allowing one 1 s segment of step); %d without that allowance
   CPU (%2.0f s)      harness %.1f%% of a core, ffmpeg %.1f%% of a core (%.3f%% per viewer, %d processes), origin %.1f%% of a core
@@ -226,7 +236,7 @@ func TestScale(t *testing.T) {
   lines            %d stderr + %d progress lines read, %d dropped
   requests         manifest %d segment %d (origin served %d / %d); errors %d timeouts %d
   %s`,
-		clients, duration, raceEnabled,
+		clients, f.Config().KeepAlive, duration, raceEnabled,
 		full.Round(100*time.Millisecond), f.Config().Ramp,
 		keptUp, measured, wall.Round(100*time.Millisecond), strict,
 		secs, 100*harness/secs, 100*ffmpeg/secs, 100*ffmpeg/secs/float64(max(s2.ffmpegAccessed, 1)), s2.ffmpegAccessed, 100*originCPU/secs,
