@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hlsswarm/hlsswarm/internal/ffmpeg"
+	"github.com/hlsswarm/hlsswarm/internal/parse"
 	"github.com/hlsswarm/hlsswarm/internal/stats"
 	"github.com/hlsswarm/hlsswarm/internal/threshold"
 	"github.com/prometheus/client_golang/prometheus"
@@ -29,6 +30,9 @@ type Fleet struct {
 	// the variant(s) chosen by Config.Variant.
 	plays  []play
 	limits *threshold.Set // nil without live thresholds
+	// poller reads every viewer's pipes (nil where unsupported: then each
+	// run gets a parse.Pipeline).
+	poller *parse.Poller
 
 	agg          *stats.Aggregator
 	history      *stats.History
@@ -126,9 +130,14 @@ func newFleet(t testing.TB, cfg Config) (*Fleet, error) {
 			return nil, fmt.Errorf("loadtest: %w", err)
 		}
 	}
+	poller, err := parse.NewPoller(parse.PollerOptions{})
+	if err != nil {
+		poller = nil // not Linux: per-viewer pipelines
+	}
 	ctx, cancel := context.WithCancel(t.Context())
 	f := &Fleet{
-		t: t, test: t.Name(), cfg: cfg, bin: bin, limits: limits,
+		poller: poller,
+		t:      t, test: t.Name(), cfg: cfg, bin: bin, limits: limits,
 		plays:   plays,
 		agg:     stats.NewAggregator(stats.Options{}),
 		history: stats.NewHistory(0),
@@ -142,6 +151,7 @@ func newFleet(t testing.TB, cfg Config) (*Fleet, error) {
 		m, err := serveMetrics(cfg.MetricsAddr, f.registry)
 		if err != nil {
 			cancel()
+			f.closePoller()
 			return nil, err
 		}
 		f.metrics = m
@@ -389,6 +399,7 @@ func (f *Fleet) shutdown() {
 	f.mu.Unlock()
 	stopAll(victims)
 	f.wg.Wait()
+	f.closePoller()
 	end := time.Now()
 
 	f.mu.Lock()
@@ -418,6 +429,14 @@ func (f *Fleet) shutdown() {
 	}
 	f.result = r
 	close(f.done)
+}
+
+// closePoller ends the poller's goroutine; every Reader has ended by then
+// (the viewers were reaped and their pipes drained).
+func (f *Fleet) closePoller() {
+	if f.poller != nil {
+		_ = f.poller.Close()
+	}
 }
 
 // buildResult assembles a Result from a fresh snapshot with viewer rows.

@@ -5,12 +5,34 @@ import (
 	"github.com/hlsswarm/hlsswarm/internal/parse"
 )
 
-// pipe starts the parse pipeline over one ffmpeg run's stderr and progress
-// pipes, feeding sink, and closes both pipes once they are drained. It
-// returns at once; the fleet's WaitGroup covers the pipeline, so that no
-// goroutine outlives Stop.
+// pipe parses one ffmpeg run's stderr and progress pipes into sink until
+// both are drained, and closes them. It returns at once; the fleet's
+// WaitGroup covers the reading, so that no goroutine outlives Stop and the
+// final counts are complete when shutdown reads them.
+//
+// With the fleet's poller (Linux), one goroutine reads every viewer's
+// pipes; elsewhere each run gets a parse.Pipeline (two reader goroutines
+// and a parser).
 func (f *Fleet) pipe(p *ffmpeg.Process, sink *statsSink) {
 	stderr, progress := p.Stderr(), p.Progress()
+	if f.poller != nil {
+		se, ok1 := stderr.(parse.Pipe)
+		pe, ok2 := progress.(parse.Pipe)
+		if ok1 && ok2 {
+			r, err := f.poller.Add(se, pe, sink)
+			if err != nil {
+				return // the poller closed: the fleet is stopping, the pipes are closed
+			}
+			f.wg.Add(1)
+			go func() {
+				defer f.wg.Done()
+				<-r.Done()
+				_ = stderr.Close()
+				_ = progress.Close()
+			}()
+			return
+		}
+	}
 	pl := parse.Start(stderr, progress, sink, parse.Options{})
 	f.wg.Add(1)
 	go func() {

@@ -42,3 +42,17 @@ func (r *pipeReader) Close() error {
 
 // SetReadDeadline sets the deadline for pending and future reads.
 func (r *pipeReader) SetReadDeadline(t time.Time) error { return r.f.SetReadDeadline(t) }
+
+// Observe passes a chunk read from the pipe's file descriptor by a reader
+// that took it over with Detach (Linux), so that Exit.Tail still holds
+// ffmpeg's last stderr lines.
+func (r *pipeReader) Observe(p []byte) {
+	if r.tail != nil {
+		r.tail.Write(p)
+	}
+}
+
+// Drained tells a Process that a reader that took the pipe over with
+// Detach read it to its end (or gave up on it); Process.Wait waits for it
+// as it waits for end of file from Read.
+func (r *pipeReader) Drained() { r.once.Do(func() { close(r.drained) }) }

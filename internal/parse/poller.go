@@ -1,0 +1,242 @@
+package parse
+
+import (
+	"errors"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Pipe is the read end of a pipe that a [Poller] reads by its file
+// descriptor. internal/ffmpeg's process pipes satisfy it on Linux;
+// [FilePipe] adapts an *os.File.
+type Pipe interface {
+	// Detach hands the pipe's file descriptor over: the poller owns the
+	// descriptor returned (non-blocking, close-on-exec) and closes it; the
+	// Pipe no longer reads. It must take the descriptor out of Go's
+	// network poller, which would otherwise wake a thread for every write.
+	Detach() (fd int, err error)
+	// Observe gets every chunk read from the descriptor, in order (for a
+	// copy of the log's tail, say). It must not keep the slice.
+	Observe(chunk []byte)
+	// Drained is called once, after end of file, a read error or the
+	// poller's Close, when the descriptor has been closed.
+	Drained()
+}
+
+// Defaults of [PollerOptions].
+const (
+	// DefaultPollInterval is the least time between two rounds of reads.
+	DefaultPollInterval = 2 * time.Millisecond
+	// DefaultLineBudget is the number of lines of one stream parsed in one
+	// round; about ten times the largest burst a debug-level viewer writes
+	// (its start-up: a few hundred lines).
+	DefaultLineBudget = 4096
+)
+
+// PollerOptions tune a [Poller]. The zero value uses the defaults.
+type PollerOptions struct {
+	// Interval is the least time between the starts of two rounds of
+	// reads. A round reads every pipe that has data; a write that comes
+	// during the interval waits for the next round, so a line is stamped
+	// up to Interval after ffmpeg wrote it (plus scheduling delay), and a
+	// latency, the difference of two stamps, is off by up to Interval
+	// either way. Longer intervals batch more writes per read: less CPU,
+	// coarser stamps. Default DefaultPollInterval (2 ms); negative means
+	// none (each round starts as soon as a pipe has data).
+	Interval time.Duration
+	// LineBudget bounds the lines of one stream parsed in one round; the
+	// lines beyond it that the round read are dropped (whole) and counted,
+	// so that a flooding viewer cannot starve the others. Default
+	// DefaultLineBudget.
+	LineBudget int
+	// ReadSize is the size of the read buffer (shared by all pipes) and
+	// the longest line kept whole (longer lines are cut to it and counted
+	// once). Default DefaultReadSize (64 KiB).
+	ReadSize int
+	// Clock stamps each read (default time.Now).
+	Clock func() time.Time
+	// Location is the time zone of datetime log prefixes (default
+	// time.Local, which ffmpeg uses).
+	Location *time.Location
+}
+
+func (o PollerOptions) withDefaults() PollerOptions {
+	if o.Interval == 0 {
+		o.Interval = DefaultPollInterval
+	}
+	if o.LineBudget <= 0 {
+		o.LineBudget = DefaultLineBudget
+	}
+	if o.ReadSize <= 0 {
+		o.ReadSize = DefaultReadSize
+	}
+	if o.Clock == nil {
+		o.Clock = time.Now
+	}
+	return o
+}
+
+// Errors of [Poller].
+var (
+	// ErrPollerClosed is returned by [Poller.Add] after [Poller.Close].
+	ErrPollerClosed = errors.New("parse: poller closed")
+	// ErrPollerUnsupported is returned by [NewPoller] on systems without
+	// epoll (all but Linux); use [Start] there.
+	ErrPollerUnsupported = errors.New("parse: Poller needs Linux (epoll); use Start")
+)
+
+// Reader is one viewer's pair of streams on a [Poller], made by
+// [Poller.Add]. Its sink is called from the poller's goroutine only.
+type Reader struct {
+	sink     Sink
+	stderr   *StderrParser
+	progress *ProgressParser
+	streams  [2]*pollStream // stderr, progress; nil when not given
+	done     chan struct{}
+	counts   Counts
+
+	mu   sync.Mutex
+	open int   // streams not yet ended
+	err  error // the first error of a stream
+}
+
+// Wait blocks until both streams ended (end of file, a read error or the
+// poller's Close) and every line read was parsed or counted as dropped.
+// It returns the final counts and the first read error, if any.
+func (r *Reader) Wait() (Counts, error) {
+	<-r.done
+	return r.counts, r.err
+}
+
+// Done returns a channel closed when Wait would return.
+func (r *Reader) Done() <-chan struct{} { return r.done }
+
+// Counts returns the lines read and dropped so far; safe from any
+// goroutine.
+func (r *Reader) Counts() Counts {
+	var c Counts
+	if s := r.streams[0]; s != nil {
+		c.StderrRead, c.StderrDropped = s.read.Load(), s.dropped.Load()
+	}
+	if s := r.streams[1]; s != nil {
+		c.ProgressRead, c.ProgressDropped = s.read.Load(), s.dropped.Load()
+	}
+	return c
+}
+
+// pollStream is one pipe of a Reader. Everything but the counters is
+// touched by the poller goroutine only.
+type pollStream struct {
+	r       *Reader
+	which   Stream
+	pipe    Pipe
+	fd      int
+	carry   []byte // an unfinished line from the previous read
+	discard bool   // skipping the rest of a line cut to ReadSize
+	sp      splitter
+	err     error
+
+	read, dropped atomic.Uint64
+}
+
+// line parses one complete line of the stream.
+func (s *pollStream) line(line []byte, at time.Time) {
+	if s.which == StreamStderr {
+		s.r.stderr.Line(line, at)
+	} else {
+		s.r.progress.Line(line, at)
+	}
+}
+
+// split parses the complete lines of data (the carried line start plus
+// what a read returned; full when the read filled the buffer), within
+// budget, and carries the unfinished rest over.
+func (s *pollStream) split(data []byte, full bool, at time.Time, budget *int) {
+	var read, dropped uint64
+	take := func(line []byte) {
+		read++
+		if *budget > 0 {
+			*budget--
+			s.line(line, at)
+		} else {
+			dropped++
+		}
+	}
+	off := 0
+	s.sp.reset()
+	for {
+		line, end, ok := s.sp.next(data, off)
+		off = end
+		if !ok {
+			break
+		}
+		if s.discard {
+			s.discard = false
+			continue
+		}
+		take(line)
+	}
+	if off == 0 && full {
+		// A line longer than the buffer: keep its start as one line and
+		// skip the rest up to its terminator.
+		if !s.discard {
+			take(data)
+		}
+		s.discard, off = true, len(data)
+	}
+	rest := data[off:]
+	if s.discard {
+		rest = nil
+	}
+	s.carry = append(s.carry[:0], rest...)
+	s.count(read, dropped)
+}
+
+// eof parses an unfinished last line.
+func (s *pollStream) eof(at time.Time) {
+	if len(s.carry) > 0 && !s.discard {
+		s.line(s.carry, at)
+		s.count(1, 0)
+	}
+	s.carry = s.carry[:0]
+}
+
+func (s *pollStream) count(read, dropped uint64) {
+	if read == 0 && dropped == 0 {
+		return
+	}
+	s.read.Add(read)
+	s.dropped.Add(dropped)
+	s.r.sink.Lines(s.which, read, dropped)
+}
+
+// fail records an error of the Reader.
+func (r *Reader) fail(err error) {
+	r.mu.Lock()
+	if r.err == nil {
+		r.err = err
+	}
+	r.mu.Unlock()
+}
+
+// ended records that stream s has ended; the last one ends the Reader.
+func (r *Reader) ended(s *pollStream) {
+	r.mu.Lock()
+	if s.err != nil && r.err == nil {
+		r.err = s.err
+	}
+	r.open--
+	last := r.open == 0
+	r.mu.Unlock()
+	if last {
+		r.finish()
+	}
+}
+
+// finish ends the Reader once no stream is open.
+func (r *Reader) finish() {
+	r.stderr.Flush()
+	r.counts = r.Counts()
+	close(r.done)
+}

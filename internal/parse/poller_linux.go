@@ -1,0 +1,302 @@
+//go:build linux
+
+package parse
+
+import (
+	"fmt"
+	"os"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// maxReadsPerRound bounds the reads of one pipe in one round (1 MiB with
+// the default buffer); a pipe with more comes back in the next round.
+const maxReadsPerRound = 16
+
+// Poller reads the stderr and -progress pipes of many viewers from one
+// goroutine, and parses each line as it reads it, into that viewer's
+// [Sink]. See the package documentation ("Reading many viewers") for why
+// and what it costs.
+type Poller struct {
+	opts   PollerOptions
+	epfd   int
+	wakeR  int // read end of the pipe Close writes to
+	wakeW  int
+	buf    []byte
+	events []syscall.EpollEvent
+	batch  []ready
+
+	mu      sync.Mutex
+	streams map[int32]*pollStream // by file descriptor
+	closed  bool
+
+	closeOnce sync.Once
+	done      chan struct{} // closed when the goroutine returned
+}
+
+// ready is a stream with data (or end of file) in this round.
+type ready struct {
+	s   *pollStream
+	hup bool
+}
+
+// NewPoller starts a Poller's goroutine. Call [Poller.Close] to end it.
+func NewPoller(opts PollerOptions) (*Poller, error) {
+	opts = opts.withDefaults()
+	epfd, err := syscall.EpollCreate1(syscall.EPOLL_CLOEXEC)
+	if err != nil {
+		return nil, fmt.Errorf("parse: epoll_create1: %w", err)
+	}
+	var wake [2]int
+	if err := syscall.Pipe2(wake[:], syscall.O_CLOEXEC|syscall.O_NONBLOCK); err != nil {
+		_ = syscall.Close(epfd)
+		return nil, fmt.Errorf("parse: pipe2: %w", err)
+	}
+	ev := syscall.EpollEvent{Events: syscall.EPOLLIN, Fd: int32(wake[0])}
+	if err := syscall.EpollCtl(epfd, syscall.EPOLL_CTL_ADD, wake[0], &ev); err != nil {
+		_ = syscall.Close(epfd)
+		_ = syscall.Close(wake[0])
+		_ = syscall.Close(wake[1])
+		return nil, fmt.Errorf("parse: epoll_ctl: %w", err)
+	}
+	p := &Poller{
+		opts: opts, epfd: epfd, wakeR: wake[0], wakeW: wake[1],
+		buf:     make([]byte, opts.ReadSize),
+		events:  make([]syscall.EpollEvent, 256),
+		streams: map[int32]*pollStream{},
+		done:    make(chan struct{}),
+	}
+	go p.run()
+	return p, nil
+}
+
+// Add takes over stderr and progress (either may be nil; see [Pipe]) and
+// parses them into sink until both end. Lines are parsed on the poller's
+// goroutine, so a per-viewer sink needs no locking (but must not block:
+// it holds up every viewer). A pipe that cannot be taken over or watched
+// is closed and marked drained, and its error is the one Reader.Wait
+// returns; Add itself fails only after Close, having closed both pipes.
+func (p *Poller) Add(stderr, progress Pipe, sink Sink) (*Reader, error) {
+	r := &Reader{
+		sink:     sink,
+		stderr:   NewStderrParser(sink, p.opts.Location),
+		progress: NewProgressParser(sink),
+		done:     make(chan struct{}),
+	}
+	for i, pipe := range []Pipe{stderr, progress} {
+		if pipe == nil {
+			continue
+		}
+		fd, err := pipe.Detach()
+		if err != nil {
+			pipe.Drained()
+			r.fail(err)
+			continue
+		}
+		which := StreamStderr
+		if i == 1 {
+			which = StreamProgress
+		}
+		r.streams[i] = &pollStream{r: r, which: which, pipe: pipe, fd: fd}
+		r.open++
+	}
+	if r.open == 0 {
+		r.finish()
+		return r, nil
+	}
+	var failed []*pollStream
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		for _, s := range r.streams {
+			if s != nil {
+				_ = syscall.Close(s.fd)
+				s.pipe.Drained()
+			}
+		}
+		return nil, ErrPollerClosed
+	}
+	for _, s := range r.streams {
+		if s == nil {
+			continue
+		}
+		ev := syscall.EpollEvent{Events: syscall.EPOLLIN, Fd: int32(s.fd)}
+		if err := syscall.EpollCtl(p.epfd, syscall.EPOLL_CTL_ADD, s.fd, &ev); err != nil {
+			s.err = fmt.Errorf("parse: watch %s pipe: epoll_ctl: %w", s.which, err)
+			failed = append(failed, s)
+			continue
+		}
+		p.streams[int32(s.fd)] = s
+	}
+	p.mu.Unlock()
+	for _, s := range failed {
+		_ = syscall.Close(s.fd)
+		s.pipe.Drained()
+		r.ended(s)
+	}
+	return r, nil
+}
+
+// Close reads what the pipes still open hold, ends their Readers (as at
+// end of file: Wait returns), closes them and stops the goroutine. It is
+// safe to call more than once. Close the Poller after the viewers'
+// processes exited and their Readers ended, or their last output is lost
+// (and their writes fail).
+func (p *Poller) Close() error {
+	p.closeOnce.Do(func() {
+		p.mu.Lock()
+		p.closed = true
+		p.mu.Unlock()
+		_, _ = syscall.Write(p.wakeW, []byte{1})
+	})
+	<-p.done
+	return nil
+}
+
+// run is the poller's goroutine: wait until a pipe has data, read every
+// pipe that has, parse, pause until Interval has passed, repeat.
+func (p *Poller) run() {
+	defer close(p.done)
+	for {
+		n, err := syscall.EpollWait(p.epfd, p.events, -1)
+		if err != nil {
+			if err == syscall.EINTR {
+				continue
+			}
+			p.shutdown(fmt.Errorf("parse: epoll_wait: %w", err))
+			return
+		}
+		begin := p.opts.Clock()
+		stopping := false
+		p.mu.Lock()
+		p.batch = p.batch[:0]
+		for _, ev := range p.events[:n] {
+			if int(ev.Fd) == p.wakeR {
+				stopping = true
+				continue
+			}
+			if s := p.streams[ev.Fd]; s != nil {
+				p.batch = append(p.batch, ready{s, ev.Events&(syscall.EPOLLHUP|syscall.EPOLLERR) != 0})
+			}
+		}
+		p.mu.Unlock()
+		for _, rd := range p.batch {
+			if p.readStream(rd.s, rd.hup) {
+				p.remove(rd.s)
+			}
+		}
+		if stopping {
+			p.shutdown(nil)
+			return
+		}
+		if p.opts.Interval > 0 {
+			if rest := p.opts.Interval - p.opts.Clock().Sub(begin); rest > 0 {
+				time.Sleep(rest)
+			}
+		}
+	}
+}
+
+// readStream reads what s holds (to end of file after a hang-up) and
+// parses it; it reports whether the stream ended.
+func (p *Poller) readStream(s *pollStream, hup bool) bool {
+	budget := p.opts.LineBudget
+	for i := 0; i < maxReadsPerRound || hup; i++ {
+		c := copy(p.buf, s.carry)
+		n, err := syscall.Read(s.fd, p.buf[c:])
+		switch {
+		case n > 0:
+			at := p.opts.Clock()
+			s.pipe.Observe(p.buf[c : c+n])
+			s.split(p.buf[:c+n], c+n == len(p.buf), at, &budget)
+			if c+n < len(p.buf) && !hup {
+				return false // a pipe read returns all it holds: empty now
+			}
+		case err == syscall.EINTR:
+		case err == syscall.EAGAIN:
+			return false
+		default: // end of file, or an error
+			if err != nil {
+				s.err = fmt.Errorf("read %s: %w", s.which, err)
+			}
+			s.eof(p.opts.Clock())
+			return true
+		}
+	}
+	return false
+}
+
+// remove closes an ended stream and tells its Reader, then its Pipe: so
+// a process that waits for its pipes to be drained (internal/ffmpeg) sees
+// them drained only once the Reader parsed everything.
+func (p *Poller) remove(s *pollStream) {
+	p.mu.Lock()
+	delete(p.streams, int32(s.fd))
+	p.mu.Unlock()
+	_ = syscall.EpollCtl(p.epfd, syscall.EPOLL_CTL_DEL, s.fd, nil)
+	_ = syscall.Close(s.fd)
+	s.r.ended(s)
+	s.pipe.Drained()
+}
+
+// shutdown ends every stream still open, after reading what it holds.
+func (p *Poller) shutdown(cause error) {
+	p.mu.Lock()
+	p.closed = true
+	left := make([]*pollStream, 0, len(p.streams))
+	for _, s := range p.streams {
+		left = append(left, s)
+	}
+	p.mu.Unlock()
+	for _, s := range left {
+		if !p.readStream(s, false) {
+			s.eof(p.opts.Clock())
+			if s.err == nil {
+				s.err = cause
+			}
+		}
+		p.remove(s)
+	}
+	_ = syscall.Close(p.epfd)
+	_ = syscall.Close(p.wakeR)
+	_ = syscall.Close(p.wakeW)
+}
+
+// FilePipe adapts the read end of a pipe (from os.Pipe or
+// exec.Cmd.StderrPipe) to a [Pipe]: Detach duplicates its descriptor and
+// closes f. Observe and Drained do nothing.
+func FilePipe(f *os.File) Pipe { return filePipe{f} }
+
+type filePipe struct{ f *os.File }
+
+func (fp filePipe) Detach() (int, error) {
+	rc, err := fp.f.SyscallConn()
+	if err != nil {
+		return -1, fmt.Errorf("parse: detach pipe: %w", err)
+	}
+	fd := -1
+	var dupErr error
+	if err := rc.Control(func(s uintptr) {
+		r1, _, errno := syscall.Syscall(syscall.SYS_FCNTL, s, syscall.F_DUPFD_CLOEXEC, 0)
+		if errno != 0 {
+			dupErr = errno
+			return
+		}
+		fd = int(r1)
+	}); err != nil {
+		return -1, fmt.Errorf("parse: detach pipe: %w", err)
+	}
+	if dupErr != nil {
+		return -1, fmt.Errorf("parse: detach pipe: dup: %w", dupErr)
+	}
+	_ = fp.f.Close()
+	if err := syscall.SetNonblock(fd, true); err != nil {
+		_ = syscall.Close(fd)
+		return -1, fmt.Errorf("parse: detach pipe: %w", err)
+	}
+	return fd, nil
+}
+
+func (filePipe) Observe([]byte) {}
+func (filePipe) Drained()       {}
