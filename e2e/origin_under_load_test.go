@@ -29,6 +29,7 @@ func TestOriginUnderLoad(t *testing.T) {
 		"http_error_rate < 1% over 5s",
 		"timeouts == 0",
 		"dropped_lines == 0",
+		"p95(segment_latency) < 250ms",
 		"p95(manifest_latency) < 250ms",
 		"max(clients_stalled) == 0",
 		"min(clients_active) >= 20",
