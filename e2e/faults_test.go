@@ -19,7 +19,7 @@ import (
 // response to end before the fleet stops, so that nothing faulty is in
 // flight at the stop and the counts can be compared exactly.
 const (
-	faultClients = 4
+	faultClients = 6
 	faultOn      = 3 * time.Second
 	faultOff     = 10 * time.Second
 	faultRamp    = time.Second
