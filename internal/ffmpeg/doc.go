@@ -96,11 +96,19 @@
 // lines), stopped by us, signaled by someone else, start failed.
 //
 // The Process never reads its pipes unless Options.Discard is set: the
-// caller's readers must drain them, or ffmpeg blocks on a full pipe (64 KiB
-// by default on Linux, about a minute of debug log; less for unprivileged
-// users over the pipe-user-pages-soft limit, see pipe(7)). What the caller
-// reads from stderr also passes through an 8 KiB tail ring (a copy, no
-// allocation) that feeds Exit.Tail.
+// caller's readers must drain them, or ffmpeg blocks on a full pipe. On
+// Linux the two "pipes" are SOCK_SEQPACKET Unix socket pairs: each of
+// ffmpeg's writes is one message that the kernel stamps with the time it
+// was written (read by parse.Poller; a plain Read returns one message).
+// ffmpeg's end asks for a 512 KiB send buffer (the kernel caps it at
+// net.core.wmem_max): about 1300 writes, 2 s to 9 s of a debug-level live
+// viewer's log depending on that cap. Elsewhere they are pipes (64 KiB, about
+// a minute of debug log; less for unprivileged users over the
+// pipe-user-pages-soft limit, see pipe(7)). What the caller reads from
+// stderr also passes through an 8 KiB tail ring (a copy, no allocation)
+// that feeds Exit.Tail. A reader that reads the descriptors itself takes
+// them over with the readers' Detach method (Linux), passes what it reads
+// to Observe and calls Drained at end of file (the methods of parse.Pipe).
 //
 // # Restarts
 //

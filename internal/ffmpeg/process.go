@@ -98,7 +98,9 @@ type Process struct {
 
 // Start runs the ffmpeg at path with args (from [Binary.Args]) in its own
 // process group, with stdin and stdout on /dev/null, stderr on one pipe and
-// file descriptor 3 (ProgressFD, for -progress pipe:3) on another. The
+// file descriptor 3 (ProgressFD, for -progress pipe:3) on another. On Linux
+// the "pipes" are SOCK_SEQPACKET Unix socket pairs, whose messages carry
+// the time ffmpeg wrote them (see parse.Poller); they read like pipes. The
 // environment is the caller's without http_proxy/HTTP_PROXY (traffic goes
 // only to the URL given), FFREPORT and forced colours, plus
 // AV_LOG_FORCE_NOCOLOR=1 and opt.Env. When ctx is done the process is
@@ -108,11 +110,11 @@ func Start(ctx context.Context, path string, args []string, opt Options) (*Proce
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	errR, errW, err := os.Pipe()
+	errR, errW, err := outputPair()
 	if err != nil {
 		return nil, fmt.Errorf("stderr pipe: %w", err)
 	}
-	progR, progW, err := os.Pipe()
+	progR, progW, err := outputPair()
 	if err != nil {
 		errR.Close()
 		errW.Close()
@@ -189,11 +191,12 @@ func (p *Process) Started() time.Time { return p.started }
 
 // Stderr returns ffmpeg's stderr (its log). Read it to end of file, then
 // close it. The last lines read are kept for Exit.Tail. The reader also has
-// SetReadDeadline(time.Time) error, like *os.File.
+// SetReadDeadline(time.Time) error, like *os.File, and on Linux Detach,
+// Observe and Drained (see the package documentation).
 func (p *Process) Stderr() io.ReadCloser { return p.stderr }
 
 // Progress returns ffmpeg's -progress output (file descriptor 3). Read it to
-// end of file, then close it.
+// end of file, then close it. It has the same methods as Stderr's reader.
 func (p *Process) Progress() io.ReadCloser { return p.progress }
 
 // Done returns a channel closed when the process has exited and been

@@ -22,16 +22,59 @@
 // Wait returns. Do not call exec.Cmd.Wait before Pipeline.Wait returns: it
 // closes the pipes and the tail would be lost.
 //
+// # Reading many viewers
+//
+// A [Pipeline] wakes two goroutines for every write ffmpeg makes, and
+// ffmpeg writes each log line in up to three writes (context, level,
+// message): at 200 live viewers (10 000 lines a second) that was 29 % of
+// the viewers' own ffmpeg CPU. A [Poller] (Linux) reads every viewer's
+// streams from one goroutine instead:
+//
+//	poller, err := parse.NewPoller(parse.PollerOptions{})
+//	r, err := poller.Add(stderrPipe, progressPipe, sink) // per viewer; see Pipe
+//	counts, err := r.Wait()
+//	poller.Close() // after every Reader ended
+//
+// It waits in epoll until some stream has data, reads every stream that
+// has, parses each line at once into its viewer's sink, then pauses until
+// PollerOptions.Interval has passed since the round began, so that a round
+// collects many writes. It takes each descriptor out of Go's network
+// poller ([Pipe.Detach]), which would otherwise wake a thread per write.
+// Accounting is as with a Pipeline: every line read is parsed or counted
+// as dropped (a round parses at most PollerOptions.LineBudget lines of a
+// stream; the rest of what it read is dropped whole), lines are whole, and
+// after end of file the tail is parsed before the Reader ends. ffmpeg
+// blocks only if the poller does not read a stream for as long as the
+// stream's buffer lasts (below).
+//
+// The streams are best SOCK_SEQPACKET Unix socket pairs rather than pipes
+// (internal/ffmpeg makes them so on Linux): each write is one message, and
+// the kernel stamps each message when it is written (SO_TIMESTAMPNS,
+// turned on by the poller). A line is stamped with the time of the message
+// that completed it, so its time does not depend on when a round read it,
+// and rounds can be 100 ms apart (the default): with a live origin that
+// holds segments 150 ms, one ffmpeg 5.1 viewer's segment latencies were
+// 152-157 ms read by a Poller with 100 ms rounds, as with a Pipeline
+// (TestRealFFmpegNoKeepAliveLatency). A socket's buffer holds about 280
+// messages by default (net.core.wmem_default), 1300 when internal/ffmpeg
+// may raise it (net.core.wmem_max): 2 to 9 s of a debug-level viewer's
+// writes. A pipe carries no times: its lines are stamped when read, so
+// while any stream is a pipe, rounds are at most PollerOptions.PipeInterval
+// (2 ms) apart, and every stamp is up to that late.
+//
 // # Timestamps
 //
-// ffmpeg 5.1 has no datetime log flag, so each line is stamped when its read
-// returns. Lines arrive in separate writes as ffmpeg logs them, so the stamp
-// trails the event by the pipe and scheduling delay: microseconds on an idle
-// machine, milliseconds on a loaded one; when the reader falls behind, the
-// lines of one read share its stamp. A line that starts with a datetime
-// prefix ("2024-01-02 15:04:05.123 ", or "15:04:05.123 " from the time flag;
-// newer ffmpeg with -loglevel +datetime) is stamped with that time instead
-// (millisecond resolution, in [Options.Location]).
+// ffmpeg 5.1 has no datetime log flag. A line read from a socket stream of
+// a Poller carries the kernel's time of the write that ended it
+// (microseconds after ffmpeg's write). A line read from a pipe (Pipeline,
+// or a Poller's pipe streams) is stamped when its read returns: lines
+// arrive in separate writes as ffmpeg logs them, so the stamp trails the
+// event by the pipe and scheduling delay (microseconds on an idle machine,
+// milliseconds on a loaded one) plus, for a Poller, up to its
+// PipeInterval; the lines of one read share its stamp. A line that starts
+// with a datetime prefix ("2024-01-02 15:04:05.123 ", or "15:04:05.123 "
+// from the time flag; newer ffmpeg with -loglevel +datetime) is stamped
+// with that time instead (millisecond resolution, in [Options.Location]).
 //
 // # What counts as a request
 //

@@ -26,8 +26,12 @@ type Pipe interface {
 
 // Defaults of [PollerOptions].
 const (
-	// DefaultPollInterval is the least time between two rounds of reads.
-	DefaultPollInterval = 2 * time.Millisecond
+	// DefaultPollInterval is the least time between two rounds of reads
+	// of socket streams, whose lines carry the kernel's write time.
+	DefaultPollInterval = 100 * time.Millisecond
+	// DefaultPipeInterval is the least time between two rounds while any
+	// stream is a pipe, whose lines are stamped when read.
+	DefaultPipeInterval = 2 * time.Millisecond
 	// DefaultLineBudget is the number of lines of one stream parsed in one
 	// round; about ten times the largest burst a debug-level viewer writes
 	// (its start-up: a few hundred lines).
@@ -37,14 +41,24 @@ const (
 // PollerOptions tune a [Poller]. The zero value uses the defaults.
 type PollerOptions struct {
 	// Interval is the least time between the starts of two rounds of
-	// reads. A round reads every pipe that has data; a write that comes
-	// during the interval waits for the next round, so a line is stamped
-	// up to Interval after ffmpeg wrote it (plus scheduling delay), and a
-	// latency, the difference of two stamps, is off by up to Interval
-	// either way. Longer intervals batch more writes per read: less CPU,
-	// coarser stamps. Default DefaultPollInterval (2 ms); negative means
-	// none (each round starts as soon as a pipe has data).
+	// reads while every stream is a SOCK_SEQPACKET socket. A round reads
+	// every stream that has data; a write that comes during the interval
+	// waits for the next round, but its lines keep the time the kernel
+	// stamped on it when ffmpeg wrote it. So Interval only bounds how stale
+	// the sink is and how much a stream must buffer (each of ffmpeg's
+	// writes is a message; see internal/ffmpeg for the room). Longer
+	// intervals batch more messages per system call: less CPU. Default
+	// DefaultPollInterval (100 ms); negative means none (each round starts
+	// as soon as a stream has data).
 	Interval time.Duration
+	// PipeInterval replaces Interval while any stream is a pipe. A pipe
+	// carries no write times: its lines are stamped when a round reads
+	// them, up to PipeInterval after ffmpeg wrote them (plus scheduling
+	// delay), so a latency, the difference of two stamps, is off by up to
+	// PipeInterval either way, and the stderr parser's 5 ms log-pause
+	// test needs it well under 5 ms. Default DefaultPipeInterval (2 ms);
+	// negative means none.
+	PipeInterval time.Duration
 	// LineBudget bounds the lines of one stream parsed in one round; the
 	// lines beyond it that the round read are dropped (whole) and counted,
 	// so that a flooding viewer cannot starve the others. Default
@@ -64,6 +78,9 @@ type PollerOptions struct {
 func (o PollerOptions) withDefaults() PollerOptions {
 	if o.Interval == 0 {
 		o.Interval = DefaultPollInterval
+	}
+	if o.PipeInterval == 0 {
+		o.PipeInterval = DefaultPipeInterval
 	}
 	if o.LineBudget <= 0 {
 		o.LineBudget = DefaultLineBudget
@@ -134,8 +151,11 @@ type pollStream struct {
 	fd      int
 	carry   []byte // an unfinished line from the previous read
 	discard bool   // skipping the rest of a line cut to ReadSize
+	sock    bool   // a SOCK_SEQPACKET socket with kernel timestamps
 	sp      splitter
 	err     error
+
+	pendRead, pendDropped uint64 // lines not yet passed to the counters
 
 	read, dropped atomic.Uint64
 }
@@ -149,18 +169,22 @@ func (s *pollStream) line(line []byte, at time.Time) {
 	}
 }
 
-// split parses the complete lines of data (the carried line start plus
-// what a read returned; full when the read filled the buffer), within
-// budget, and carries the unfinished rest over.
-func (s *pollStream) split(data []byte, full bool, at time.Time, budget *int) {
-	var read, dropped uint64
+// feed parses the complete lines of chunk, after the line start carried
+// over from the previous chunk, within budget, and carries the unfinished
+// rest over. A line longer than limit is cut to it (and counted once).
+func (s *pollStream) feed(chunk []byte, limit int, at time.Time, budget *int) {
+	data := chunk
+	if len(s.carry) > 0 {
+		s.carry = append(s.carry, chunk...)
+		data = s.carry
+	}
 	take := func(line []byte) {
-		read++
+		s.pendRead++
 		if *budget > 0 {
 			*budget--
 			s.line(line, at)
 		} else {
-			dropped++
+			s.pendDropped++
 		}
 	}
 	off := 0
@@ -177,35 +201,40 @@ func (s *pollStream) split(data []byte, full bool, at time.Time, budget *int) {
 		}
 		take(line)
 	}
-	if off == 0 && full {
-		// A line longer than the buffer: keep its start as one line and
+	rest := data[off:]
+	if len(rest) >= limit {
+		// A line longer than the limit: keep its start as one line and
 		// skip the rest up to its terminator.
 		if !s.discard {
-			take(data)
+			take(rest[:limit])
 		}
-		s.discard, off = true, len(data)
+		s.discard = true
 	}
-	rest := data[off:]
 	if s.discard {
 		rest = nil
 	}
+	// rest may alias s.carry: append moves it to the front.
 	s.carry = append(s.carry[:0], rest...)
-	s.count(read, dropped)
 }
 
 // eof parses an unfinished last line.
 func (s *pollStream) eof(at time.Time) {
 	if len(s.carry) > 0 && !s.discard {
 		s.line(s.carry, at)
-		s.count(1, 0)
+		s.pendRead++
 	}
 	s.carry = s.carry[:0]
+	s.flush()
 }
 
-func (s *pollStream) count(read, dropped uint64) {
+// flush passes the lines counted since the last flush to the counters and
+// the sink.
+func (s *pollStream) flush() {
+	read, dropped := s.pendRead, s.pendDropped
 	if read == 0 && dropped == 0 {
 		return
 	}
+	s.pendRead, s.pendDropped = 0, 0
 	s.read.Add(read)
 	s.dropped.Add(dropped)
 	s.r.sink.Lines(s.which, read, dropped)

@@ -24,11 +24,13 @@ type Poller struct {
 	wakeR  int // read end of the pipe Close writes to
 	wakeW  int
 	buf    []byte
+	msgs   *msgBuf
 	events []syscall.EpollEvent
 	batch  []ready
 
 	mu      sync.Mutex
 	streams map[int32]*pollStream // by file descriptor
+	pipes   int                   // streams that are pipes (no write times)
 	closed  bool
 
 	closeOnce sync.Once
@@ -63,6 +65,7 @@ func NewPoller(opts PollerOptions) (*Poller, error) {
 	p := &Poller{
 		opts: opts, epfd: epfd, wakeR: wake[0], wakeW: wake[1],
 		buf:     make([]byte, opts.ReadSize),
+		msgs:    newMsgBuf(),
 		events:  make([]syscall.EpollEvent, 256),
 		streams: map[int32]*pollStream{},
 		done:    make(chan struct{}),
@@ -98,7 +101,7 @@ func (p *Poller) Add(stderr, progress Pipe, sink Sink) (*Reader, error) {
 		if i == 1 {
 			which = StreamProgress
 		}
-		r.streams[i] = &pollStream{r: r, which: which, pipe: pipe, fd: fd}
+		r.streams[i] = &pollStream{r: r, which: which, pipe: pipe, fd: fd, sock: isSeqPacket(fd)}
 		r.open++
 	}
 	if r.open == 0 {
@@ -128,6 +131,9 @@ func (p *Poller) Add(stderr, progress Pipe, sink Sink) (*Reader, error) {
 			continue
 		}
 		p.streams[int32(s.fd)] = s
+		if !s.sock {
+			p.pipes++
+		}
 	}
 	p.mu.Unlock()
 	for _, s := range failed {
@@ -170,6 +176,10 @@ func (p *Poller) run() {
 		begin := p.opts.Clock()
 		stopping := false
 		p.mu.Lock()
+		interval := p.opts.Interval
+		if p.pipes > 0 {
+			interval = p.opts.PipeInterval
+		}
 		p.batch = p.batch[:0]
 		for _, ev := range p.events[:n] {
 			if int(ev.Fd) == p.wakeR {
@@ -190,8 +200,8 @@ func (p *Poller) run() {
 			p.shutdown(nil)
 			return
 		}
-		if p.opts.Interval > 0 {
-			if rest := p.opts.Interval - p.opts.Clock().Sub(begin); rest > 0 {
+		if interval > 0 {
+			if rest := interval - p.opts.Clock().Sub(begin); rest > 0 {
 				time.Sleep(rest)
 			}
 		}
@@ -202,15 +212,18 @@ func (p *Poller) run() {
 // parses it; it reports whether the stream ended.
 func (p *Poller) readStream(s *pollStream, hup bool) bool {
 	budget := p.opts.LineBudget
+	defer s.flush()
+	if s.sock {
+		return p.readSocket(s, hup, &budget)
+	}
 	for i := 0; i < maxReadsPerRound || hup; i++ {
-		c := copy(p.buf, s.carry)
-		n, err := syscall.Read(s.fd, p.buf[c:])
+		n, err := syscall.Read(s.fd, p.buf)
 		switch {
 		case n > 0:
 			at := p.opts.Clock()
-			s.pipe.Observe(p.buf[c : c+n])
-			s.split(p.buf[:c+n], c+n == len(p.buf), at, &budget)
-			if c+n < len(p.buf) && !hup {
+			s.pipe.Observe(p.buf[:n])
+			s.feed(p.buf[:n], p.opts.ReadSize, at, &budget)
+			if n < len(p.buf) && !hup {
 				return false // a pipe read returns all it holds: empty now
 			}
 		case err == syscall.EINTR:
@@ -233,6 +246,9 @@ func (p *Poller) readStream(s *pollStream, hup bool) bool {
 func (p *Poller) remove(s *pollStream) {
 	p.mu.Lock()
 	delete(p.streams, int32(s.fd))
+	if !s.sock {
+		p.pipes--
+	}
 	p.mu.Unlock()
 	_ = syscall.EpollCtl(p.epfd, syscall.EPOLL_CTL_DEL, s.fd, nil)
 	_ = syscall.Close(s.fd)

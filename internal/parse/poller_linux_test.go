@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -261,3 +262,56 @@ type stampSink struct {
 }
 
 func (s *stampSink) Unknown(_ []byte, at time.Time) { s.at = append(s.at, at) }
+
+// newSeqPacket returns the ends of a SOCK_SEQPACKET socket pair, as
+// internal/ffmpeg gives ffmpeg for its outputs on Linux.
+func newSeqPacket(t *testing.T) (*recPipe, *os.File) {
+	t.Helper()
+	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_SEQPACKET|syscall.SOCK_CLOEXEC, 0)
+	require.NoError(t, err)
+	require.NoError(t, syscall.SetNonblock(fds[0], true))
+	w := os.NewFile(uintptr(fds[1]), "w")
+	t.Cleanup(func() { _ = w.Close() })
+	return &recPipe{Pipe: FilePipe(os.NewFile(uintptr(fds[0]), "r"))}, w
+}
+
+// TestPollerSocketStampsAtWrite: on a SOCK_SEQPACKET socket each line is
+// stamped with the time its last part was written (the kernel's), not
+// when a round read it, however far apart the rounds are; lines written
+// in parts (ffmpeg writes prefix, level and message separately) are whole.
+func TestPollerSocketStampsAtWrite(t *testing.T) {
+	p := newPoller(t, PollerOptions{Interval: 300 * time.Millisecond})
+	ep, ew := newSeqPacket(t)
+	s := &stampSink{}
+	// A first line wakes the poller, which then pauses 300 ms.
+	_, err := ew.WriteString("[x] wake\n")
+	require.NoError(t, err)
+	r, err := p.Add(ep, nil, s)
+	require.NoError(t, err)
+	time.Sleep(50 * time.Millisecond)
+	var wrote []time.Time
+	for i := 0; i < 5; i++ {
+		for _, part := range []string{"[http @ 0x1] ", "[debug] ", fmt.Sprintf("line %d\n", i)} {
+			_, err := ew.WriteString(part)
+			require.NoError(t, err)
+		}
+		wrote = append(wrote, time.Now())
+		time.Sleep(20 * time.Millisecond)
+	}
+	require.NoError(t, ew.Close())
+	c, err := r.Wait()
+	require.NoError(t, err)
+	assert.Equal(t, uint64(6), c.StderrRead)
+	require.Len(t, s.at, 6)
+	for i, at := range s.at[1:] {
+		d := at.Sub(wrote[i])
+		assert.True(t, d > -5*time.Millisecond && d < 5*time.Millisecond,
+			"line %d stamped %s from its write; want the write time, not the round's (300 ms apart)", i, d)
+	}
+	want := "[x] wake\n"
+	for i := 0; i < 5; i++ {
+		want += fmt.Sprintf("[http @ 0x1] [debug] line %d\n", i)
+	}
+	assert.Equal(t, want, ep.observed.String())
+	assert.Equal(t, int32(1), ep.drained.Load())
+}

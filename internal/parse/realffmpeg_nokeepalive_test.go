@@ -18,9 +18,14 @@ import (
 // runLiveViewer runs one ffmpeg viewer of url with -http_persistent 0 for
 // d, stops it with SIGTERM and parses its output. It returns the tally, the
 // line counts and the parser's segment tracker (for its counts of closes it
-// could not attribute or that came late).
-func runLiveViewer(t *testing.T, ffmpeg, url, mapArg string, d time.Duration) (*Tally, Counts, segTracker) {
+// could not attribute or that came late). With poll > 0 the outputs are
+// SOCK_SEQPACKET sockets (as internal/ffmpeg makes them on Linux) read by
+// a Poller with that Interval; else pipes read by a Pipeline.
+func runLiveViewer(t *testing.T, ffmpeg, url, mapArg string, d, poll time.Duration) (*Tally, Counts, segTracker) {
 	t.Helper()
+	if poll > 0 {
+		return runPolledViewer(t, ffmpeg, url, mapArg, d, poll)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), d+30*time.Second)
 	defer cancel()
 	pr, pw, err := os.Pipe()
@@ -51,6 +56,44 @@ func runLiveViewer(t *testing.T, ffmpeg, url, mapArg string, d time.Duration) (*
 	return tl, c, p.stderr.segs
 }
 
+func liveViewerCmd(ctx context.Context, ffmpeg, url, mapArg string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, ffmpeg, "-hide_banner", "-nostdin", "-nostats",
+		"-loglevel", "repeat+level+debug", "-progress", "pipe:3", "-stats_period", "1",
+		"-protocol_whitelist", "http,https,tcp,tls,crypto", "-rw_timeout", "5000000", "-http_persistent", "0",
+		"-i", url, "-map", mapArg, "-c", "copy", "-f", "null", "-")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	return cmd
+}
+
+func runPolledViewer(t *testing.T, ffmpeg, url, mapArg string, d, poll time.Duration) (*Tally, Counts, segTracker) {
+	ctx, cancel := context.WithTimeout(context.Background(), d+30*time.Second)
+	defer cancel()
+	poller, err := NewPoller(PollerOptions{Interval: poll})
+	require.NoError(t, err)
+	defer poller.Close()
+	er, ew := newSeqPacket(t)
+	pr, pw := newSeqPacket(t)
+	cmd := liveViewerCmd(ctx, ffmpeg, url, mapArg)
+	cmd.Stderr = ew
+	cmd.ExtraFiles = []*os.File{pw}
+	require.NoError(t, cmd.Start())
+	require.NoError(t, ew.Close())
+	require.NoError(t, pw.Close())
+	tl := &Tally{}
+	r, err := poller.Add(er, pr, tl)
+	require.NoError(t, err)
+	stop := time.AfterFunc(d, func() {
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
+		time.Sleep(500 * time.Millisecond)
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
+	})
+	defer stop.Stop()
+	c, perr := r.Wait()
+	_ = cmd.Wait()
+	require.NoError(t, perr)
+	return tl, c, r.stderr.segs
+}
+
 // originKinds counts the origin's requests by parse Kind.
 func originKinds(o *fixtures.Origin) (k [4]int, errors int) {
 	for _, r := range o.Requests() {
@@ -76,6 +119,13 @@ func originKinds(o *fixtures.Origin) (k [4]int, errors int) {
 // latency reported lies between 150 ms and 200 ms, and nearly every
 // segment request gets one.
 func TestRealFFmpegNoKeepAliveLatency(t *testing.T) {
+	t.Run("pipeline", func(t *testing.T) { testNoKeepAliveLatency(t, 0) })
+	// One goroutine polls every 100 ms, yet the kernel's stamps of the
+	// socket messages keep the latencies as exact.
+	t.Run("poller", func(t *testing.T) { testNoKeepAliveLatency(t, 100*time.Millisecond) })
+}
+
+func testNoKeepAliveLatency(t *testing.T, poll time.Duration) {
 	ffmpeg := findFFmpeg(t)
 	t.Parallel()
 	const delay = 150 * time.Millisecond
@@ -85,7 +135,7 @@ func TestRealFFmpegNoKeepAliveLatency(t *testing.T) {
 	require.NoError(t, o.Start())
 	defer o.Close()
 
-	tl, c, segs := runLiveViewer(t, ffmpeg, o.URL(), "0:p:0", 12*time.Second)
+	tl, c, segs := runLiveViewer(t, ffmpeg, o.URL(), "0:p:0", 12*time.Second, poll)
 	o.Close() // every handler has returned: the record is complete
 
 	want, errs := originKinds(o)
@@ -122,7 +172,7 @@ func TestRealFFmpegNoKeepAliveTwoRenditions(t *testing.T) {
 	require.NoError(t, o.Start())
 	defer o.Close()
 
-	tl, c, segs := runLiveViewer(t, ffmpeg, o.URL(), "0", 12*time.Second)
+	tl, c, segs := runLiveViewer(t, ffmpeg, o.URL(), "0", 12*time.Second, 0)
 	o.Close()
 
 	want, errs := originKinds(o)
