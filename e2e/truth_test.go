@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -29,20 +30,14 @@ func catalogueKind(k fixtures.Kind) string {
 }
 
 // truthDiff compares what the parsers counted per viewer with what the
-// origin recorded per client, after the origin went idle (every request it
-// received is recorded). It returns the number of requests ffmpeg logged
+// origin recorded per client (truth, taken once the origin went idle, so
+// that every request it received is recorded). It returns the number of requests ffmpeg logged
 // that the origin never recorded (in flight at the stop: logged, then the
 // process was stopped before the request reached the origin), and fails the
 // test on any other difference: a request the origin served that the
 // parsers missed, more in flight than allow, or a status count that differs.
-func truthDiff(t *testing.T, origin *fixtures.Origin, res *loadtest.Result, allow int) (inFlight int, bytes, truthBytes int64) {
+func truthDiff(t *testing.T, truth fixtures.Snapshot, res *loadtest.Result, allow int) (inFlight int, bytes, truthBytes int64) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := origin.WaitIdle(ctx); err != nil {
-		t.Fatalf("origin not idle 5s after the run: %v", err)
-	}
-	truth := origin.Snapshot()
 	if len(res.Viewers) == 0 {
 		t.Fatal("no viewer rows in the Result")
 	}
@@ -103,95 +98,153 @@ func countCode(s []loadtest.StatusCount, code int) uint64 {
 	return 0
 }
 
+// idleTruth waits until the origin serves no request and returns its
+// ground truth.
+func idleTruth(t *testing.T, origin *fixtures.Origin) fixtures.Snapshot {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := origin.WaitIdle(ctx); err != nil {
+		t.Fatalf("origin not idle 5s after the run: %v", err)
+	}
+	return origin.Snapshot()
+}
+
 // TestTruth runs small fault-free fleets for VOD and live, MPEG-TS and fMP4,
-// http and https, and checks that every request count, by viewer and by
-// kind, and every status count derived from ffmpeg's output equals the
-// origin's own record. VOD viewers play to the end and exit, so nothing is
-// in flight and the counts must match exactly; live viewers are stopped
-// mid-stream, and a request ffmpeg logged just before the stop may never
-// reach the origin: at most one per viewer and rendition is allowed, and
-// the number is logged.
+// http and https, with one rendition per viewer (the default) and with
+// every rendition at once (VariantAll, ffmpeg's -map 0), and checks that
+// every request count, by viewer and by kind, every status count and the
+// bytes derived from ffmpeg's output equal the origin's own record. VOD
+// viewers play to the end and exit, so nothing is in flight and the counts
+// must match exactly; live viewers are stopped mid-stream, and a request
+// ffmpeg logged just before the stop may never reach the origin: at most
+// one per viewer and rendition is allowed, and the number is logged.
 func TestTruth(t *testing.T) {
 	t.Parallel()
-	type variant struct {
-		name string
-		v    loadtest.Variant
-	}
 	for _, live := range []bool{false, true} {
 		for _, format := range []fixtures.Format{fixtures.TS, fixtures.FMP4} {
 			for _, tls := range []bool{false, true} {
-				// Each viewer plays one rendition (the default); with
-				// VariantAll, every rendition at once (ffmpeg's -map 0).
-				for _, va := range []variant{{"one", loadtest.VariantRoundRobin}, {"all", loadtest.VariantAll}} {
-					if va.v == loadtest.VariantAll && tls {
+				for _, v := range []loadtest.Variant{loadtest.VariantRoundRobin, loadtest.VariantAll} {
+					if v == loadtest.VariantAll && tls {
 						continue // the http cases cover it
 					}
 					mode, scheme := "vod", "http"
-					opts := []fixtures.Option{fixtures.WithFormat(format)}
-					cfg := loadtest.Config{Clients: 3, Ramp: time.Second, ProgressInterval: -1, Variant: va.v}
 					if live {
 						mode = "live"
-						opts = append(opts, fixtures.Live{})
-						cfg.Duration = 8 * time.Second
-					} else {
-						opts = append(opts, fixtures.VOD{})
-						cfg.Duration = 10 * time.Second // plays to the end in ~1 s, on a busy machine in a few
-						cfg.RestartPolicy = loadtest.RestartNever
 					}
 					if tls {
 						scheme = "https"
-						opts = append(opts, fixtures.WithTLS())
 					}
-					t.Run(fmt.Sprintf("%s/%s/%s/%s", mode, format, scheme, va.name), func(t *testing.T) {
+					t.Run(fmt.Sprintf("%s/%s/%s/%s", mode, format, scheme, v), func(t *testing.T) {
 						t.Parallel()
-						origin := fixtures.NewOrigin(t, opts...)
-						cfg.URL, cfg.Origin = origin.URL(), origin
-						res := loadtest.Run(t, cfg)
-						if res.Totals.DroppedLines != 0 {
-							t.Fatalf("%d dropped lines: the parsers' counts cannot be exact", res.Totals.DroppedLines)
-						}
-						allow := 0
-						if live {
-							allow = 2 * cfg.Clients // one connection per rendition
-						} else if got := res.Exits["clean"]; got != cfg.Clients {
-							t.Errorf("exits = %v; want %d clean (VOD played to the end)", res.Exits, cfg.Clients)
-						}
-						inFlight, bytes, truthBytes := truthDiff(t, origin, res, allow)
-						tot := res.Totals.Requests
-						if tot.Segment < 6*uint64(cfg.Clients) {
-							t.Errorf("segment requests = %d; want >= %d", tot.Segment, 6*cfg.Clients)
-						}
-						if tot.Manifest == 0 {
-							t.Error("no manifest request counted")
-						}
-						if (format == fixtures.FMP4) != (tot.Init > 0) {
-							t.Errorf("init requests = %d for %s", tot.Init, format)
-						}
-						if res.Totals.HTTPErrors != 0 || res.Totals.Timeouts != 0 {
-							t.Errorf("errors %d, timeouts %d on a healthy origin; want 0", res.Totals.HTTPErrors, res.Totals.Timeouts)
-						}
-						// A reconnect is not an error: now and then (about one
-						// live run in twenty here) a playlist reload finds its
-						// keep-alive connection closed and ffmpeg retries on a
-						// new one; the origin never sees the dead attempt, and
-						// the counts above stay exact.
-						// Bytes come from ffmpeg's per-connection "Statistics" lines.
-						// A connection still open at the stop (keep-alive, live)
-						// may never print its line: then the count falls short,
-						// never over.
-						switch {
-						case bytes > truthBytes:
-							t.Errorf("bytes: counted %d, origin sent %d; want no more than sent", bytes, truthBytes)
-						case !live && bytes != truthBytes:
-							t.Errorf("bytes: counted %d, origin sent %d; want equal (VOD played to the end)", bytes, truthBytes)
-						case bytes < truthBytes*9/10:
-							t.Errorf("bytes: counted %d, origin sent %d; want within the connections open at the stop", bytes, truthBytes)
-						}
-						t.Logf("requests manifest %d segment %d init %d, reconnects %d; origin %v; in flight at stop %d; bytes %d, origin sent %d",
-							tot.Manifest, tot.Segment, tot.Init, res.Totals.Reconnects, origin.RequestCounts(), inFlight, bytes, truthBytes)
+						testTruth(t, live, format, tls, v)
 					})
 				}
 			}
 		}
 	}
+}
+
+func testTruth(t *testing.T, live bool, format fixtures.Format, tls bool, variant loadtest.Variant) {
+	opts := []fixtures.Option{fixtures.WithFormat(format)}
+	cfg := loadtest.Config{Clients: 3, Ramp: time.Second, ProgressInterval: -1, Variant: variant}
+	if live {
+		opts = append(opts, fixtures.Live{})
+		cfg.Duration = 8 * time.Second
+	} else {
+		opts = append(opts, fixtures.VOD{})
+		cfg.Duration = 10 * time.Second // plays to the end in ~1 s, on a busy machine in a few
+		cfg.RestartPolicy = loadtest.RestartNever
+	}
+	if tls {
+		opts = append(opts, fixtures.WithTLS())
+	}
+	origin := fixtures.NewOrigin(t, opts...)
+	cfg.URL, cfg.Origin = origin.URL(), origin
+	res := loadtest.Run(t, cfg)
+	if res.Totals.DroppedLines != 0 {
+		t.Fatalf("%d dropped lines: the parsers' counts cannot be exact", res.Totals.DroppedLines)
+	}
+	allow := 0
+	if live {
+		allow = 2 * cfg.Clients // one connection per rendition
+	} else if got := res.Exits["clean"]; got != cfg.Clients {
+		t.Errorf("exits = %v; want %d clean (VOD played to the end)", res.Exits, cfg.Clients)
+	}
+	truth := idleTruth(t, origin)
+	inFlight, bytes, truthBytes := truthDiff(t, truth, res, allow)
+
+	tot := res.Totals.Requests
+	if tot.Segment < 6*uint64(cfg.Clients) || tot.Manifest == 0 {
+		t.Errorf("requests %+v; want >= %d segments and some playlists", tot, 6*cfg.Clients)
+	}
+	if (format == fixtures.FMP4) != (tot.Init > 0) {
+		t.Errorf("init requests = %d for %s", tot.Init, format)
+	}
+	if res.Totals.HTTPErrors != 0 || res.Totals.Timeouts != 0 {
+		t.Errorf("errors %d, timeouts %d on a healthy origin; want 0", res.Totals.HTTPErrors, res.Totals.Timeouts)
+	}
+	// A reconnect is not an error: now and then (about one keep-alive
+	// live run in twenty here) a playlist reload finds its connection
+	// closed and ffmpeg retries on a new one; the origin never sees the
+	// dead attempt, and the counts above stay exact.
+
+	// Bytes come from ffmpeg's per-connection "Statistics" lines. A
+	// connection still open at the stop (keep-alive, live) may never print
+	// its line: then the count falls short, never over.
+	switch {
+	case bytes > truthBytes:
+		t.Errorf("bytes: counted %d, origin sent %d; want no more than sent", bytes, truthBytes)
+	case !live && bytes != truthBytes:
+		t.Errorf("bytes: counted %d, origin sent %d; want equal (VOD played to the end)", bytes, truthBytes)
+	case bytes < truthBytes*9/10:
+		t.Errorf("bytes: counted %d, origin sent %d; want within the connections open at the stop", bytes, truthBytes)
+	}
+
+	// Result.Origin, the fleet's own cross-check (read as the run ended),
+	// agrees with the idle origin but for requests still being answered
+	// then, and leaves out the fleet's master playlist fetch.
+	for _, k := range kinds {
+		var all int64
+		for kind, byStatus := range truth.ByKind {
+			if catalogueKind(kind) == k {
+				all += sum(byStatus)
+			}
+		}
+		if k == "manifest" {
+			all -= truth.ByClient[""].Requests[fixtures.KindMaster]
+		}
+		if got := res.Origin.Count(k); got > all || got < all-int64(allow) {
+			t.Errorf("Result.Origin %s requests = %d; the idle origin served %d (up to %d in flight at the end)", k, got, all, allow)
+		}
+	}
+
+	// One rendition per viewer, spread over the ladder: the origin's log
+	// shows it. (Over https the fleet cannot fetch the master playlist, see
+	// the note logged, and every viewer plays all renditions.)
+	if variant == loadtest.VariantRoundRobin {
+		renditions := map[string]map[string]bool{}
+		for _, r := range origin.Requests() {
+			if r.Kind == fixtures.KindSegment {
+				if renditions[r.Client] == nil {
+					renditions[r.Client] = map[string]bool{}
+				}
+				renditions[r.Client][r.Rendition] = true
+			}
+		}
+		var mixed []string
+		for client, rs := range renditions {
+			if len(rs) != 1 {
+				mixed = append(mixed, fmt.Sprintf("client %s played %d renditions", client, len(rs)))
+			}
+		}
+		switch {
+		case len(mixed) > 0 && tls:
+			t.Logf("known loadtest issue over https (self-signed origin, master fetch fails): %s; want one each (round-robin)", strings.Join(mixed, ", "))
+		case len(mixed) > 0:
+			t.Errorf("%s; want one each (round-robin)", strings.Join(mixed, ", "))
+		}
+	}
+	t.Logf("requests manifest %d segment %d init %d, reconnects %d; origin %v; in flight at stop %d; bytes %d, origin sent %d",
+		tot.Manifest, tot.Segment, tot.Init, res.Totals.Reconnects, origin.RequestCounts(), inFlight, bytes, truthBytes)
 }
