@@ -305,6 +305,10 @@ func TestFaults(t *testing.T) {
 				extra := int64(faultClients)
 				if tc.name == "reset_mid_body" && mode == on {
 					extra += o.truth.Faults[fixtures.FaultReset]
+				} else {
+					// Viewer by viewer: requests by kind, and error statuses
+					// code for code, as for a healthy origin.
+					truthDiff(t, o.truth, o.res, 2*faultClients)
 				}
 				segs, truthSegs := int64(tot.Requests.Segment), sum(o.truth.ByKind[fixtures.KindSegment])
 				if segs < truthSegs || segs > truthSegs+extra {
