@@ -5,16 +5,28 @@
 //   - TestOriginUnderLoad is the canonical example a user copies: a
 //     healthy live origin, 20 viewers, 20 s, thresholds that all pass
 //     (make load runs it with -v and prints the summary).
-//   - The truth tests compare what the parsers counted from ffmpeg's output
-//     with the origin's own request log, for VOD and live, MPEG-TS and
-//     fMP4, http and https.
-//   - The fault tests inject each fault kind and show that the matching
-//     threshold fails and the counts match the origin's ground truth.
-//   - The lifecycle tests show that no ffmpeg process and no goroutine
-//     outlives a run: passing, failing, panicking, aborted by a live
-//     threshold, or with the test binary killed.
-//   - TestScale (skipped with -short) runs 300 live viewers and logs what
-//     they cost.
+//   - TestTruth compares what the parsers counted from ffmpeg's output,
+//     viewer by viewer, with the origin's own request log: requests by
+//     kind, error statuses and bytes, for VOD and live, MPEG-TS and fMP4,
+//     http and https, one rendition per viewer and all of them.
+//   - TestFaults injects each fault kind (error statuses, stalls, resets,
+//     truncation, a bandwidth cap), with and without keep-alive, and shows
+//     that the matching threshold fails and the counts match the origin's
+//     ground truth; where ffmpeg 5.1 logs nothing, it says so and shows
+//     what does see the fault. TestRecovery heals the origin mid-run;
+//     TestBodyStallWithinTimeout shows a fault only QoE sees.
+//   - The TestNoFFmpegAfter tests show that no ffmpeg process outlives a
+//     run, however it ends: passing, failing viewers, a live-threshold
+//     abort, and a child test binary that fails, panics or is SIGKILLed.
+//     TestMain checks that no goroutine leaks (goleak).
+//   - TestScale (skipped with -short) runs 300 live viewers against an
+//     origin in a child process and logs what they cost.
 //
-// Every test needs ffmpeg (4.1 or newer) and uses loopback only.
+// The tests need ffmpeg (4.1 or newer; they were written against 5.1) and
+// use loopback only. They count only the ffmpeg processes whose command
+// line holds their own origin's port, so other packages may run ffmpeg at
+// the same time. Unless -test.parallel is given, six tests run at once
+// (about 25 small viewers): they mostly wait on the live clock. The
+// package takes about 3 minutes with -race on two cores, TestScale
+// included.
 package e2e
