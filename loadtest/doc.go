@@ -20,9 +20,10 @@
 // Config{URL: u} runs 5 viewers, started over 0.5 s, for 10 s. Each
 // viewer is one ffmpeg process: about 0.1 CPU-second and 70-80 ms to
 // start, then 0.1-0.2 % of a core and 15-20 MB while it plays a live
-// stream. The harness itself (pipe readers, parsers, stats) costs about
-// 5-7 µs of CPU per log line read, some 90 lines a second per viewer:
-// about 12 % of one core at 200 viewers (BenchmarkFleet200). The default
+// stream. The harness itself (one goroutine reading every viewer's log,
+// parsers, stats) costs about 2.2 µs of CPU per log line read, some 50
+// lines a second per viewer: about 2.2 % of one core at 200 viewers, 10-11 %
+// of the viewers' own ffmpeg CPU (BenchmarkFleet200, Linux). The default
 // ramp starts 10 viewers a second; on two cores a fleet of a few hundred
 // viewers is fine, a thousand saturates them. If
 // ramp + duration would outlive the test binary's deadline (go test
@@ -42,11 +43,17 @@
 //
 // # What is measured
 //
-// Each viewer runs ffmpeg at log level debug with -progress on a pipe of
-// its own; the log and the progress output are read continuously (ffmpeg
-// never waits on the harness: a line that cannot be handled in time is
-// dropped and counted in dropped_lines) and parsed without allocation into
-// lock-free per-viewer counters and latency histograms. Every request
+// Each viewer runs ffmpeg at log level debug with -progress on a channel
+// of its own (on Linux a Unix socket pair whose messages carry the time
+// ffmpeg wrote them, so latencies are exact however late the harness reads
+// them); one goroutine of the fleet reads every viewer's log and progress
+// ten times a second (ffmpeg never waits on the harness: a line that
+// cannot be handled in time is dropped and counted in dropped_lines) and
+// parses them without allocation into lock-free per-viewer counters and
+// latency histograms. By default each viewer plays one rendition, the
+// fleet spread over the ladder (Config.Variant), and requests a new
+// connection per request over http (Config.KeepAlive), which is what lets
+// ffmpeg's log show when each segment download ended. Every request
 // carries the header X-Hlsswarm-Client: <n> and a User-Agent ending in
 // " client-<n>", so an origin can attribute it. The [Result] holds the
 // totals by request kind and status code, latency distributions, QoE
