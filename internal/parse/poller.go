@@ -217,6 +217,26 @@ func (s *pollStream) feed(chunk []byte, limit int, at time.Time, budget *int) {
 	s.carry = append(s.carry[:0], rest...)
 }
 
+// cut ends the unfinished line as it is, for a message longer than the
+// receive buffer, whose end the kernel dropped: the line is counted once,
+// cut, and the next message starts a new line (ffmpeg writes a log line's
+// context and level as short messages and its text, which ends the line,
+// as one message, the only one that can be that long).
+func (s *pollStream) cut(at time.Time, budget *int) {
+	if len(s.carry) > 0 && !s.discard {
+		s.pendRead++
+		if *budget > 0 {
+			*budget--
+			s.line(s.carry, at)
+		} else {
+			s.pendDropped++
+		}
+	}
+	s.carry = s.carry[:0]
+	s.discard = false
+	s.sp.skipLF = false
+}
+
 // eof parses an unfinished last line.
 func (s *pollStream) eof(at time.Time) {
 	if len(s.carry) > 0 && !s.discard {

@@ -138,16 +138,22 @@ func TestPollerLineBudgetDropsWholeLines(t *testing.T) {
 	assert.Equal(t, uint64(90), s.dropped[StreamStderr])
 }
 
-// TestPollerManyViewers runs many pipes with random writes through one
-// poller, with a sink that stalls at random, and checks every line.
+// TestPollerManyViewers runs many streams (pipes, then sockets) with
+// random writes through one poller, with a sink that stalls at random, and
+// checks every line.
 func TestPollerManyViewers(t *testing.T) {
+	t.Run("pipes", func(t *testing.T) { testPollerManyViewers(t, newPipe) })
+	t.Run("sockets", func(t *testing.T) { testPollerManyViewers(t, newSeqPacket) })
+}
+
+func testPollerManyViewers(t *testing.T, newStream func(*testing.T) (*recPipe, *os.File)) {
 	const viewers, n = 20, 1000
-	p := newPoller(t, PollerOptions{})
+	p := newPoller(t, PollerOptions{Interval: 10 * time.Millisecond})
 	var wg sync.WaitGroup
 	readers := make([]*Reader, viewers)
 	sinks := make([]*checkSink, viewers)
 	for v := range readers {
-		ep, ew := newPipe(t)
+		ep, ew := newStream(t)
 		sinks[v] = &checkSink{t: t, rng: rand.New(rand.NewSource(int64(v))), last: -1}
 		r, err := p.Add(ep, nil, sinks[v])
 		require.NoError(t, err)
@@ -314,4 +320,28 @@ func TestPollerSocketStampsAtWrite(t *testing.T) {
 	}
 	assert.Equal(t, want, ep.observed.String())
 	assert.Equal(t, int32(1), ep.drained.Load())
+}
+
+// TestPollerSocketTruncatedMessage: a message longer than the receive
+// slot loses its end; its line is cut and counted once, and the next line
+// is whole.
+func TestPollerSocketTruncatedMessage(t *testing.T) {
+	p := newPoller(t, PollerOptions{})
+	ep, ew := newSeqPacket(t)
+	s := &lineSink{}
+	long := "[x] " + strings.Repeat("y", msgSlotSize+100) + "\n"
+	for _, m := range []string{"[x] first\n", long, "[x] next\n"} {
+		_, err := ew.WriteString(m)
+		require.NoError(t, err)
+	}
+	require.NoError(t, ew.Close())
+	r, err := p.Add(ep, nil, s)
+	require.NoError(t, err)
+	c, err := r.Wait()
+	require.NoError(t, err)
+	assert.Equal(t, uint64(3), c.StderrRead)
+	require.Len(t, s.lines, 3)
+	assert.Equal(t, "[x] first", s.lines[0])
+	assert.Equal(t, long[:msgSlotSize], s.lines[1])
+	assert.Equal(t, "[x] next", s.lines[2])
 }

@@ -19,7 +19,7 @@ import (
 
 const (
 	msgSlots    = 64      // messages per recvmmsg
-	msgSlotSize = 8 << 10 // bytes per message; ffmpeg's log lines are under 1 KiB
+	msgSlotSize = 8 << 10 // bytes per message; ffmpeg's log writes are at most 1 KiB (av_log's line buffer)
 	msgOOBSize  = 64      // control bytes per message (one timestamp)
 )
 
@@ -159,6 +159,9 @@ func (p *Poller) readSocket(s *pollStream, hup bool, budget *int) bool {
 			msg := b.data[i*msgSlotSize : i*msgSlotSize+min(m, msgSlotSize)]
 			s.pipe.Observe(msg)
 			s.feed(msg, p.opts.ReadSize, at, budget)
+			if b.hdrs[i].hdr.Flags&syscall.MSG_TRUNC != 0 {
+				s.cut(at, budget) // the kernel dropped the message's end
+			}
 		}
 		if n < len(b.hdrs) && !hup {
 			return false
