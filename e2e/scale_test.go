@@ -157,8 +157,8 @@ func sampleFleet(pids []int, origin int) fleetSample {
 			s.ffmpegAccessed++
 		}
 	}
-	s.harnessRSSKB = procKB("/proc/self/status", "VmRSS")
-	s.originRSSKB = procKB(fmt.Sprintf("/proc/%d/status", origin), "VmRSS")
+	s.harnessRSSKB = procKB("/proc/self/status", "VmHWM") // peak resident set so far
+	s.originRSSKB = procKB(fmt.Sprintf("/proc/%d/status", origin), "VmHWM")
 	return s
 }
 
@@ -232,7 +232,7 @@ func TestScale(t *testing.T) {
   kept up          %d of %d viewers advanced >= 99%% of wall time over %s (allowing one 1 s segment of step); %d without that allowance
   CPU (%2.0f s)      harness %.1f%% of a core, ffmpeg %.1f%% of a core (%.3f%% per viewer, %d processes), origin %.1f%% of a core
                    harness = %.1f%% of ffmpeg's CPU (the harness is this test process: fleet, pipe readers, parsers, stats; the origin runs in a child process)
-  memory           ffmpeg PSS peak %.0f MB (%.1f MB per viewer); harness RSS peak %.0f MB; origin RSS %.0f MB
+  memory           ffmpeg PSS peak %.0f MB (%.1f MB per viewer, sum of smaps_rollup sampled 5 times); harness peak RSS %.0f MB; origin peak RSS %.0f MB (VmHWM)
   lines            %d stderr + %d progress lines read, %d dropped
   requests         manifest %d segment %d (origin served %d / %d); errors %d timeouts %d
   %s`,
