@@ -14,7 +14,9 @@
 //     that the matching threshold fails and the counts match the origin's
 //     ground truth; where ffmpeg 5.1 logs nothing, it says so and shows
 //     what does see the fault. TestRecovery heals the origin mid-run;
-//     TestBodyStallWithinTimeout shows a fault only QoE sees.
+//     TestBodyStallWithinTimeout shows a fault only QoE sees, and
+//     TestStalledViewers that the stalled-viewers gauge counts exactly the
+//     viewers the origin held past the stall timeout.
 //   - The TestNoFFmpegAfter tests show that no ffmpeg process outlives a
 //     run, however it ends: passing, failing viewers, a live-threshold
 //     abort, and a child test binary that fails, panics or is SIGKILLed.
