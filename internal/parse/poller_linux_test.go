@@ -34,6 +34,14 @@ func (p *recPipe) Observe(b []byte) {
 
 func (p *recPipe) Drained() { p.drained.Add(1) }
 
+// waitDrained waits until p was told once that it was drained: a Reader
+// ends just before its pipes are told.
+func waitDrained(t *testing.T, p *recPipe) {
+	t.Helper()
+	assert.Eventually(t, func() bool { return p.drained.Load() == 1 }, 2*time.Second, time.Millisecond)
+	assert.Equal(t, int32(1), p.drained.Load())
+}
+
 // newPipe returns a pipe whose read end is ready for a Poller.
 func newPipe(t *testing.T) (*recPipe, *os.File) {
 	t.Helper()
@@ -90,8 +98,8 @@ func TestPollerSplitsCountsAndDrainsTail(t *testing.T) {
 	assert.Equal(t, "[x] tail without newline", s.lines[3005])
 	assert.Equal(t, [2]uint64{2, lines}, s.read, "Sink.Lines increments add up (progress, stderr)")
 	assert.Equal(t, want.String(), ep.observed.String(), "Observe saw every byte in order")
-	assert.Equal(t, int32(1), ep.drained.Load())
-	assert.Equal(t, int32(1), pp.drained.Load())
+	waitDrained(t, ep)
+	waitDrained(t, pp)
 	assert.Equal(t, c, r.Counts())
 }
 
@@ -204,7 +212,7 @@ func TestPollerCloseEndsOpenReaders(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, uint64(2), c.StderrRead)
 	assert.Equal(t, []string{"[x] one", "[x] two"}, s.lines)
-	assert.Equal(t, int32(1), ep.drained.Load())
+	waitDrained(t, ep)
 	require.NoError(t, p.Close(), "Close twice")
 
 	ep2, _ := newPipe(t)
@@ -319,7 +327,7 @@ func TestPollerSocketStampsAtWrite(t *testing.T) {
 		want += fmt.Sprintf("[http @ 0x1] [debug] line %d\n", i)
 	}
 	assert.Equal(t, want, ep.observed.String())
-	assert.Equal(t, int32(1), ep.drained.Load())
+	waitDrained(t, ep)
 }
 
 // TestPollerSocketTruncatedMessage: a message longer than the receive

@@ -116,8 +116,8 @@ func originKinds(o *fixtures.Origin) (k [4]int, errors int) {
 
 // TestRealFFmpegNoKeepAliveLatency plays one rendition of a live stream
 // whose segment responses the origin holds back 150 ms: every segment
-// latency reported lies between 150 ms and 200 ms, and nearly every
-// segment request gets one.
+// latency reported lies between 150 ms and 200 ms (140 ms with stamps
+// taken at read time), and nearly every segment request gets one.
 func TestRealFFmpegNoKeepAliveLatency(t *testing.T) {
 	t.Run("pipeline", func(t *testing.T) { testNoKeepAliveLatency(t, 0) })
 	// One goroutine polls every 100 ms, yet the kernel's stamps of the
@@ -143,9 +143,16 @@ func testNoKeepAliveLatency(t *testing.T, poll time.Duration) {
 	assert.Zero(t, errs)
 	assert.Empty(t, tl.HTTPErrors)
 	assert.Zero(t, c.StderrDropped+c.ProgressDropped)
+	// Kernel write stamps (poller over sockets) never make a latency
+	// shorter than the origin's hold; stamps taken when a line is read
+	// (pipeline) may, by the reader's scheduling delay for the request line.
+	low := delay
+	if poll == 0 {
+		low = delay - 10*time.Millisecond
+	}
 	lat := tl.Latencies[KindSegment]
 	for _, d := range lat {
-		assert.GreaterOrEqual(t, d, delay, "segment latency")
+		assert.GreaterOrEqual(t, d, low, "segment latency")
 		assert.LessOrEqual(t, d, delay+50*time.Millisecond, "segment latency")
 	}
 	// Without latency: the other rendition's two segments ffmpeg opens
