@@ -220,8 +220,7 @@ func testTruth(t *testing.T, live bool, format fixtures.Format, tls bool, varian
 	}
 
 	// One rendition per viewer, spread over the ladder: the origin's log
-	// shows it. (Over https the fleet cannot fetch the master playlist, see
-	// the note logged, and every viewer plays all renditions.)
+	// shows it, over https (a self-signed origin) as over http.
 	if variant == loadtest.VariantRoundRobin {
 		renditions := map[string]map[string]bool{}
 		for _, r := range origin.Requests() {
@@ -238,10 +237,7 @@ func testTruth(t *testing.T, live bool, format fixtures.Format, tls bool, varian
 				mixed = append(mixed, fmt.Sprintf("client %s played %d renditions", client, len(rs)))
 			}
 		}
-		switch {
-		case len(mixed) > 0 && tls:
-			t.Logf("known loadtest issue over https (self-signed origin, master fetch fails): %s; want one each (round-robin)", strings.Join(mixed, ", "))
-		case len(mixed) > 0:
+		if len(mixed) > 0 {
 			t.Errorf("%s; want one each (round-robin)", strings.Join(mixed, ", "))
 		}
 	}

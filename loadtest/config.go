@@ -124,7 +124,11 @@ type GroundTruth interface {
 // configuration: 5 viewers, started over 0.5 s, playing for 10 s.
 type Config struct {
 	// URL is the HLS playlist (master or media) every viewer plays. Only
-	// http and https are accepted. Required.
+	// http and https are accepted. Required. Over https neither the
+	// viewers nor the fleet's own playlist fetch (variant choice) verify
+	// the origin's certificate: ffmpeg does not by default (-tls_verify
+	// 0), and a load test of a self-signed or staging origin must measure
+	// the same thing as one of a public origin.
 	URL string
 
 	// Clients is the number of concurrent viewers (ffmpeg processes).

@@ -361,13 +361,30 @@ func TestVariantAndIdentity(t *testing.T) {
 }
 
 // TestVariantRoundRobin checks the default variant choice: each viewer
-// plays one rendition, taking the master's variants in turn; the master
-// fetch made from Go is not part of Result.Origin; and the bytes counter
-// follows the bytes the origin sent.
+// plays one rendition, taking the master's variants in turn, over http and
+// over https from a self-signed origin (whose certificate the viewers do
+// not verify, nor may the fleet's master fetch); the master fetch made
+// from Go is not part of Result.Origin; and the bytes counter follows the
+// bytes the origin sent.
 func TestVariantRoundRobin(t *testing.T) {
-	origin := fixtures.NewOrigin(t, fixtures.Live{})
-	r := Run(t, Config{URL: origin.URL(), Clients: 4, Ramp: 400 * time.Millisecond, Duration: 3 * time.Second, Origin: origin, ProgressInterval: -1})
+	t.Run("http", func(t *testing.T) { testVariantRoundRobin(t, false) })
+	t.Run("https", func(t *testing.T) { testVariantRoundRobin(t, true) })
+}
+
+func testVariantRoundRobin(t *testing.T, tls bool) {
+	opts := []fixtures.Option{fixtures.Live{}}
+	if tls {
+		opts = append(opts, fixtures.WithTLS())
+	}
+	origin := fixtures.NewOrigin(t, opts...)
+	rec := &recordingTB{TB: t}
+	r := Run(rec, Config{URL: origin.URL(), Clients: 4, Ramp: 400 * time.Millisecond, Duration: 3 * time.Second, Origin: origin, ProgressInterval: -1})
 	t.Log("\n" + r.Summary())
+	for _, l := range rec.Logs() {
+		if strings.Contains(l, "Config.Variant") {
+			t.Errorf("log %q; want the master playlist fetched", l)
+		}
+	}
 	if r.Config.Variant != VariantRoundRobin {
 		t.Errorf("Config.Variant = %q; want the default %q", r.Config.Variant, VariantRoundRobin)
 	}
@@ -396,6 +413,9 @@ func TestVariantRoundRobin(t *testing.T) {
 	}
 	if got := r.Origin.Count("manifest") + r.Origin.Count("segment") + r.Origin.Count("init") + r.Origin.Count("unknown"); got != viewerReqs {
 		t.Errorf("Result.Origin counts %d requests, origin attributed %d to viewers; want the master fetch left out", got, viewerReqs)
+	}
+	if tls {
+		return // keep-alive: a connection's bytes are logged when it closes, at the stop or never
 	}
 	// Bytes read count bodies read to their end; at the stop a few are
 	// cut, so the count is a little under what the origin sent.

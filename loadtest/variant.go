@@ -2,6 +2,7 @@ package loadtest
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"net/http"
 
@@ -61,10 +62,13 @@ func selectPlays(ctx context.Context, cfg Config) (plays []play, note string, er
 // masterClient is the HTTP client of the master playlist fetch: it sends
 // Config.Headers and Config.UserAgent like the viewers (an origin may
 // require them), gives up after Config.Timeout, and keeps no connection
-// open afterwards (done closes what is left).
+// open afterwards (done closes what is left). Like the viewers (ffmpeg's
+// -tls_verify defaults to 0) it does not verify the origin's certificate,
+// so a self-signed origin gets the same variant choice as any other.
 func masterClient(cfg Config) (*http.Client, func()) {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.DisableKeepAlives = true
+	tr.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} // as ffmpeg's viewers: see above
 	c := &http.Client{
 		Transport: headerTransport{base: tr, headers: cfg.Headers, userAgent: cfg.UserAgent},
 		Timeout:   cfg.Timeout,
