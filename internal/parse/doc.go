@@ -98,6 +98,13 @@
 //     with no error between). The dead attempt never reached the origin: it
 //     is reported as [Sink.Reconnect] with [CauseDeadConnection], not as a
 //     request.
+//   - A keep-alive request whose write fails because the origin reset the
+//     connection (in the middle of the previous body) is logged, then
+//     "keepalive request failed for '<url>' with error: 'Broken pipe' …
+//     retrying with new connection". It never reached the origin either:
+//     a [Sink.Reconnect] with [CauseKeepaliveRetry], not a request. (A
+//     "Connection reset by peer" there is a reset of the request itself:
+//     the origin got it, and it counts.)
 //
 // On the shared ffmpeg 5.1 corpora (testdata/corpus) the debug-level counts
 // equal the origin's own request log, per kind and per error status.

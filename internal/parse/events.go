@@ -16,12 +16,19 @@ func (p *StderrParser) keepaliveFailed(m []byte, at time.Time) {
 	}
 	url, rest := m[:q], m[q+len("' with error: '"):]
 	k := p.kindOfURL(url, true)
-	if p.cur.active && bytes.Equal(p.cur.URL(), url) {
+	cur := p.cur.active && bytes.Equal(p.cur.URL(), url)
+	if cur {
 		k = p.cur.kind
 		p.cur.warned, p.cur.latDone = true, true
 	}
 	if e := bytes.IndexByte(rest, '\''); e >= 0 {
 		rest = rest[:e]
+	}
+	if cur && bytes.Contains(rest, []byte("Broken pipe")) {
+		// The request could not be written to a connection the origin had
+		// closed (reset in the middle of the previous body): like the
+		// silent dead-connection retry, a reconnect and not a request.
+		p.cur.unsent = true
 	}
 	if bytes.Contains(rest, []byte("timed out")) {
 		p.timeout(at)

@@ -15,7 +15,7 @@ func (p *StderrParser) resolve() {
 	if !r.active {
 		return
 	}
-	if r.confirmed || (!p.debug && r.opened && !r.noConnect) {
+	if !r.unsent && (r.confirmed || (!p.debug && r.opened && !r.noConnect)) {
 		at := r.start
 		if r.confirmed {
 			at = r.reqAt

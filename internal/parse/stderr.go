@@ -26,6 +26,7 @@ type request struct {
 	initRead  bool // "Downloading an initialization section" followed it
 	responded bool // a line proved a response arrived (playlist parsed, init read)
 	noConnect bool // its TCP connection failed, so nothing was sent
+	unsent    bool // its write failed (Broken pipe): the origin never got it
 	closeConn bool // its request said "Connection: close": its connection's close ends it
 	input     bool // the -i URL, opened by the "NULL" context (closed only at exit)
 	ended     bool // its connection's close was seen
@@ -78,6 +79,11 @@ type StderrParser struct {
 
 	segs  segTracker
 	bytes ByteSink // the sink, if it counts bytes
+
+	// rwTimeout is the viewer's -rw_timeout (Options.RWTimeout), 0 when
+	// unknown: a request that fails silently after at least this long
+	// timed out.
+	rwTimeout time.Duration
 
 	failed     [8]failedSeg
 	failedNext int

@@ -1,0 +1,126 @@
+package parse
+
+import (
+	"bufio"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// Fault corpora (testdata/faults): ffmpeg 5.1 debug logs of one viewer
+// (-map 0:p:0 of a fixtures live origin, stopped with SIGTERM after 16 s)
+// while the origin injected one fault into every 4th segment response, at
+// most 2 or 3 times. <name>.timed.log is the log as in the timed corpora
+// (seconds since ffmpeg started, then the line); <name>.origin.log is the
+// origin's record: "<seconds> <kind> <path> <status> <bytes> <duration>
+// ttfb=<ttfb> fault=<type>". Names: <ka|np>_<fault>, ka with keep-alive
+// (-http_persistent 1), np without; reset0 resets before the response,
+// reset_mid after 5000 body bytes, hstall holds the headers 3 s against a
+// 1.5 s rw_timeout, trunc closes after 5000 body bytes.
+type faultCounts struct {
+	name       string
+	rwTimeout  time.Duration // the viewer's -rw_timeout
+	req        [4]int        // by Kind
+	reconnects [3]int        // by Cause
+	timeouts   int
+	cuts       int
+	segFailed  int
+}
+
+var faultCorpora = []faultCounts{
+	// Two resets leave the next request on the dead connection to fail
+	// at its write (Broken pipe): a reconnect, not a request.
+	{name: "ka_reset_mid", rwTimeout: 5 * time.Second, req: [4]int{19, 21, 0, 0}, reconnects: [3]int{2, 0, 0}},
+}
+
+// originRecord is one line of a fault corpus' origin log.
+type originRecord struct {
+	kind   Kind
+	status int
+	fault  string
+}
+
+func readFaultOrigin(t *testing.T, name string) []originRecord {
+	t.Helper()
+	f, err := os.Open(filepath.Join("testdata/faults", name+".origin.log"))
+	require.NoError(t, err)
+	defer f.Close()
+	var recs []originRecord
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fs := strings.Fields(sc.Text())
+		require.GreaterOrEqual(t, len(fs), 8, "origin line %q", sc.Text())
+		r := originRecord{kind: KindUnknown, fault: strings.TrimPrefix(fs[7], "fault=")}
+		switch fs[1] {
+		case "master", "media":
+			r.kind = KindManifest
+		case "segment":
+			r.kind = KindSegment
+		case "init":
+			r.kind = KindInit
+		}
+		r.status, err = strconv.Atoi(fs[3])
+		require.NoError(t, err)
+		recs = append(recs, r)
+	}
+	require.NoError(t, sc.Err())
+	return recs
+}
+
+// runFaultCorpus replays a fault corpus with its times through a
+// StderrParser that knows the viewer's rw_timeout.
+func runFaultCorpus(t *testing.T, g faultCounts) *Tally {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata/faults", g.name+".timed.log"))
+	require.NoError(t, err)
+	tl := &Tally{}
+	p := NewStderrParser(tl, time.UTC)
+	p.rwTimeout = g.rwTimeout
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	sc := bufio.NewScanner(strings.NewReader(string(data)))
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		l := strings.TrimLeft(sc.Text(), " ")
+		sp := strings.IndexByte(l, ' ')
+		require.Positive(t, sp, "timed line %q", l)
+		sec, err := strconv.ParseFloat(l[:sp], 64)
+		require.NoError(t, err)
+		p.Line([]byte(l[sp+1:]), base.Add(time.Duration(sec*float64(time.Second))))
+	}
+	require.NoError(t, sc.Err())
+	p.Flush()
+	return tl
+}
+
+// TestFaultCorpora checks each fault corpus against its golden counts and
+// the origin's record: every request the origin saw is counted once by
+// kind, and no request it never received is counted.
+func TestFaultCorpora(t *testing.T) {
+	files, err := filepath.Glob("testdata/faults/*.timed.log")
+	require.NoError(t, err)
+	require.Len(t, faultCorpora, len(files), "every fault corpus needs a row")
+	for _, g := range faultCorpora {
+		t.Run(g.name, func(t *testing.T) {
+			tl := runFaultCorpus(t, g)
+			var origin [4]int
+			for _, r := range readFaultOrigin(t, g.name) {
+				origin[r.kind]++
+			}
+			assert.Equal(t, origin, tl.Requests, "requests by kind: origin vs parsed")
+			assert.Equal(t, g.req, tl.Requests, "requests by kind")
+			assert.Equal(t, g.reconnects, tl.Reconnects, "reconnects by cause")
+			assert.Equal(t, g.timeouts, tl.Timeouts, "timeouts")
+			assert.Equal(t, g.cuts, tl.BodyCuts, "bodies cut")
+			assert.Equal(t, g.segFailed, tl.SegmentsFailed, "segments failed")
+			if t.Failed() {
+				t.Logf("got: req %#v reconnects %#v timeouts %d cuts %d segFailed %d", tl.Requests, tl.Reconnects, tl.Timeouts, tl.BodyCuts, tl.SegmentsFailed)
+			}
+		})
+	}
+}
