@@ -135,8 +135,9 @@ func skippedSegments(log []fixtures.Request) int64 {
 //   - a stall before the headers, beyond the viewer timeout, is a timeout;
 //   - a reset before the response fails the segment; with keep-alive a
 //     reset on a reused connection is first retried on a new one (a
-//     reconnect). Without keep-alive the parser counts the failed segment
-//     as a timeout too: ffmpeg prints no error of its own for the reset;
+//     reconnect). ffmpeg prints no error of its own for the reset, the
+//     same lines as for a timeout: the parser tells them apart by the
+//     time to failure against the viewer's timeout, so it is no timeout;
 //   - a bandwidth cap below the stream's bitrate is no error at all: the
 //     viewer falls behind and skips expired segments, which ffmpeg logs;
 //     the origin's log shows the same skips as gaps in each viewer's
@@ -237,6 +238,9 @@ func TestFaults(t *testing.T) {
 			expect: map[loadtest.KeepAlive]expect{off: {"segment_failures == 0", true}, on: {"reconnects == 0", true}},
 			count: func(t *testing.T, o faultOutcome) (int64, int64, string) {
 				tot := o.res.Totals
+				if tot.Timeouts != 0 {
+					t.Errorf("timeouts = %d; want 0: a reset is no timeout", tot.Timeouts)
+				}
 				return int64(tot.Reconnects + tot.SegmentFailures), o.truth.Faults[fixtures.FaultReset], "reconnects + segment failures (resets)"
 			},
 		},

@@ -130,7 +130,7 @@ func newFleet(t testing.TB, cfg Config) (*Fleet, error) {
 			return nil, fmt.Errorf("loadtest: %w", err)
 		}
 	}
-	poller, err := parse.NewPoller(parse.PollerOptions{})
+	poller, err := parse.NewPoller(parse.PollerOptions{RWTimeout: cfg.Timeout})
 	if err != nil {
 		poller = nil // not Linux: per-viewer pipelines
 	}

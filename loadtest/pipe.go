@@ -33,7 +33,7 @@ func (f *Fleet) pipe(p *ffmpeg.Process, sink *statsSink) {
 			return
 		}
 	}
-	pl := parse.Start(stderr, progress, sink, parse.Options{})
+	pl := parse.Start(stderr, progress, sink, parse.Options{RWTimeout: f.cfg.Timeout})
 	f.wg.Add(1)
 	go func() {
 		defer f.wg.Done()

@@ -139,10 +139,16 @@
 //     cut the body). The retry it causes, if any, is a separate Reconnect.
 //   - [Sink.Timeout]: "Connection timed out" in a keep-alive warning, a tcp
 //     connect error, a parse_playlist error or the input's error, once per
-//     request. ffmpeg 5.1 prints nothing when the retry of a timed-out request
-//     times out too; so a "Failed to open segment" whose last request was
-//     written and got no status (no HTTP error, no refusal) counts as a
-//     timeout as well.
+//     request. ffmpeg 5.1 prints no error text when a segment request on a
+//     connection of its own (or the retry of a timed-out keep-alive request)
+//     times out, and none when the origin resets the connection before the
+//     response: both show only as "Failed to open segment" after a request
+//     that got no status, and the debug log holds no other difference
+//     (captured in testdata/faults). Only the time tells them apart: such
+//     a failure counts as a timeout when it came at least the viewer's
+//     rw_timeout ([Options.RWTimeout], less a tenth for stamping error)
+//     after its request line; else it is a failed segment only. Without
+//     RWTimeout (0, unknown), none of them is a timeout.
 //   - [Sink.ConnRefused]: "Connection to tcp://… failed: Connection refused"
 //     (once per request; the input's summary line repeats it).
 //   - [Sink.SegmentFailed]: "Failed to open segment N of playlist P".

@@ -61,10 +61,13 @@ func (p *StderrParser) segmentFailed(m []byte, at time.Time) {
 		}
 	}
 	r := &p.cur
-	if r.active && r.confirmed && !r.sawError && !r.timedOut && !r.refused {
-		// ffmpeg 5.1 prints no line when the retry of a timed-out request
-		// times out too: a request that was written and got no status is
-		// counted as a timeout.
+	if r.active && r.confirmed && !r.sawError && !r.timedOut && !r.refused &&
+		p.rwTimeout > 0 && at.Sub(r.reqAt) >= p.rwTimeout-p.rwTimeout/10 {
+		// ffmpeg 5.1 prints no line when a request (or the retry of a
+		// timed-out one) times out, nor when its connection is reset
+		// before the response: only the time tells them apart. A request
+		// that was written, got no status and failed after the viewer's
+		// rw_timeout (less a tenth for stamping error) timed out.
 		p.timeout(at)
 	}
 	if r.active {

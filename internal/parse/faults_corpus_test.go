@@ -36,6 +36,19 @@ type faultCounts struct {
 var faultCorpora = []faultCounts{
 	// Two resets leave the next request on the dead connection to fail
 	// at its write (Broken pipe): a reconnect, not a request.
+	// Header stalls: the origin recorded 2 requests without status. One
+	// on a reused connection says "Connection timed out" (a timeout and a
+	// reconnect); one (a probe of the other rendition at the start, on a
+	// new connection) fails the segment silently 1.6 s after its request,
+	// past the 1.5 s rw_timeout: a timeout too.
+	{name: "ka_hstall", rwTimeout: 1500 * time.Millisecond, req: [4]int{18, 23, 0, 0}, reconnects: [3]int{1, 0, 0}, timeouts: 2, segFailed: 1},
+	{name: "np_hstall", rwTimeout: 1500 * time.Millisecond, req: [4]int{18, 22, 0, 0}, timeouts: 2, segFailed: 2},
+	// Resets before the response: the same silent "Failed to open segment"
+	// (without keep-alive, and for a request on a new connection), but at
+	// once: a failed segment, not a timeout. On a reused connection,
+	// "Connection reset by peer" and a retry: a reconnect.
+	{name: "ka_reset0", rwTimeout: 5 * time.Second, req: [4]int{19, 24, 0, 0}, reconnects: [3]int{2, 0, 0}, segFailed: 1},
+	{name: "np_reset0", rwTimeout: 5 * time.Second, req: [4]int{21, 22, 0, 0}, segFailed: 3},
 	{name: "ka_reset_mid", rwTimeout: 5 * time.Second, req: [4]int{19, 21, 0, 0}, reconnects: [3]int{2, 0, 0}},
 }
 

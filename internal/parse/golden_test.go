@@ -75,7 +75,7 @@ var goldenCorpora = []goldenCounts{
 	{name: "small_tiny_mp2", req: [4]int{1, 30, 0, 0}, errs: nil, errKinds: [4]int{}, reconnects: [3]int{0, 0, 0}, timeouts: 0, refused: 0, cuts: 0, segFailed: 0, plFailed: 0, skipped: 0, seq: 0, ends: [4]int{1, 0, 1, 0}, progress: 2, lines: [2]uint64{433, 18}, latN: [3]int{1, 28, 0}, unknown: 79},
 	{name: "stall_body_rw2s", req: [4]int{15, 19, 0, 0}, errs: nil, errKinds: [4]int{}, reconnects: [3]int{2, 0, 0}, timeouts: 2, refused: 0, cuts: 0, segFailed: 0, plFailed: 0, skipped: 0, seq: 14, ends: [4]int{0, 1, 1, 0}, progress: 15, lines: [2]uint64{598, 180}, latN: [3]int{15, 1, 0}, unknown: 153},
 	{name: "stall_body_rw2s_reconnect", req: [4]int{15, 18, 0, 0}, errs: nil, errKinds: [4]int{}, reconnects: [3]int{1, 0, 0}, timeouts: 1, refused: 0, cuts: 0, segFailed: 0, plFailed: 0, skipped: 0, seq: 14, ends: [4]int{0, 1, 1, 0}, progress: 15, lines: [2]uint64{553, 180}, latN: [3]int{15, 1, 0}, unknown: 127},
-	{name: "stall_hdr_rw2s", req: [4]int{15, 19, 0, 0}, errs: nil, errKinds: [4]int{}, reconnects: [3]int{1, 0, 0}, timeouts: 2, refused: 0, cuts: 0, segFailed: 1, plFailed: 0, skipped: 0, seq: 14, ends: [4]int{0, 1, 1, 0}, progress: 14, lines: [2]uint64{569, 168}, latN: [3]int{15, 1, 0}, unknown: 130},
+	{name: "stall_hdr_rw2s", req: [4]int{15, 19, 0, 0}, errs: nil, errKinds: [4]int{}, reconnects: [3]int{1, 0, 0}, timeouts: 1, refused: 0, cuts: 0, segFailed: 1, plFailed: 0, skipped: 0, seq: 14, ends: [4]int{0, 1, 1, 0}, progress: 14, lines: [2]uint64{569, 168}, latN: [3]int{15, 1, 0}, unknown: 130},
 	{name: "ua_headers", req: [4]int{6, 8, 0, 0}, errs: nil, errKinds: [4]int{}, reconnects: [3]int{0, 0, 0}, timeouts: 0, refused: 0, cuts: 0, segFailed: 0, plFailed: 0, skipped: 0, seq: 3, ends: [4]int{0, 1, 0, 0}, progress: 0, lines: [2]uint64{358, 0}, latN: [3]int{6, 1, 0}, unknown: 157},
 	{name: "vod_ts_debug", req: [4]int{3, 60, 0, 0}, errs: nil, errKinds: [4]int{}, reconnects: [3]int{0, 0, 0}, timeouts: 0, refused: 0, cuts: 0, segFailed: 0, plFailed: 0, skipped: 0, seq: 0, ends: [4]int{1, 0, 1, 0}, progress: 2, lines: [2]uint64{936, 26}, latN: [3]int{3, 56, 0}, unknown: 219},
 }
@@ -202,7 +202,11 @@ func TestCorporaMatchOrigin(t *testing.T) {
 		log, prefix string
 		corpora     []string
 		// stopped counts requests the origin logged as abandoned (status 0)
-		// because ffmpeg was signalled while waiting, not timed out.
+		// because ffmpeg was signalled while waiting, not timed out, or
+		// that timed out silently: the retry of a timed-out keep-alive
+		// request, which ffmpeg 5.1 fails without a line, is a timeout
+		// only by its time (Options.RWTimeout), and these corpora carry
+		// none (testdata/faults has timed captures of it).
 		stopped int
 	}{
 		{"origin_requests.log", "/live/ok/s1/", []string{"live_v0_debug"}, 0},
@@ -215,7 +219,7 @@ func TestCorporaMatchOrigin(t *testing.T) {
 		{"origin_requests.log", "/live/drop/s12/", []string{"drop_noreconnect"}, 0},
 		{"origin_requests.log", "/live/drop/s13/", []string{"drop_reconnect"}, 0},
 		{"origin_requests.log", "/live/close/s14/", []string{"conn_close"}, 0},
-		{"origin_requests.log", "/live/stallhdr/s15/", []string{"stall_hdr_rw2s"}, 0},
+		{"origin_requests.log", "/live/stallhdr/s15/", []string{"stall_hdr_rw2s"}, 1},
 		{"origin_requests.log", "/live/stallbody/s16/", []string{"stall_body_rw2s"}, 0},
 		{"origin_requests.log", "/live/stallbody/s17/", []string{"stall_body_rw2s_reconnect"}, 0},
 		{"origin_requests.log", "/vod/ok/s18/", []string{"eos_vod_ts_debug"}, 0},

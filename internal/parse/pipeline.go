@@ -32,6 +32,11 @@ type Options struct {
 	// Location is the time zone of datetime log prefixes (default time.Local,
 	// which ffmpeg uses).
 	Location *time.Location
+	// RWTimeout is the viewer's -rw_timeout. A segment that fails without
+	// a status or an error of ffmpeg's own is a timeout only when it
+	// failed at least this long after its request (see the package doc);
+	// 0 (unknown) counts no such timeout.
+	RWTimeout time.Duration
 }
 
 // Counts are the lines a [Pipeline] read and dropped per stream. Every line
@@ -89,7 +94,7 @@ func Start(stderr, progress io.Reader, sink Sink, opts Options) *Pipeline {
 		sink:     sink,
 		clock:    opts.Clock,
 		readSize: opts.ReadSize,
-		stderr:   NewStderrParser(sink, opts.Location),
+		stderr:   newStderrParser(sink, opts.Location, opts.RWTimeout),
 		progress: NewProgressParser(sink),
 		done:     make(chan struct{}),
 	}

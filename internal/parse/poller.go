@@ -73,6 +73,8 @@ type PollerOptions struct {
 	// Location is the time zone of datetime log prefixes (default
 	// time.Local, which ffmpeg uses).
 	Location *time.Location
+	// RWTimeout is the viewers' -rw_timeout, as Options.RWTimeout.
+	RWTimeout time.Duration
 }
 
 func (o PollerOptions) withDefaults() PollerOptions {

@@ -83,7 +83,7 @@ func NewPoller(opts PollerOptions) (*Poller, error) {
 func (p *Poller) Add(stderr, progress Pipe, sink Sink) (*Reader, error) {
 	r := &Reader{
 		sink:     sink,
-		stderr:   NewStderrParser(sink, p.opts.Location),
+		stderr:   newStderrParser(sink, p.opts.Location, p.opts.RWTimeout),
 		progress: NewProgressParser(sink),
 		done:     make(chan struct{}),
 	}

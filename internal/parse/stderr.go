@@ -95,12 +95,17 @@ type ptrKind struct {
 }
 
 // NewStderrParser returns a parser that reports to sink. loc is the time zone
-// of datetime prefixes (nil: time.Local).
+// of datetime prefixes (nil: time.Local). It does not know the viewer's
+// rw_timeout, so it counts no timeout from elapsed time (Options.RWTimeout).
 func NewStderrParser(sink Sink, loc *time.Location) *StderrParser {
+	return newStderrParser(sink, loc, 0)
+}
+
+func newStderrParser(sink Sink, loc *time.Location, rwTimeout time.Duration) *StderrParser {
 	if loc == nil {
 		loc = time.Local
 	}
-	p := &StderrParser{sink: sink, loc: loc}
+	p := &StderrParser{sink: sink, loc: loc, rwTimeout: rwTimeout}
 	for i := range p.failed {
 		p.failed[i].seq = -1
 	}

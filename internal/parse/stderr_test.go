@@ -1,6 +1,7 @@
 package parse
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -15,10 +16,16 @@ var t0 = time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC)
 // milliseconds from t0; lines without it keep the previous time).
 func feed(t *testing.T, log string) *Tally {
 	t.Helper()
+	return feedRW(t, 0, log)
+}
+
+// feedRW is feed with a parser that knows the viewer's rw_timeout.
+func feedRW(t *testing.T, rwTimeout time.Duration, log string) *Tally {
+	t.Helper()
 	tl := &Tally{}
 	urls := []string{}
 	tl.URLs = &urls
-	p := NewStderrParser(tl, time.UTC)
+	p := newStderrParser(tl, time.UTC, rwTimeout)
 	at := t0
 	for _, line := range strings.Split(strings.TrimPrefix(log, "\n"), "\n") {
 		line = strings.TrimLeft(line, "\t")
@@ -172,7 +179,7 @@ func TestStderrBodyCutSegmentHasNoLatency(t *testing.T) {
 }
 
 func TestStderrTimeoutThenSilentRetryTimeout(t *testing.T) {
-	tl := feed(t, `
+	tl := feedRW(t, 2*time.Second, `
 		+0 [hls @ 0x10] [verbose] HLS request for url 'http://h/v0/7.ts', offset 0, playlist 0
 		+0 [http @ 0x11] [info] Opening 'http://h/v0/7.ts' for reading
 		+0 [http @ 0x12] [debug] request: GET /v0/7.ts HTTP/1.1
@@ -186,6 +193,40 @@ func TestStderrTimeoutThenSilentRetryTimeout(t *testing.T) {
 	assert.Equal(t, 2, tl.Timeouts)
 	assert.Equal(t, [3]int{1, 0, 0}, tl.Reconnects)
 	assert.Equal(t, 1, tl.SegmentsFailed)
+}
+
+// TestStderrSilentSegmentFailure checks the rule for a segment that fails
+// after its request without any error text (ffmpeg 5.1 prints the same
+// lines for a reset before the response and for an rw_timeout expiry): a
+// timeout only when it failed at least the rw_timeout after its request.
+func TestStderrSilentSegmentFailure(t *testing.T) {
+	log := func(failAt int) string {
+		return `
+		+0 [hls @ 0x10] [verbose] HLS request for url 'http://h/v0/7.ts', offset 0, playlist 0
+		+0 [hls @ 0x10] [info] Opening 'http://h/v0/7.ts' for reading
+		+1 [http @ 0x13] [debug] request: GET /v0/7.ts HTTP/1.1
+		Connection: close
+
+		+` + strconv.Itoa(failAt) + ` [hls @ 0x10] [warning] Failed to open segment 7 of playlist 0`
+	}
+	for _, tc := range []struct {
+		name     string
+		rw       time.Duration
+		failAt   int // ms
+		timeouts int
+	}{
+		{"reset", 1500 * time.Millisecond, 2, 0},
+		{"timeout", 1500 * time.Millisecond, 1603, 1},
+		{"unknown rw_timeout", 0, 1603, 0},
+		{"well short of rw_timeout", 5 * time.Second, 1603, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tl := feedRW(t, tc.rw, log(tc.failAt))
+			assert.Equal(t, [4]int{0, 1, 0, 0}, tl.Requests)
+			assert.Equal(t, tc.timeouts, tl.Timeouts, "timeouts")
+			assert.Equal(t, 1, tl.SegmentsFailed)
+		})
+	}
 }
 
 func TestStderrDatetimePrefix(t *testing.T) {
