@@ -57,10 +57,12 @@ func (s *statsSink) Timeout(parse.Kind, time.Time) { s.v.AddTimeout() }
 // ConnRefused implements parse.Sink.
 func (s *statsSink) ConnRefused(time.Time) { s.v.AddConnRefused() }
 
-// BodyCut implements parse.Sink. A cut body is followed by a request on a
-// new connection, which ffmpeg's log shows; the cut itself has no counter
-// of its own in the catalogue.
-func (s *statsSink) BodyCut(parse.Kind, time.Time) {}
+// BodyCut implements parse.Sink. A body cut short ("Stream ends
+// prematurely") counts as a reconnect, with keep-alive or without: the
+// connection is lost. With keep-alive, ffmpeg's silent retry of the next
+// request on that connection is part of the same incident, and the parser
+// does not report it again.
+func (s *statsSink) BodyCut(parse.Kind, time.Time) { s.v.AddReconnect() }
 
 // SegmentFailed implements parse.Sink.
 func (s *statsSink) SegmentFailed(int, time.Time) { s.v.AddSegmentFailure() }

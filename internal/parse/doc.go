@@ -136,7 +136,10 @@
 //     (also "… when parsing playlist", which reopens too), the silent
 //     dead-connection retry above, and "Will reconnect at …".
 //   - [Sink.BodyCut]: "Stream ends prematurely at X, should be Y" (the origin
-//     cut the body). The retry it causes, if any, is a separate Reconnect.
+//     cut the body). With keep-alive, the next request written on that
+//     connection finds it dead and is retried silently; that retry is part
+//     of the cut and is not reported as a Reconnect too (one incident, one
+//     event). A retry after a cut on another connection still is.
 //   - [Sink.Timeout]: "Connection timed out" in a keep-alive warning, a tcp
 //     connect error, a parse_playlist error or the input's error, once per
 //     request. ffmpeg 5.1 prints no error text when a segment request on a

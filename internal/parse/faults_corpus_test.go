@@ -49,6 +49,13 @@ var faultCorpora = []faultCounts{
 	// "Connection reset by peer" and a retry: a reconnect.
 	{name: "ka_reset0", rwTimeout: 5 * time.Second, req: [4]int{19, 24, 0, 0}, reconnects: [3]int{2, 0, 0}, segFailed: 1},
 	{name: "np_reset0", rwTimeout: 5 * time.Second, req: [4]int{21, 22, 0, 0}, segFailed: 3},
+	// Truncated bodies: "Stream ends prematurely" (a BodyCut) in both
+	// modes (the third truncation hit the other rendition's probe, which
+	// ffmpeg dropped unread). With keep-alive the next request on that
+	// connection is retried silently: part of the same incident, not a
+	// second reconnect.
+	{name: "ka_trunc", rwTimeout: 5 * time.Second, req: [4]int{19, 21, 0, 0}, cuts: 2},
+	{name: "np_trunc", rwTimeout: 5 * time.Second, req: [4]int{19, 21, 0, 0}, cuts: 2},
 	{name: "ka_reset_mid", rwTimeout: 5 * time.Second, req: [4]int{19, 21, 0, 0}, reconnects: [3]int{2, 0, 0}},
 }
 

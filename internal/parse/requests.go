@@ -44,10 +44,13 @@ func (p *StderrParser) opening(l *logLine, url []byte, at time.Time) {
 		!p.cur.responded && bytes.Equal(p.cur.URL(), url) {
 		// A keep-alive request that got EOF before any response: ffmpeg
 		// retries on a new connection without a line. The origin never saw
-		// the dead attempt.
+		// the dead attempt. When the connection died cutting a body short,
+		// the retry is part of that incident, already reported by BodyCut.
 		k, seg, pl := p.cur.kind, p.cur.segID, p.cur.playlist
 		p.cur.active = false
-		p.sink.Reconnect(k, CauseDeadConnection, at)
+		if !p.cur.afterCut {
+			p.sink.Reconnect(k, CauseDeadConnection, at)
+		}
 		r := p.begin(url, at)
 		r.opened, r.kind, r.segID, r.playlist = true, k, seg, pl
 		return
@@ -100,6 +103,10 @@ func (p *StderrParser) requestLine(l *logLine, m []byte, at time.Time) {
 	r := &p.cur
 	if r.active && r.opened && !r.confirmed && bytes.Equal(urlPath(r.URL()), path) {
 		r.confirmed, r.reqAt, r.ptr = true, at, l.ptr()
+		if r.ptr != 0 && r.ptr == p.cutPtr {
+			// The first request written on the connection that cut a body.
+			r.afterCut, p.cutPtr = true, 0
+		}
 		p.setPtr(l.ptr(), r.kind)
 		p.segs.setPtr(r.segID, l.ptr())
 		return

@@ -27,6 +27,7 @@ type request struct {
 	responded bool // a line proved a response arrived (playlist parsed, init read)
 	noConnect bool // its TCP connection failed, so nothing was sent
 	unsent    bool // its write failed (Broken pipe): the origin never got it
+	afterCut  bool // written on the connection whose last body was cut short
 	closeConn bool // its request said "Connection: close": its connection's close ends it
 	input     bool // the -i URL, opened by the "NULL" context (closed only at exit)
 	ended     bool // its connection's close was seen
@@ -84,6 +85,10 @@ type StderrParser struct {
 	// unknown: a request that fails silently after at least this long
 	// timed out.
 	rwTimeout time.Duration
+
+	// cutPtr is the http context of the last body cut short ("Stream ends
+	// prematurely"), until the next request is written on it.
+	cutPtr uint64
 
 	failed     [8]failedSeg
 	failedNext int
@@ -201,6 +206,7 @@ func (p *StderrParser) classify(l *logLine, line []byte, at time.Time) bool {
 		if hasPrefix(m, "Stream ends prematurely") {
 			k := p.kindForPtr(l)
 			p.segs.cut(l.ptr())
+			p.cutPtr = l.ptr()
 			p.sink.BodyCut(k, at)
 			return true
 		}

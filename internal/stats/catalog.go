@@ -47,7 +47,7 @@ func Catalog() []Metric {
 		{Name: "requests", Type: MetricCounter, Unit: "requests", Help: "Requests of all kinds."},
 		{Name: "bytes", Type: MetricCounter, Unit: "bytes", Help: "Bytes received."},
 		{Name: "http_errors", Type: MetricCounter, Unit: "errors", Labels: []string{"code", "kind"}, Help: "HTTP errors, by status code (0 = outside 100..599) or by request kind."},
-		{Name: "reconnects", Type: MetricCounter, Help: "Reconnects."},
+		{Name: "reconnects", Type: MetricCounter, Help: "Reconnects: keep-alive requests retried on a new connection, and bodies cut short (one per incident)."},
 		{Name: "timeouts", Type: MetricCounter, Help: "Timeouts."},
 		{Name: "conn_refused", Type: MetricCounter, Help: "Refused connections."},
 		{Name: "restarts", Type: MetricCounter, Help: "Viewer process restarts."},
