@@ -130,8 +130,9 @@ func skippedSegments(log []fixtures.Request) int64 {
 // What ffmpeg 5.1 logs decides the signal:
 //   - an error status is logged as such (404, 500, 503). Without
 //     keep-alive, a 500 on a live media playlist reload is not retried and
-//     ends the viewer (exit 0, so not restarted under on-failure); with
-//     keep-alive, it is retried on a new connection;
+//     ends the viewer with status 0: on a live stream an early end
+//     ("ended-early"), restarted under on-failure, so the fleet keeps its
+//     size; with keep-alive, it is retried on a new connection;
 //   - a stall before the headers, beyond the viewer timeout, is a timeout;
 //   - a reset before the response fails the segment; with keep-alive a
 //     reset on a reused connection is first retried on a new one (a
@@ -200,6 +201,11 @@ func TestFaults(t *testing.T) {
 			count: func(t *testing.T, o faultOutcome) (int64, int64, string) {
 				if got := o.res.Totals.HTTPErrorsByKind.Manifest; got != o.res.Totals.HTTPErrorsFor(500) {
 					t.Errorf("manifest errors %d; want all of them 500s (%d)", got, o.res.Totals.HTTPErrorsFor(500))
+				}
+				// A viewer the 500 ended (status 0, a live stream) was
+				// restarted: none is missing at the end, none ended clean.
+				if o.res.Clients.Active != faultClients || o.res.Exits["clean"] != 0 {
+					t.Errorf("active viewers at the end %d, exits %v; want all %d active, early ends restarted", o.res.Clients.Active, o.res.Exits, faultClients)
 				}
 				return int64(o.res.Totals.HTTPErrorsFor(500)), o.truth.ByKind[fixtures.KindMedia][500], "media playlist 500s"
 			},
@@ -312,9 +318,11 @@ func TestFaults(t *testing.T) {
 				if segs < truthSegs || segs > truthSegs+extra {
 					t.Errorf("segment requests: counted %d, origin %d; want equal (up to %d more)%s", segs, truthSegs, extra, viewerDiffs(o))
 				}
-				// The fleet's own master playlist fetch has no client id.
+				// The fleet's own master and media playlist fetches have no
+				// client id.
 				manifests := int64(tot.Requests.Manifest)
-				truthManifests := sum(o.truth.ByKind[fixtures.KindMaster]) + sum(o.truth.ByKind[fixtures.KindMedia]) - o.truth.ByClient[""].Requests[fixtures.KindMaster]
+				anon := o.truth.ByClient[""].Requests
+				truthManifests := sum(o.truth.ByKind[fixtures.KindMaster]) + sum(o.truth.ByKind[fixtures.KindMedia]) - anon[fixtures.KindMaster] - anon[fixtures.KindMedia]
 				if manifests < truthManifests || manifests > truthManifests+faultClients {
 					t.Errorf("manifest requests: counted %d, origin %d; want equal (up to %d in flight)%s", manifests, truthManifests, faultClients, viewerDiffs(o))
 				}

@@ -100,12 +100,23 @@ const (
 var keepAlives = []KeepAlive{KeepAliveAuto, KeepAliveOn, KeepAliveOff}
 
 // RestartPolicy says when a viewer whose ffmpeg exited is started again.
+//
+// The fleet learns once, before the viewers start, whether the stream is
+// live: its media playlist (the chosen variant's, or the first) has no
+// #EXT-X-ENDLIST. A live stream has no end, so a viewer of it whose ffmpeg
+// exits with status 0 before the fleet stops has not finished playing: the
+// stream failed it (without keep-alive, ffmpeg 5.1 ends on a single
+// failed reload of a live media playlist). Such an exit is recorded in
+// Result.Exits as "ended-early", not "clean", and RestartOnFailure
+// restarts it like an error exit. A clean exit of a VOD stream is the end
+// of play. When the playlist cannot be read before the start, the stream
+// is taken as VOD (the test log says so).
 type RestartPolicy string
 
 // Restart policies accepted by Config.RestartPolicy.
 const (
 	RestartNever     RestartPolicy = "never"      // an exited viewer stays down
-	RestartOnFailure RestartPolicy = "on-failure" // restart after an error exit, with backoff
+	RestartOnFailure RestartPolicy = "on-failure" // restart after an error exit, or an early end of a live stream, with backoff
 	RestartAlways    RestartPolicy = "always"     // restart after any exit (loops a VOD), with backoff
 )
 

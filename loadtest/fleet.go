@@ -28,7 +28,10 @@ type Fleet struct {
 	bin  *ffmpeg.Binary
 	// plays are what the viewers open, in turn (playFor): Config.URL, or
 	// the variant(s) chosen by Config.Variant.
-	plays  []play
+	plays []play
+	// live: the stream has no #EXT-X-ENDLIST, so a viewer that exits 0
+	// before the fleet stops ended early (see RestartPolicy).
+	live   bool
 	limits *threshold.Set // nil without live thresholds
 	// poller reads every viewer's pipes (nil where unsupported: then each
 	// run gets a parse.Pipeline).
@@ -118,7 +121,7 @@ func newFleet(t testing.TB, cfg Config) (*Fleet, error) {
 	// The master playlist is fetched here, once per fleet, before the
 	// origin's counts are read: Result.Origin holds the viewers' requests
 	// only.
-	plays, note, err := selectPlays(t.Context(), cfg)
+	plays, live, note, err := selectPlays(t.Context(), cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -139,6 +142,7 @@ func newFleet(t testing.TB, cfg Config) (*Fleet, error) {
 		poller: poller,
 		t:      t, test: t.Name(), cfg: cfg, bin: bin, limits: limits,
 		plays:   plays,
+		live:    live,
 		agg:     stats.NewAggregator(stats.Options{}),
 		history: stats.NewHistory(0),
 		ctx:     ctx, cancel: cancel,

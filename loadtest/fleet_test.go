@@ -446,3 +446,42 @@ func TestThresholdDelay(t *testing.T) {
 		t.Errorf("failures = %q; want one", rec.Errors())
 	}
 }
+
+// TestLiveViewerEndedEarlyIsRestarted: without keep-alive, ffmpeg 5.1 ends
+// with status 0 on a single 500 to a live media playlist reload. The
+// stream is live (the fleet read its media playlist), so that exit is
+// "ended-early", not "clean", and RestartOnFailure (the default) starts
+// the viewer again: the fleet keeps its size.
+func TestLiveViewerEndedEarlyIsRestarted(t *testing.T) {
+	origin := fixtures.NewOrigin(t, fixtures.Live{})
+	rec := &recordingTB{TB: t}
+	f := Start(rec, Config{URL: origin.URL(), Clients: 2, Ramp: 200 * time.Millisecond, Duration: 8 * time.Second,
+		KeepAlive: KeepAliveOff, ProgressInterval: -1})
+	waitFor(t, 10*time.Second, "2 active viewers", func() bool { return f.Snapshot().Clients.Active == 2 })
+	time.Sleep(time.Second)
+	if err := origin.SetFaults(fixtures.Fault{Type: fixtures.FaultStatus, Status: 500, Kinds: []fixtures.Kind{fixtures.KindMedia}, Limit: 2}); err != nil {
+		t.Fatal(err)
+	}
+	r := f.Wait()
+	faults := origin.Snapshot().Faults[fixtures.FaultStatus]
+	if faults != 2 {
+		t.Fatalf("origin injected %d faults; want 2", faults)
+	}
+	early := r.Exits[exitEndedEarly]
+	if early == 0 || r.Exits["clean"] != 0 {
+		t.Errorf("exits = %v; want some %q (a 500 on a live reload ends ffmpeg 0) and no clean one", r.Exits, exitEndedEarly)
+	}
+	if r.Totals.Restarts != uint64(early) {
+		t.Errorf("restarts = %d; want one per ended-early exit (%d)", r.Totals.Restarts, early)
+	}
+	if r.Clients.Active != 2 {
+		t.Errorf("active viewers at the end = %d; want 2 (restarted)", r.Clients.Active)
+	}
+	var logged bool
+	for _, l := range rec.Logs() {
+		logged = logged || strings.Contains(l, "ended early")
+	}
+	if !logged {
+		t.Errorf("logs %q; want the early end logged", rec.Logs())
+	}
+}

@@ -44,7 +44,9 @@ type Result struct {
 	// QoE is how well the viewers kept up.
 	QoE QoE `json:"qoe"`
 	// Exits counts ffmpeg exits by class: "clean" (status 0, a VOD played
-	// to its end), "error" (non-zero status), "stopped" (by the fleet),
+	// to its end), "ended-early" (status 0 before the fleet stopped, on a
+	// live stream: see RestartPolicy), "error" (non-zero status),
+	// "stopped" (by the fleet),
 	// "signaled" (killed by someone else), "start-failed". A fleet stopped
 	// at its end reports its viewers as stopped.
 	Exits map[string]int `json:"exits"`

@@ -24,39 +24,49 @@ func playFor(plays []play, id int) play {
 	return plays[(id-1)%len(plays)]
 }
 
-// selectPlays turns Config.Variant into what the viewers play, in turn.
-// Every choice but VariantAll fetches the master playlist once, here; the
-// fleet calls it before it reads the origin's counts, so that this request
-// is not part of Result.Origin. For VariantRoundRobin, a master playlist
-// that cannot be fetched or parsed is not fatal: every viewer then plays
-// the URL as it is (and ffmpeg's own error shows in the run); note says
-// why, for the test log.
-func selectPlays(ctx context.Context, cfg Config) (plays []play, note string, err error) {
+// selectPlays turns Config.Variant into what the viewers play, in turn,
+// and tells whether the stream is live (no #EXT-X-ENDLIST). It fetches the
+// playlist at Config.URL once and, for a master playlist, one media
+// playlist (the chosen variant's, else the first); the fleet calls it
+// before it reads the origin's counts, so that these requests are not part
+// of Result.Origin. For VariantRoundRobin and VariantAll, a playlist that
+// cannot be fetched or parsed is not fatal: every viewer then plays the
+// URL as it is (and ffmpeg's own error shows in the run); a stream whose
+// media playlist cannot be read is taken as VOD. note says why, for the
+// test log.
+func selectPlays(ctx context.Context, cfg Config) (plays []play, live bool, note string, err error) {
 	whole := []play{{url: cfg.URL, m: ffmpeg.MapAll()}}
-	if cfg.Variant == VariantAll {
-		return whole, "", nil
-	}
 	client, done := masterClient(cfg)
 	defer done()
-	if cfg.Variant == VariantRoundRobin {
-		sel, err := ffmpeg.SelectVariant(ctx, client, cfg.URL, ffmpeg.VariantAll)
-		if err != nil {
-			return whole, fmt.Sprintf("loadtest: Config.Variant = %q: %v; every viewer plays Config.URL as it is", cfg.Variant, err), nil
+	tolerant := cfg.Variant == VariantRoundRobin || cfg.Variant == VariantAll
+	sel, err := ffmpeg.SelectVariant(ctx, client, cfg.URL, variantChoiceOf(cfg.Variant))
+	switch {
+	case err != nil && tolerant:
+		return whole, false, fmt.Sprintf("loadtest: Config.Variant = %q: %v; every viewer plays Config.URL as it is (taken as VOD)", cfg.Variant, err), nil
+	case err != nil:
+		return nil, false, "", fmt.Errorf("loadtest: Config.Variant = %q: %w", cfg.Variant, err)
+	}
+	live = !sel.EndList
+	if len(sel.Variants) > 0 {
+		media := sel.Variants[0].URL
+		if sel.Variant != nil {
+			media = sel.Variant.URL
 		}
-		if len(sel.Variants) == 0 {
-			return whole, "", nil // a media playlist
+		if live, err = ffmpeg.MediaPlaylistLive(ctx, client, media); err != nil {
+			note = fmt.Sprintf("loadtest: cannot tell a live stream from VOD: %v; taken as VOD (a viewer that exits 0 has played to the end)", err)
 		}
+	}
+	switch {
+	case cfg.Variant == VariantAll || cfg.Variant == VariantRoundRobin && len(sel.Variants) == 0:
+		return whole, live, note, nil
+	case cfg.Variant == VariantRoundRobin:
 		plays = make([]play, len(sel.Variants))
 		for i, v := range sel.Variants {
 			plays[i] = play{url: v.URL, m: ffmpeg.MapAll()}
 		}
-		return plays, "", nil
+		return plays, live, note, nil
 	}
-	sel, err := ffmpeg.SelectVariant(ctx, client, cfg.URL, variantChoiceOf(cfg.Variant))
-	if err != nil {
-		return nil, "", fmt.Errorf("loadtest: Config.Variant = %q: %w", cfg.Variant, err)
-	}
-	return []play{{url: sel.URL, m: sel.Map}}, "", nil
+	return []play{{url: sel.URL, m: sel.Map}}, live, note, nil
 }
 
 // masterClient is the HTTP client of the master playlist fetch: it sends

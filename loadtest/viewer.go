@@ -74,6 +74,7 @@ func (f *Fleet) launch(id int) *viewer {
 			Args:    args,
 			Options: stopOptions(),
 			Policy:  restartPolicyOf(f.cfg.RestartPolicy),
+			Live:    f.live,
 			Seed:    uint64(f.cfg.Seed)*1_000_003 + uint64(id),
 			OnStart: func(run int, p *ffmpeg.Process) {
 				if run > 0 {
@@ -90,6 +91,10 @@ func (f *Fleet) launch(id int) *viewer {
 					f.recordExit(id, ffmpeg.ExitStopped.String(), "")
 					return
 				}
+				if f.live && e.Kind == ffmpeg.ExitClean {
+					f.recordExit(id, exitEndedEarly, endedEarlyText(e))
+					return
+				}
 				f.recordExit(id, e.Kind.String(), exitText(e))
 			},
 		})
@@ -98,6 +103,18 @@ func (f *Fleet) launch(id int) *viewer {
 		}
 	}()
 	return v
+}
+
+// exitEndedEarly is the exit class of a viewer of a live stream whose
+// ffmpeg exited with status 0 before the fleet stopped it: the stream
+// failed it (ffmpeg 5.1 ends on a single failed playlist reload without
+// keep-alive, for example), it did not play to an end.
+const exitEndedEarly = "ended-early"
+
+// endedEarlyText is the message of an ended-early exit, with ffmpeg's
+// warnings and errors from the end of its log.
+func endedEarlyText(e ffmpeg.Exit) string {
+	return withTail("ffmpeg ended early (exit status 0 before the fleet stopped; the stream is live)", e)
 }
 
 // exitText is the error text of a failed exit, without the pid and the
@@ -114,6 +131,11 @@ func exitText(e ffmpeg.Exit) string {
 	if e.Signal != 0 {
 		how = fmt.Sprintf("signal %v", e.Signal)
 	}
+	return withTail("ffmpeg "+e.Kind.String()+" ("+how+")", e)
+}
+
+// withTail is head followed by the last lines of e's log that matter.
+func withTail(head string, e ffmpeg.Exit) string {
 	// Keep the warning, error and fatal lines of the tail (not the debug
 	// dump of request headers, which names the client), without ffmpeg's
 	// "[ctx @ 0x55...]" pointers, so that one failure of many viewers
@@ -128,9 +150,9 @@ func exitText(e ffmpeg.Exit) string {
 		tail = append(tail, stripPointers(e.Tail[len(e.Tail)-1]))
 	}
 	if len(tail) == 0 {
-		return "ffmpeg " + e.Kind.String() + " (" + how + ")"
+		return head
 	}
-	return "ffmpeg " + e.Kind.String() + " (" + how + "); last stderr lines:\n\t" + strings.Join(tail, "\n\t")
+	return head + "; last stderr lines:\n\t" + strings.Join(tail, "\n\t")
 }
 
 // stripPointers removes " @ 0x<hex>" from a log line.

@@ -68,7 +68,7 @@ func TestBackoffStreak(t *testing.T) {
 		{"clean exit resets", 6, Exit{Kind: ExitClean, Runtime: time.Millisecond}, 0},
 	}
 	for _, tt := range tests {
-		if got := b.nextStreak(tt.streak, tt.e); got != tt.want {
+		if got := b.nextStreak(tt.streak, tt.e.Failed(), tt.e.Runtime); got != tt.want {
 			t.Errorf("%s: nextStreak(%d) = %d; want %d", tt.name, tt.streak, got, tt.want)
 		}
 	}

@@ -17,7 +17,8 @@ const (
 	// RestartNever: the first exit ends the supervision.
 	RestartNever RestartPolicy = iota
 	// RestartOnFailure: restart after a failure (error status, foreign
-	// signal, failed start), not after a clean exit.
+	// signal, failed start), not after a clean exit, unless
+	// Supervision.Live says the stream has no end.
 	RestartOnFailure
 	// RestartAlways: restart after any exit but a stop; loops a VOD.
 	RestartAlways
@@ -98,6 +99,11 @@ type Supervision struct {
 	Options Options
 	// Policy says when to restart. Default RestartNever (the zero value).
 	Policy RestartPolicy
+	// Live says the stream has no end (a live playlist, without
+	// #EXT-X-ENDLIST): a clean exit before ctx is done is then a failure
+	// of the stream, not the end of play. RestartOnFailure restarts it,
+	// and the backoff counts it as a failure. Default false.
+	Live bool
 	// MaxRestarts limits the restarts; 0 means no limit.
 	MaxRestarts int
 	// Backoff is the delay between restarts.
@@ -192,7 +198,7 @@ func Supervise(ctx context.Context, s Supervision) (Summary, error) {
 		restart := false
 		switch s.Policy {
 		case RestartOnFailure:
-			restart = e.Failed()
+			restart = s.failed(e)
 		case RestartAlways:
 			restart = e.Kind != ExitStopped
 		}
@@ -204,7 +210,7 @@ func Supervise(ctx context.Context, s Supervision) (Summary, error) {
 			sum.Reason = "max restarts"
 			return sum, nil
 		}
-		streak = b.nextStreak(streak, e)
+		streak = b.nextStreak(streak, s.failed(e), e.Runtime)
 		delay := b.delay(streak, rng)
 		t := time.NewTimer(delay)
 		select {
@@ -215,6 +221,12 @@ func Supervise(ctx context.Context, s Supervision) (Summary, error) {
 		case <-t.C:
 		}
 	}
+}
+
+// failed reports whether exit e is a failure: an error exit, or a clean
+// exit of a live stream.
+func (s Supervision) failed(e Exit) bool {
+	return e.Failed() || s.Live && e.Kind == ExitClean
 }
 
 // runOnce starts one process, hands it to OnStart and waits for it.
@@ -233,13 +245,14 @@ func runOnce(ctx context.Context, s Supervision, run int) Exit {
 	return p.Wait()
 }
 
-// nextStreak returns the count of failures in a row after exit e: a clean
-// exit or a run of ResetAfter or longer restarts the count.
-func (b Backoff) nextStreak(streak int, e Exit) int {
-	if !e.Failed() || e.Runtime >= b.ResetAfter {
+// nextStreak returns the count of failures in a row after an exit that
+// failed or not after runtime: a success or a run of ResetAfter or longer
+// restarts the count.
+func (b Backoff) nextStreak(streak int, failed bool, runtime time.Duration) int {
+	if !failed || runtime >= b.ResetAfter {
 		streak = 0
 	}
-	if e.Failed() {
+	if failed {
 		streak++
 	}
 	return streak

@@ -107,6 +107,31 @@ func TestSuperviseOnFailureStopsAfterCleanExit(t *testing.T) {
 	}
 }
 
+// TestSuperviseOnFailureRestartsCleanExitOfLive checks Supervision.Live: a
+// clean exit of a stream that has no end is a failure, restarted under
+// RestartOnFailure with the failure backoff.
+func TestSuperviseOnFailureRestartsCleanExitOfLive(t *testing.T) {
+	t.Parallel()
+	bin := systemBinary(t)
+	o := newOrigin(t)
+	s := Supervision{Path: bin.Path, Args: viewerArgs(t, bin, Viewer{URL: o.URL + "/vod.m3u8"}),
+		Policy: RestartOnFailure, Live: true, MaxRestarts: 2, Seed: 1,
+		Backoff: Backoff{Initial: 100 * time.Millisecond, Multiplier: 2, Jitter: 0.01, ResetAfter: time.Minute}}
+	var l runLog
+	l.hooks(&s)
+	sum, err := Supervise(context.Background(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Starts != 3 || sum.Exits[ExitClean] != 3 || sum.Reason != "max restarts" {
+		t.Fatalf("summary = %+v; want 3 clean runs, each restarted until max restarts", sum)
+	}
+	// Failures in a row: 100 ms, then 200 ms.
+	if gap := l.starts[2].Sub(l.exitAt[1]); gap < 180*time.Millisecond {
+		t.Errorf("gap before restart 2 = %v; want the backoff doubled (about 200ms)", gap)
+	}
+}
+
 func TestSuperviseStartFailure(t *testing.T) {
 	t.Parallel()
 	var l runLog

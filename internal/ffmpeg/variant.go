@@ -2,6 +2,7 @@ package ffmpeg
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -79,6 +80,10 @@ type Selection struct {
 	Variants []Variant
 	// MasterURL is the URL SelectVariant was given.
 	MasterURL string
+	// EndList reports that the playlist fetched was a media playlist
+	// (Variants empty) with #EXT-X-ENDLIST: a VOD. For a master playlist
+	// it is false; ask [MediaPlaylistLive] about a variant.
+	EndList bool
 }
 
 // ViaProgram returns s changed to open the master playlist and map only
@@ -111,24 +116,16 @@ func SelectVariant(ctx context.Context, client *http.Client, rawURL string, choi
 	if client == nil {
 		client = http.DefaultClient
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
-	if err != nil {
-		return Selection{}, err
-	}
-	req.Header.Set("User-Agent", DefaultUserAgent+" variant-select")
-	resp, err := client.Do(req)
+	body, err := fetchPlaylist(ctx, client, rawURL)
 	if err != nil {
 		return Selection{}, fmt.Errorf("fetch master playlist: %w", err)
 	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return Selection{}, fmt.Errorf("fetch master playlist %s: HTTP %s", rawURL, resp.Status)
-	}
-	variants, err := ParseMaster(base, io.LimitReader(resp.Body, maxPlaylistBytes))
+	variants, err := ParseMaster(base, bytes.NewReader(body))
 	if err != nil {
 		return Selection{}, fmt.Errorf("master playlist %s: %w", rawURL, err)
 	}
 	sel := Selection{URL: rawURL, Variants: variants, MasterURL: rawURL}
+	sel.EndList = len(variants) == 0 && hasEndList(body)
 	if len(variants) == 0 || choice == VariantAll {
 		return sel, nil
 	}
@@ -144,6 +141,59 @@ func SelectVariant(ctx context.Context, client *http.Client, rawURL string, choi
 	sel.Variant = &v
 	sel.URL = v.URL
 	return sel, nil
+}
+
+// MediaPlaylistLive fetches the media playlist rawURL with client
+// (http.DefaultClient when nil) and reports whether it is live: it has no
+// #EXT-X-ENDLIST tag. A master playlist is an error.
+func MediaPlaylistLive(ctx context.Context, client *http.Client, rawURL string) (bool, error) {
+	if err := ValidateURL(rawURL); err != nil {
+		return false, err
+	}
+	if client == nil {
+		client = http.DefaultClient
+	}
+	body, err := fetchPlaylist(ctx, client, rawURL)
+	if err != nil {
+		return false, fmt.Errorf("fetch media playlist: %w", err)
+	}
+	variants, err := ParseMaster(nil, bytes.NewReader(body))
+	if err != nil {
+		return false, fmt.Errorf("media playlist %s: %w", rawURL, err)
+	}
+	if len(variants) > 0 {
+		return false, fmt.Errorf("media playlist %s: it is a master playlist (%d variants)", rawURL, len(variants))
+	}
+	return !hasEndList(body), nil
+}
+
+// fetchPlaylist GETs rawURL and returns its body (at most
+// maxPlaylistBytes); any status but 200 is an error.
+func fetchPlaylist(ctx context.Context, client *http.Client, rawURL string) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("User-Agent", DefaultUserAgent+" variant-select")
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("%s: HTTP %s", rawURL, resp.Status)
+	}
+	return io.ReadAll(io.LimitReader(resp.Body, maxPlaylistBytes))
+}
+
+// hasEndList reports whether a playlist has an #EXT-X-ENDLIST line.
+func hasEndList(body []byte) bool {
+	for line := range bytes.Lines(body) {
+		if bytes.HasPrefix(bytes.TrimSpace(line), []byte("#EXT-X-ENDLIST")) {
+			return true
+		}
+	}
+	return false
 }
 
 // ParseMaster reads a playlist and returns its variants in order, resolving

@@ -60,6 +60,8 @@ func TestSelectVariant(t *testing.T) {
 			_, _ = w.Write([]byte(masterPlaylist))
 		case "/media.m3u8":
 			_, _ = w.Write([]byte("#EXTM3U\n#EXTINF:2,\nseg0.ts\n"))
+		case "/vod.m3u8":
+			_, _ = w.Write([]byte("#EXTM3U\n#EXTINF:2,\nseg0.ts\n#EXT-X-ENDLIST\n"))
 		default:
 			http.NotFound(w, r)
 		}
@@ -91,8 +93,14 @@ func TestSelectVariant(t *testing.T) {
 		}
 	}
 	sel, err := SelectVariant(ctx, srv.Client(), srv.URL+"/media.m3u8", VariantHighest)
-	if err != nil || sel.URL != srv.URL+"/media.m3u8" || sel.Variant != nil {
-		t.Errorf("media playlist: %+v, %v; want it played as is", sel, err)
+	if err != nil || sel.URL != srv.URL+"/media.m3u8" || sel.Variant != nil || sel.EndList {
+		t.Errorf("media playlist: %+v, %v; want it played as is, live", sel, err)
+	}
+	if sel, err := SelectVariant(ctx, srv.Client(), srv.URL+"/vod.m3u8", VariantAll); err != nil || !sel.EndList {
+		t.Errorf("VOD media playlist: %+v, %v; want EndList", sel, err)
+	}
+	if sel, err := SelectVariant(ctx, srv.Client(), master, VariantAll); err != nil || sel.EndList {
+		t.Errorf("master playlist: %+v, %v; want no EndList", sel, err)
 	}
 	if _, err := SelectVariant(ctx, srv.Client(), srv.URL+"/nope.m3u8", VariantFirst); err == nil || !strings.Contains(err.Error(), "404") {
 		t.Errorf("404: err = %v", err)
@@ -102,6 +110,39 @@ func TestSelectVariant(t *testing.T) {
 	}
 	if _, err := SelectVariant(ctx, srv.Client(), master, VariantChoice(7)); err == nil || !strings.Contains(err.Error(), "accepted values are all, first, highest, lowest") {
 		t.Errorf("bad choice: err = %v", err)
+	}
+}
+
+func TestMediaPlaylistLive(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/master.m3u8":
+			_, _ = w.Write([]byte(masterPlaylist))
+		case "/live.m3u8":
+			_, _ = w.Write([]byte("#EXTM3U\n#EXT-X-MEDIA-SEQUENCE:7\n#EXTINF:2,\nseg7.ts\n"))
+		case "/vod.m3u8":
+			_, _ = w.Write([]byte("#EXTM3U\r\n#EXTINF:2,\r\nseg0.ts\r\n#EXT-X-ENDLIST\r\n"))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	ctx := context.Background()
+	for _, tt := range []struct {
+		path    string
+		live    bool
+		errText string
+	}{
+		{"/live.m3u8", true, ""},
+		{"/vod.m3u8", false, ""},
+		{"/master.m3u8", false, "master playlist"},
+		{"/nope.m3u8", false, "404"},
+	} {
+		live, err := MediaPlaylistLive(ctx, srv.Client(), srv.URL+tt.path)
+		if live != tt.live || (tt.errText == "") != (err == nil) || err != nil && !strings.Contains(err.Error(), tt.errText) {
+			t.Errorf("%s: live %v, err %v; want %v, error containing %q", tt.path, live, err, tt.live, tt.errText)
+		}
 	}
 }
 
