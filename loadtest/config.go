@@ -47,9 +47,12 @@ const ReportDirEnv = "HLSSWARM_REPORT_DIR"
 // internal/parse); one rendition per viewer halves ffmpeg's CPU too.
 // VariantAll keeps ffmpeg's own behaviour (-map 0: every rendition at once).
 //
-// Every choice but VariantAll fetches the master playlist once per fleet,
-// from Go, before the run starts (so it is not part of Result.Origin), with
-// Config.Headers and Config.UserAgent. A viewer given one variant opens its
+// The fleet fetches Config.URL once, from Go, before the run starts (so it
+// is not part of Result.Origin), with Config.Headers and Config.UserAgent
+// and without verifying TLS certificates (like the viewers); for a master
+// playlist it fetches one media playlist too (the chosen variant's, else
+// the first), to learn whether the stream is live (see RestartPolicy). A
+// viewer given one variant opens its
 // media playlist directly: the origin sees no master request from it. A URL
 // that is a media playlist (no variants) is played by every viewer whatever
 // the choice.

@@ -378,8 +378,16 @@ func testVariantRoundRobin(t *testing.T, tls bool) {
 	}
 	origin := fixtures.NewOrigin(t, opts...)
 	rec := &recordingTB{TB: t}
-	r := Run(rec, Config{URL: origin.URL(), Clients: 4, Ramp: 400 * time.Millisecond, Duration: 3 * time.Second, Origin: origin, ProgressInterval: -1})
+	// A live speed threshold without WarmUp: a viewer has no speed until
+	// two progress reports measured one, so ffmpeg's first speed=0 does
+	// not break it (a healthy fleet plays at ~1x: the bound is loose for
+	// busy machines).
+	r := Run(rec, Config{URL: origin.URL(), Clients: 4, Ramp: 400 * time.Millisecond, Duration: 3 * time.Second, Origin: origin, ProgressInterval: -1,
+		Thresholds: []string{"min(speed) >= 0.5"}})
 	t.Log("\n" + r.Summary())
+	if r.Aborted != nil || len(rec.Errors()) != 0 {
+		t.Errorf("aborted %+v, failures %q; want min(speed) >= 0.5 to hold from the start", r.Aborted, rec.Errors())
+	}
 	for _, l := range rec.Logs() {
 		if strings.Contains(l, "Config.Variant") {
 			t.Errorf("log %q; want the master playlist fetched", l)

@@ -289,6 +289,10 @@ type HistoryPoint struct {
 	Timeouts     uint64        `json:"timeouts"`
 	DroppedLines uint64        `json:"dropped_lines"`
 	SegmentP95   time.Duration `json:"segment_p95_ns"`
+	// SpeedViewers are the active viewers with a measured speed (two
+	// progress reports at least 1 s apart): SpeedMin and SpeedMean cover
+	// them, and are 0 when there are none.
+	SpeedViewers int           `json:"speed_viewers"`
 	SpeedMin     float64       `json:"speed_min"`
 	SpeedMean    float64       `json:"speed_mean"`
 	DriftMax     time.Duration `json:"drift_max_ns"`
@@ -307,8 +311,8 @@ func historyOf(points []stats.Point) []HistoryPoint {
 			Elapsed: p.Elapsed, Active: p.Clients.Active, Stalled: p.Clients.Stalled,
 			Requests: kindCounts(p.Counters.Requests), HTTPErrors: p.Counters.HTTPErrors,
 			Timeouts: p.Counters.Timeouts, DroppedLines: p.Counters.DroppedLines(),
-			SegmentP95: window.Quantile(0.95),
-			SpeedMin:   p.SpeedMin, SpeedMean: p.SpeedMean, DriftMax: p.DriftMax,
+			SegmentP95:   window.Quantile(0.95),
+			SpeedViewers: p.SpeedViewers, SpeedMin: p.SpeedMin, SpeedMean: p.SpeedMean, DriftMax: p.DriftMax,
 		})
 	}
 	return out

@@ -248,6 +248,46 @@ func TestSnapshotSpeedAndClients(t *testing.T) {
 	}
 }
 
+// TestSpeedNeedsTwoReports: a viewer's speed comes from two progress
+// reports at least 1 s apart; until then (and again after a restart) it
+// has none and is left out of SpeedViewers and SpeedMin. ffmpeg's first
+// report says speed=0 (or N/A): it must not become the fleet's minimum.
+func TestSpeedNeedsTwoReports(t *testing.T) {
+	t.Parallel()
+	clk := new(fakeClock)
+	a := NewAggregator(Options{Now: clk.Now})
+	steady := a.AddViewer(1)
+	steady.Started(clk.At(0))
+	steady.ObserveProgress(clk.At(0), 0, 0)
+	steady.ObserveProgress(clk.At(time.Second), time.Second, 1)
+	v := a.AddViewer(2)
+	v.Started(clk.At(time.Second))
+	check := func(when string, wantViewers int, wantMin float64, wantHas bool) {
+		t.Helper()
+		var s Snapshot
+		a.Snapshot(&s, true)
+		if s.SpeedViewers != wantViewers || math.Abs(s.SpeedMin-wantMin) > 1e-9 {
+			t.Errorf("%s: speed viewers %d min %v; want %d %v", when, s.SpeedViewers, s.SpeedMin, wantViewers, wantMin)
+		}
+		if r := s.Viewers[1]; r.HasSpeed != wantHas || !wantHas && r.Speed != 0 {
+			t.Errorf("%s: viewer 2 has speed %v (%v); want %v", when, r.HasSpeed, r.Speed, wantHas)
+		}
+	}
+	check("before any report", 1, 1, false)
+	v.ObserveProgress(clk.At(1100*time.Millisecond), 0, 0) // ffmpeg's first block: speed=0
+	check("after one report", 1, 1, false)
+	v.ObserveProgress(clk.At(1600*time.Millisecond), 500*time.Millisecond, 1)
+	check("after reports 0.5 s apart", 1, 1, false)
+	v.ObserveProgress(clk.At(2100*time.Millisecond), 950*time.Millisecond, 1)
+	check("after reports 1 s apart", 2, 0.95, true)
+	// A stalled viewer (out time not advancing) has speed 0: a real minimum.
+	v.ObserveProgress(clk.At(4100*time.Millisecond), 950*time.Millisecond, 0)
+	v.ObserveProgress(clk.At(6100*time.Millisecond), 950*time.Millisecond, 0)
+	check("stalled", 2, 0, true)
+	v.Started(clk.At(7 * time.Second)) // restart
+	check("after a restart", 1, 1, false)
+}
+
 func TestStatusCodes(t *testing.T) {
 	t.Parallel()
 	a := NewAggregator(Options{})

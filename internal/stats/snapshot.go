@@ -41,10 +41,10 @@ type Snapshot struct {
 	ManifestLatency HistogramSnapshot
 	Startup         HistogramSnapshot // one value per viewer that got its first segment
 
-	SpeedViewers int           // active viewers with progress: those SpeedMin and SpeedMean cover
+	SpeedViewers int           // active viewers with a measured speed (see Viewer.ObserveProgress): those SpeedMin and SpeedMean cover
 	SpeedMin     float64       // 0 when SpeedViewers is 0
 	SpeedMean    float64       // 0 when SpeedViewers is 0
-	DriftMax     time.Duration // largest current drift over active viewers with progress; 0 when SpeedViewers is 0
+	DriftMax     time.Duration // largest current drift over active viewers with progress; 0 when none has any
 
 	Viewers []ViewerRow // only when requested, in the order viewers were added
 }
@@ -129,6 +129,7 @@ func (a *Aggregator) SnapshotParts(dst *Snapshot, inc Include) {
 		speedSum   float64
 		speedMin   = math.Inf(1)
 		driftMax   = time.Duration(math.MinInt64)
+		progressed int // active viewers with progress
 		stallAfter = int64(a.stallAfter)
 		cl         Clients
 	)
@@ -154,11 +155,14 @@ func (a *Aggregator) SnapshotParts(dst *Snapshot, inc Include) {
 					cl.Stalled++
 				}
 				if state&flagProgress != 0 {
+					progressed++
+					driftMax = max(driftMax, time.Duration(v.drift.Load()))
+				}
+				if state&flagSpeed != 0 {
 					sp := math.Float64frombits(v.speed.Load())
 					speedSum += sp
 					speedMin = min(speedMin, sp)
 					dst.SpeedViewers++
-					driftMax = max(driftMax, time.Duration(v.drift.Load()))
 				}
 			default:
 				cl.Pending++
@@ -182,6 +186,8 @@ func (a *Aggregator) SnapshotParts(dst *Snapshot, inc Include) {
 	if dst.SpeedViewers > 0 {
 		dst.SpeedMin = speedMin
 		dst.SpeedMean = speedSum / float64(dst.SpeedViewers)
+	}
+	if progressed > 0 {
 		dst.DriftMax = driftMax
 	}
 	if hist {

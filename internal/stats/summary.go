@@ -15,7 +15,8 @@ type ViewerRow struct {
 	Status []StatusCount // HTTP errors by code, sorted by code, only non-zero
 
 	HasProgress   bool    // at least one -progress report; the fields below it (to MaxDrift) are 0 until then
-	Speed         float64 // out time advanced / wall time, over about 2 s
+	HasSpeed      bool    // a speed was measured in this run (see Viewer.ObserveProgress)
+	Speed         float64 // out time advanced / wall time, over about 2 s; 0 until HasSpeed
 	ReportedSpeed float64 // ffmpeg's speed= as reported
 	OutTime       time.Duration
 	Drift         time.Duration // wall time minus out time advanced, since the last Started
@@ -51,9 +52,12 @@ func (v *Viewer) gauges(dst *ViewerRow, now int64) {
 		}
 	}
 	dst.HasProgress = st&flagProgress != 0
+	dst.HasSpeed = st&flagSpeed != 0
 	dst.Speed, dst.ReportedSpeed, dst.OutTime, dst.Drift, dst.MaxDrift = 0, 0, 0, 0, 0
-	if dst.HasProgress {
+	if dst.HasSpeed {
 		dst.Speed = math.Float64frombits(v.speed.Load())
+	}
+	if dst.HasProgress {
 		dst.ReportedSpeed = math.Float64frombits(v.repSpeed.Load())
 		dst.OutTime = time.Duration(v.outTime.Load())
 		dst.Drift = time.Duration(v.drift.Load())

@@ -57,7 +57,7 @@ type viewerFields struct {
 	// are nanoseconds since the aggregator's start (Aggregator.rel).
 	hot         [numHot]atomic.Uint64
 	rare        atomic.Uint32 // bit i: rc[i] is non-zero
-	state       atomic.Uint32 // lifecycle (statePending, stateActive, stateEnded) | flagRemoved | flagProgress
+	state       atomic.Uint32 // lifecycle (statePending, stateActive, stateEnded) | flagRemoved | flagProgress | flagSpeed
 	lastAdvance atomic.Int64  // when out time last advanced (or of the last Started)
 	speed       atomic.Uint64 // float64 bits, judged from out time over wall time
 	drift       atomic.Int64  // ns
@@ -95,7 +95,8 @@ const (
 
 	lifecycleMask uint32 = 3
 	flagRemoved   uint32 = 4
-	flagProgress  uint32 = 8 // at least one progress report
+	flagProgress  uint32 = 8  // at least one progress report
+	flagSpeed     uint32 = 16 // a speed measured over two reports of this run
 )
 
 // setLifecycle sets the lifecycle bits of the state, keeping the flags.
@@ -220,6 +221,7 @@ func (v *Viewer) Started(at time.Time) {
 	v.startedAt.CompareAndSwap(0, ns+1)
 	v.lastAdvance.Store(ns)
 	v.gen.Add(1)
+	v.state.And(^flagSpeed) // a new run has no speed until measured
 	v.setLifecycle(stateActive)
 }
 
@@ -245,7 +247,11 @@ func (v *Viewer) Ended(at time.Time) {
 // speed judged from out time over wall time (over about 2 s), drift (wall
 // time since the first report after Started minus out time advanced since
 // then) and its maximum, and the time out time last advanced (for stalls).
-// Call it from one goroutine only.
+// A run has a speed only from the first report at least 1 s (half the
+// window) after its first report: one report, or reports closer together,
+// say nothing about how fast out time advances, and ffmpeg's own first
+// speed= is 0 or N/A. Until then the viewer has no speed (ViewerRow.HasSpeed
+// false; not in Snapshot.SpeedViewers). Call it from one goroutine only.
 func (v *Viewer) ObserveProgress(wall time.Time, outTime time.Duration, speed float64) {
 	w, o := v.agg.rel(wall), int64(outTime)
 	if math.IsNaN(speed) || math.IsInf(speed, 0) || speed < 0 {
@@ -253,13 +259,17 @@ func (v *Viewer) ObserveProgress(wall time.Time, outTime time.Duration, speed fl
 	}
 	st := v.state.Load()
 	if g := v.gen.Load(); g != v.pgen || st&flagProgress == 0 {
-		// First report since Started: measure from here.
+		// First report since Started: measure from here. The previous
+		// run's speed, if any, is no speed of this one.
 		v.pgen = g
 		v.baseWall, v.baseOut = w, o
 		v.anchorWall, v.anchorOut = w, o
 		v.lastOut = o
 		v.lastAdvance.Store(w)
-		v.speed.Store(math.Float64bits(speed))
+		if st&flagSpeed != 0 {
+			st = v.state.And(^flagSpeed) &^ flagSpeed
+		}
+		v.speed.Store(0)
 	}
 	v.repSpeed.Store(math.Float64bits(speed))
 	v.outTime.Store(o)
@@ -269,6 +279,9 @@ func (v *Viewer) ObserveProgress(wall time.Time, outTime time.Duration, speed fl
 	}
 	if dw := w - v.anchorWall; dw >= int64(speedWindow/2) {
 		v.speed.Store(math.Float64bits(max(float64(o-v.anchorOut), 0) / float64(dw)))
+		if st&flagSpeed == 0 {
+			st = v.state.Or(flagSpeed) | flagSpeed
+		}
 		if dw >= int64(speedWindow) {
 			v.anchorWall, v.anchorOut = w, o
 		}
