@@ -242,7 +242,8 @@ type QoE struct {
 	// the most stalled at once in any history point.
 	StalledViewers     int `json:"stalled_viewers"`
 	PeakStalledViewers int `json:"peak_stalled_viewers"`
-	// DriftMax is the largest lag of a viewer's media time behind wall time.
+	// DriftMax is the most playback time a viewer lost since its best
+	// position (its media time falling behind wall time; 0 while it keeps up).
 	DriftMax time.Duration `json:"drift_max_ns"`
 }
 

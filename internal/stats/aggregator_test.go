@@ -229,8 +229,8 @@ func TestSnapshotSpeedAndClients(t *testing.T) {
 	if s.SpeedViewers != 3 || s.SpeedMin != 0.5 || math.Abs(s.SpeedMean-1) > 1e-9 || s.DriftMax != time.Second {
 		t.Errorf("speed viewers %d min %v mean %v drift max %v; want 3 0.5 1 1s", s.SpeedViewers, s.SpeedMin, s.SpeedMean, s.DriftMax)
 	}
-	if r := s.Viewers[2]; r.Drift != -time.Second {
-		t.Errorf("viewer at speed 1.5: drift %v; want -1s (ahead of the wall clock)", r.Drift)
+	if r := s.Viewers[2]; r.Drift != 0 {
+		t.Errorf("viewer at speed 1.5: drift %v; want 0 (running ahead of the wall clock is no drift)", r.Drift)
 	}
 	if s.Clients != (Clients{Total: 4, Active: 3, Pending: 1}) {
 		t.Errorf("clients %+v; want 4 total, 3 active, 1 pending", s.Clients)
@@ -245,6 +245,31 @@ func TestSnapshotSpeedAndClients(t *testing.T) {
 	a.SnapshotParts(&s, 0)
 	if len(s.Viewers) != 0 || s.SegmentLatency.Count != 0 || s.Clients.Total != 4 {
 		t.Errorf("SnapshotParts(0): %d rows, histogram count %d, %d clients", len(s.Viewers), s.SegmentLatency.Count, s.Clients.Total)
+	}
+}
+
+// TestDriftFromBestPosition: a live viewer that catches up three segments
+// at start and then stalls 4 s drifts 4 s, not 4 s less the catch-up; once
+// it plays on at speed 1 its drift stays.
+func TestDriftFromBestPosition(t *testing.T) {
+	t.Parallel()
+	clk := new(fakeClock)
+	a := NewAggregator(Options{Now: clk.Now})
+	v := a.AddViewer(1)
+	v.Started(clk.At(0))
+	v.ObserveProgress(clk.At(0), 0, 0)
+	v.ObserveProgress(clk.At(time.Second), 6*time.Second, 6)   // catch-up: 5 s ahead
+	v.ObserveProgress(clk.At(3*time.Second), 8*time.Second, 1) // at the edge
+	var row ViewerRow
+	v.Summary(&row)
+	if row.Drift != 0 || row.MaxDrift != 0 {
+		t.Fatalf("after catch-up: drift %v max %v; want 0 0", row.Drift, row.MaxDrift)
+	}
+	v.ObserveProgress(clk.At(7*time.Second), 8*time.Second, 0)  // stalled 4 s
+	v.ObserveProgress(clk.At(9*time.Second), 10*time.Second, 1) // plays on
+	v.Summary(&row)
+	if row.Drift != 4*time.Second || row.MaxDrift != 4*time.Second {
+		t.Errorf("after a 4 s stall: drift %v max %v; want 4s 4s", row.Drift, row.MaxDrift)
 	}
 }
 

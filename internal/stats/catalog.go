@@ -66,7 +66,7 @@ func Catalog() []Metric {
 		{Name: "clients_active", Type: MetricGauge, Unit: "clients", Help: "Viewers running."},
 		{Name: "clients_stalled", Type: MetricGauge, Unit: "clients", Help: "Running viewers whose playback has not advanced for the stall timeout."},
 		{Name: "speed", Type: MetricGauge, Unit: "ratio", Help: "Playback speed (out time / wall time) of running viewers: min and mean."},
-		{Name: "drift", Type: MetricGauge, Unit: "seconds", Help: "Wall time minus playback time of running viewers: max."},
+		{Name: "drift", Type: MetricGauge, Unit: "seconds", Help: "Playback time running viewers lost since their best position (wall time minus media time, less its smallest value): max."},
 	}
 }
 

@@ -75,6 +75,7 @@ type viewerFields struct {
 	pgen       uint32
 	baseWall   int64 // first progress since Started
 	baseOut    int64
+	minLag     int64 // smallest lag (wall minus out time since base) so far: the viewer's best position
 	anchorWall int64 // start of the current speed window
 	anchorOut  int64
 	lastOut    int64
@@ -244,9 +245,10 @@ func (v *Viewer) Ended(at time.Time) {
 
 // ObserveProgress takes one -progress report: the wall time it was read,
 // ffmpeg's out_time and its reported speed. It updates the out time, the
-// speed judged from out time over wall time (over about 2 s), drift (wall
-// time since the first report after Started minus out time advanced since
-// then) and its maximum, and the time out time last advanced (for stalls).
+// speed judged from out time over wall time (over about 2 s), drift (the
+// playback time lost since the viewer's best position: wall time since the
+// first report after Started minus out time advanced since then, less the
+// smallest such lag seen; 0 while the viewer keeps up) and its maximum, and the time out time last advanced (for stalls).
 // A run has a speed only from the first report at least 1 s (half the
 // window) after its first report: one report, or reports closer together,
 // say nothing about how fast out time advances, and ffmpeg's own first
@@ -263,6 +265,7 @@ func (v *Viewer) ObserveProgress(wall time.Time, outTime time.Duration, speed fl
 		// run's speed, if any, is no speed of this one.
 		v.pgen = g
 		v.baseWall, v.baseOut = w, o
+		v.minLag = 0
 		v.anchorWall, v.anchorOut = w, o
 		v.lastOut = o
 		v.lastAdvance.Store(w)
@@ -286,7 +289,16 @@ func (v *Viewer) ObserveProgress(wall time.Time, outTime time.Duration, speed fl
 			v.anchorWall, v.anchorOut = w, o
 		}
 	}
-	d := (w - v.baseWall) - (o - v.baseOut)
+	// Drift is the playback time lost since the viewer's best position:
+	// its lag now minus its smallest lag so far. A live viewer starts
+	// behind the edge and catches up (its lag falls below zero), a VOD
+	// viewer without -re runs ahead for ever: neither is drift; media time
+	// that stops advancing while wall time goes on is.
+	lag := (w - v.baseWall) - (o - v.baseOut)
+	if lag < v.minLag {
+		v.minLag = lag
+	}
+	d := lag - v.minLag
 	v.drift.Store(d)
 	if d > v.maxDrift.Load() {
 		v.maxDrift.Store(d)
