@@ -8,6 +8,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/hlsswarm/hlsswarm/internal/osfd"
 )
 
 // maxReadsPerRound bounds the reads of one pipe in one round (1 MiB with
@@ -287,29 +289,9 @@ func FilePipe(f *os.File) Pipe { return filePipe{f} }
 type filePipe struct{ f *os.File }
 
 func (fp filePipe) Detach() (int, error) {
-	rc, err := fp.f.SyscallConn()
+	fd, err := osfd.Detach(fp.f)
 	if err != nil {
-		return -1, fmt.Errorf("parse: detach pipe: %w", err)
-	}
-	fd := -1
-	var dupErr error
-	if err := rc.Control(func(s uintptr) {
-		r1, _, errno := syscall.Syscall(syscall.SYS_FCNTL, s, syscall.F_DUPFD_CLOEXEC, 0)
-		if errno != 0 {
-			dupErr = errno
-			return
-		}
-		fd = int(r1)
-	}); err != nil {
-		return -1, fmt.Errorf("parse: detach pipe: %w", err)
-	}
-	if dupErr != nil {
-		return -1, fmt.Errorf("parse: detach pipe: dup: %w", dupErr)
-	}
-	_ = fp.f.Close()
-	if err := syscall.SetNonblock(fd, true); err != nil {
-		_ = syscall.Close(fd)
-		return -1, fmt.Errorf("parse: detach pipe: %w", err)
+		return -1, fmt.Errorf("parse: %w", err)
 	}
 	return fd, nil
 }
