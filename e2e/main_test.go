@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"go.uber.org/goleak"
+
+	"github.com/hlsswarm/hlsswarm/internal/originproc"
 )
 
 // parallelFleets is how many tests of this package run at once unless
@@ -15,11 +17,12 @@ import (
 const parallelFleets = "6"
 
 // TestMain fails the package when a goroutine outlives the tests: every
-// fleet and origin must be gone when its test ends. With originChildEnv
-// set, the test binary serves an origin instead (see TestScale).
+// fleet and origin must be gone when its test ends. In an origin
+// process (originproc.Start), the test binary serves an origin instead
+// (see TestScale).
 func TestMain(m *testing.M) {
-	if os.Getenv(originChildEnv) != "" {
-		os.Exit(serveOriginChild())
+	if code, ok := originproc.ServeIfChild(); ok {
+		os.Exit(code)
 	}
 	flag.Parse()
 	set := false

@@ -1,138 +1,16 @@
 package e2e
 
 import (
-	"bufio"
-	"bytes"
-	"context"
-	"encoding/json"
 	"fmt"
-	"io"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/hlsswarm/hlsswarm/assert"
-	"github.com/hlsswarm/hlsswarm/fixtures"
+	"github.com/hlsswarm/hlsswarm/internal/originproc"
 	"github.com/hlsswarm/hlsswarm/loadtest"
 )
-
-// originChildEnv makes the test binary serve a live origin (TestMain), so
-// that TestScale measures the harness without the origin's CPU.
-const originChildEnv = "HLSSWARM_E2E_ORIGIN"
-
-// childCounts is what the origin child reports at the end: its request
-// counts, and the requests without a client id (the fleet's own master
-// playlist fetch).
-type childCounts struct {
-	Requests  map[string]map[int]int64
-	Anonymous int64
-}
-
-// serveOriginChild serves a live origin, prints its URL, and when stdin
-// closes prints its request counts as JSON and exits.
-func serveOriginChild() int {
-	o, err := fixtures.New(fixtures.Live{}, fixtures.WithLogLimit(0))
-	if err == nil {
-		err = o.Start()
-	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "origin child:", err)
-		return 1
-	}
-	fmt.Println(o.URL())
-	_, _ = io.Copy(io.Discard, os.Stdin)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	_ = o.WaitIdle(ctx)
-	_ = json.NewEncoder(os.Stdout).Encode(childCounts{o.RequestCounts(), o.Snapshot().ByClient[""].Total()})
-	o.Close()
-	return 0
-}
-
-// originChild is an origin served by a child process.
-type originChild struct {
-	url   string
-	pid   int
-	stdin io.WriteCloser
-	out   *bufio.Reader
-	cmd   *exec.Cmd
-}
-
-func startOriginChild(t *testing.T) *originChild {
-	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), originChildEnv+"=1")
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	o := &originChild{pid: cmd.Process.Pid, stdin: stdin, out: bufio.NewReader(stdout), cmd: cmd}
-	t.Cleanup(func() { o.stdin.Close(); _ = o.cmd.Wait() })
-	line, err := o.out.ReadString('\n')
-	if err != nil {
-		t.Fatalf("origin child: %v", err)
-	}
-	o.url = strings.TrimSpace(line)
-	return o
-}
-
-// counts stops the origin and returns what it served.
-func (o *originChild) counts(t *testing.T) childCounts {
-	t.Helper()
-	o.stdin.Close()
-	var c childCounts
-	if err := json.NewDecoder(o.out).Decode(&c); err != nil {
-		t.Fatalf("origin child counts: %v", err)
-	}
-	return c
-}
-
-// procStat returns the CPU time (utime+stime) of a process, from
-// /proc/<pid>/stat in clock ticks of 10 ms.
-func procCPU(pid string) (time.Duration, bool) {
-	stat, err := os.ReadFile(filepath.Join("/proc", pid, "stat"))
-	if err != nil {
-		return 0, false
-	}
-	i := bytes.LastIndexByte(stat, ')')
-	if i < 0 {
-		return 0, false
-	}
-	f := strings.Fields(string(stat[i+1:]))
-	if len(f) < 13 {
-		return 0, false
-	}
-	u, _ := strconv.ParseInt(f[11], 10, 64)
-	s, _ := strconv.ParseInt(f[12], 10, 64)
-	return time.Duration(u+s) * 10 * time.Millisecond, true
-}
-
-// procKB returns a "Key: N kB" field of a /proc file in kB.
-func procKB(path, key string) int64 {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return 0
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(l, key+":"); ok {
-			n, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-			return n
-		}
-	}
-	return 0
-}
 
 // fleetSample is the CPU and memory of the fleet's processes at one time.
 type fleetSample struct {
@@ -146,19 +24,26 @@ type fleetSample struct {
 	ffmpegAccessed int
 }
 
-func sampleFleet(pids []int, origin int) fleetSample {
+// sampleFleet reads the CPU times of this process, the origin and the
+// viewers in pids, and with memory their memory too.
+func sampleFleet(pids []int, origin int, memory bool) fleetSample {
 	s := fleetSample{at: time.Now()}
-	s.harness, _ = procCPU("self")
-	s.origin, _ = procCPU(strconv.Itoa(origin))
+	s.harness, _ = originproc.CPUTime("self")
+	s.origin, _ = originproc.CPUTime(strconv.Itoa(origin))
 	for _, p := range pids {
-		if c, ok := procCPU(strconv.Itoa(p)); ok {
+		if c, ok := originproc.CPUTime(strconv.Itoa(p)); ok {
 			s.ffmpeg += c
-			s.ffmpegPSSKB += procKB(fmt.Sprintf("/proc/%d/smaps_rollup", p), "Pss")
 			s.ffmpegAccessed++
 		}
 	}
-	s.harnessRSSKB = procKB("/proc/self/status", "VmHWM") // peak resident set so far
-	s.originRSSKB = procKB(fmt.Sprintf("/proc/%d/status", origin), "VmHWM")
+	if !memory {
+		return s
+	}
+	for _, p := range pids {
+		s.ffmpegPSSKB += originproc.KB(fmt.Sprintf("/proc/%d/smaps_rollup", p), "Pss")
+	}
+	s.harnessRSSKB = originproc.KB("/proc/self/status", "VmHWM") // peak resident set so far
+	s.originRSSKB = originproc.KB(fmt.Sprintf("/proc/%d/status", origin), "VmHWM")
 	return s
 }
 
@@ -178,28 +63,30 @@ func TestScale(t *testing.T) {
 		duration = 30 * time.Second
 		window   = 20 * time.Second // steady-state measurement
 	)
-	origin := startOriginChild(t)
-	token := hostOf(t, origin.url)
+	origin := originproc.Start(t)
+	token := hostOf(t, origin.URL)
 	begin := time.Now()
-	f := loadtest.Start(t, loadtest.Config{URL: origin.url, Clients: clients, Duration: duration, ProgressInterval: 10 * time.Second})
+	f := loadtest.Start(t, loadtest.Config{URL: origin.URL, Clients: clients, Duration: duration, ProgressInterval: 10 * time.Second})
 	waitFor(t, 90*time.Second, "all viewers active", func() bool { return f.Snapshot().Clients.Active == clients })
 	full := time.Since(begin)
 	time.Sleep(3 * time.Second) // let the last starts settle
 
 	pids := ffmpegPids(token)
-	snap1, s1 := f.Snapshot(), sampleFleet(pids, origin.pid)
-	peakPSS, peakHarness := s1.ffmpegPSSKB, s1.harnessRSSKB
-	for i := 0; i < 4; i++ {
-		time.Sleep(window / 4)
-		if i < 3 {
-			s := sampleFleet(pids, origin.pid)
-			peakPSS, peakHarness = max(peakPSS, s.ffmpegPSSKB), max(peakHarness, s.harnessRSSKB)
-		}
+	// CPU over the window first, with nothing of ours in it but two reads
+	// of the CPU times; memory after it: reading 300 smaps_rollup files
+	// walks 300 processes' page tables, CPU that is not the harness's.
+	snap1, s1 := f.Snapshot(), sampleFleet(pids, origin.Pid, false)
+	time.Sleep(window)
+	snap2, s2 := f.Snapshot(), sampleFleet(pids, origin.Pid, false)
+	var peakPSS, peakHarness int64
+	for i := 0; i < 3; i++ {
+		s := sampleFleet(pids, origin.Pid, true)
+		peakPSS, peakHarness = max(peakPSS, s.ffmpegPSSKB), max(peakHarness, s.harnessRSSKB)
+		s2.originRSSKB = s.originRSSKB
+		time.Sleep(time.Second)
 	}
-	snap2, s2 := f.Snapshot(), sampleFleet(pids, origin.pid)
-	peakPSS, peakHarness = max(peakPSS, s2.ffmpegPSSKB), max(peakHarness, s2.harnessRSSKB)
 	res := f.Wait()
-	c := origin.counts(t)
+	c := origin.Counts(t)
 	served := c.Requests
 	served["manifest"][200] -= c.Anonymous // the fleet's master fetch, before the run
 
@@ -232,7 +119,7 @@ func TestScale(t *testing.T) {
   kept up          %d of %d viewers advanced >= 99%% of wall time over %s (allowing one 1 s segment of step); %d without that allowance
   CPU (%2.0f s)      harness %.1f%% of a core, ffmpeg %.1f%% of a core (%.3f%% per viewer, %d processes), origin %.1f%% of a core
                    harness = %.1f%% of ffmpeg's CPU (the harness is this test process: fleet, pipe readers, parsers, stats; the origin runs in a child process)
-  memory           ffmpeg PSS peak %.0f MB (%.1f MB per viewer, sum of smaps_rollup sampled 5 times); harness peak RSS %.0f MB; origin peak RSS %.0f MB (VmHWM)
+  memory           ffmpeg PSS peak %.0f MB (%.1f MB per viewer, sum of smaps_rollup, peak of 3 samples after the CPU window); harness peak RSS %.0f MB; origin peak RSS %.0f MB (VmHWM)
   lines            %d stderr + %d progress lines read, %d dropped
   requests         manifest %d segment %d (origin served %d / %d); errors %d timeouts %d
   %s`,

@@ -14,11 +14,13 @@ import (
 	"time"
 
 	"go.uber.org/goleak"
+
+	"github.com/hlsswarm/hlsswarm/internal/originproc"
 )
 
 func TestMain(m *testing.M) {
-	if os.Getenv(originHelperEnv) == "1" {
-		os.Exit(serveOriginHelper())
+	if code, ok := originproc.ServeIfChild(); ok {
+		os.Exit(code)
 	}
 	goleak.VerifyTestMain(m)
 }
