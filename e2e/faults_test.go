@@ -43,11 +43,23 @@ func runWithFault(t *testing.T, fault fixtures.Fault, timeout time.Duration, kee
 		URL: origin.URL(), Clients: faultClients, Ramp: faultRamp, Duration: faultRunTime,
 		Timeout: timeout, KeepAlive: keepAlive, ProgressInterval: -1, Origin: origin,
 	})
-	time.Sleep(faultOn)
+	res := faultWindow(t, origin, f, faultOn, faultOff, fault)
+	if res.Totals.DroppedLines != 0 {
+		t.Fatalf("%d dropped lines: the counts cannot be compared", res.Totals.DroppedLines)
+	}
+	return faultOutcome{res: res, truth: origin.Snapshot(), log: origin.Requests()}
+}
+
+// faultWindow applies fault on origin from on to off after the fleet's
+// start, then waits for the fleet's end and for the origin to be idle, so
+// that its record is complete.
+func faultWindow(t *testing.T, origin *fixtures.Origin, f *loadtest.Fleet, on, off time.Duration, fault fixtures.Fault) *loadtest.Result {
+	t.Helper()
+	time.Sleep(on)
 	if err := origin.SetFaults(fault); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(faultOff - faultOn)
+	time.Sleep(off - on)
 	if err := origin.SetFaults(); err != nil {
 		t.Fatal(err)
 	}
@@ -57,10 +69,7 @@ func runWithFault(t *testing.T, fault fixtures.Fault, timeout time.Duration, kee
 	if err := origin.WaitIdle(ctx); err != nil {
 		t.Fatalf("origin not idle after the run: %v", err)
 	}
-	if res.Totals.DroppedLines != 0 {
-		t.Fatalf("%d dropped lines: the counts cannot be compared", res.Totals.DroppedLines)
-	}
-	return faultOutcome{res: res, truth: origin.Snapshot(), log: origin.Requests()}
+	return res
 }
 
 // within fails the test unless got is within 0.5 % of want (exact below 200).

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -25,20 +24,8 @@ func TestRecovery(t *testing.T) {
 		URL: origin.URL(), Clients: faultClients, Ramp: faultRamp, Duration: 19 * time.Second,
 		ProgressInterval: -1, Origin: origin,
 	})
-	time.Sleep(on)
-	if err := origin.SetFaults(fixtures.Fault{Type: fixtures.FaultStatus, Status: 503, Kinds: []fixtures.Kind{fixtures.KindSegment}}); err != nil {
-		t.Fatal(err)
-	}
-	time.Sleep(off - on)
-	if err := origin.SetFaults(); err != nil {
-		t.Fatal(err)
-	}
-	res := f.Wait()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := origin.WaitIdle(ctx); err != nil {
-		t.Fatal(err)
-	}
+	res := faultWindow(t, origin, f, on, off,
+		fixtures.Fault{Type: fixtures.FaultStatus, Status: 503, Kinds: []fixtures.Kind{fixtures.KindSegment}})
 
 	windowed, whole := "http_error_rate < 5% over 5s", "http_error_rate < 100%"
 	vs, err := assert.Check(res, windowed, whole, "http_errors == 0 after 14s")
