@@ -66,20 +66,20 @@ func NewProgressParser(sink Sink) *ProgressParser {
 // A progress= line delivers the block to the sink (and EndOfStream for
 // progress=end); malformed lines are counted in the block's Unknown.
 func (p *ProgressParser) Line(line []byte, at time.Time) {
-	eq := bytes.IndexByte(line, '=')
+	id, eq := progressKey(line)
 	if eq <= 0 {
 		if len(trimSpace(line)) != 0 {
 			p.cur.Unknown++
 		}
 		return
 	}
-	key, val := line[:eq], line[eq+1:]
+	val := line[eq+1:]
 	if len(val) > 0 && (val[0] <= ' ' || val[len(val)-1] <= ' ') {
 		val = trimSpaceSlow(val)
 	}
 	c := &p.cur
 	c.Keys++
-	switch progressKey(key) {
+	switch id {
 	case keyFrame:
 		c.Frame = intOr(val, -1)
 	case keyFPS:
@@ -97,7 +97,11 @@ func (p *ProgressParser) Line(line []byte, at time.Time) {
 		}
 	case keyOutTimeMs:
 		// ffmpeg prints microseconds under this key (a long-standing bug).
-		if v, ok := parseInt(val); ok && !p.sawUs {
+		// out_time_us, when the block had it, wins: no need to parse.
+		if p.sawUs {
+			break
+		}
+		if v, ok := parseInt(val); ok {
 			c.OutTime, c.HasOutTime, p.sawMs = time.Duration(v)*time.Microsecond, true, true
 		}
 	case keyOutTime:
@@ -149,62 +153,73 @@ const (
 	keyStreamQ
 )
 
-// progressKey identifies a key by its first byte and length before one
-// comparison.
-func progressKey(k []byte) progressKeyID {
-	if len(k) < 3 {
-		return keyUnknown
+// progressKey identifies the key of a key=value line and returns the index
+// of its first '=' (-1 for none). A known key is matched with its '=' as a
+// prefix of the line, which is the same as finding the first '=' and
+// comparing the key before it, without a separate scan for '='.
+func progressKey(line []byte) (progressKeyID, int) {
+	if len(line) >= 4 {
+		switch line[0] {
+		case 'f':
+			if len(line) >= 6 && string(line[:6]) == "frame=" {
+				return keyFrame, 5
+			}
+			if string(line[:4]) == "fps=" {
+				return keyFPS, 3
+			}
+		case 'b':
+			if len(line) >= 8 && string(line[:8]) == "bitrate=" {
+				return keyBitrate, 7
+			}
+		case 't':
+			if len(line) >= 11 && string(line[:11]) == "total_size=" {
+				return keyTotalSize, 10
+			}
+		case 'o':
+			if len(line) >= 9 && string(line[:8]) == "out_time" {
+				switch line[8] {
+				case '=':
+					return keyOutTime, 8
+				case '_':
+					if len(line) >= 12 && line[9] == 'u' && line[10] == 's' && line[11] == '=' {
+						return keyOutTimeUs, 11
+					}
+					if len(line) >= 12 && line[9] == 'm' && line[10] == 's' && line[11] == '=' {
+						return keyOutTimeMs, 11
+					}
+				}
+			}
+		case 'd':
+			if len(line) >= 11 && string(line[:11]) == "dup_frames=" {
+				return keyDupFrames, 10
+			}
+			if len(line) >= 12 && string(line[:12]) == "drop_frames=" {
+				return keyDropFrames, 11
+			}
+		case 's':
+			if len(line) >= 6 && string(line[:6]) == "speed=" {
+				return keySpeed, 5
+			}
+			if len(line) > 10 && string(line[:7]) == "stream_" {
+				// stream_<file>_<stream>_q: the key is short, so look for
+				// its '=' byte by byte.
+				for i := 7; i < len(line); i++ {
+					if line[i] == '=' {
+						if i > 9 && line[i-2] == '_' && line[i-1] == 'q' {
+							return keyStreamQ, i
+						}
+						return keyUnknown, i
+					}
+				}
+				return keyUnknown, -1
+			}
+		case 'p':
+			if len(line) >= 9 && string(line[:9]) == "progress=" {
+				return keyProgress, 8
+			}
+		}
 	}
-	switch k[0] {
-	case 'f':
-		if string(k) == "frame" {
-			return keyFrame
-		}
-		if string(k) == "fps" {
-			return keyFPS
-		}
-	case 'b':
-		if string(k) == "bitrate" {
-			return keyBitrate
-		}
-	case 't':
-		if string(k) == "total_size" {
-			return keyTotalSize
-		}
-	case 'o':
-		switch len(k) {
-		case 11:
-			if string(k) == "out_time_us" {
-				return keyOutTimeUs
-			}
-			if string(k) == "out_time_ms" {
-				return keyOutTimeMs
-			}
-		case 8:
-			if string(k) == "out_time" {
-				return keyOutTime
-			}
-		}
-	case 'd':
-		if string(k) == "dup_frames" {
-			return keyDupFrames
-		}
-		if string(k) == "drop_frames" {
-			return keyDropFrames
-		}
-	case 's':
-		if string(k) == "speed" {
-			return keySpeed
-		}
-		if len(k) > 9 && string(k[:7]) == "stream_" && k[len(k)-2] == '_' && k[len(k)-1] == 'q' {
-			return keyStreamQ
-		}
-	case 'p':
-		if string(k) == "progress" {
-			return keyProgress
-		}
-	}
-	return keyUnknown
+	return keyUnknown, bytes.IndexByte(line, '=')
 }
 
 func intOr(b []byte, def int64) int64 {
