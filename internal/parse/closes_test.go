@@ -16,6 +16,7 @@ import (
 //	"<ms> pl <name>"               open, request and close a playlist
 //	"<ms> close"                   a Statistics line
 //	"<ms> drop <playlist>"         No longer receiving playlist
+//	"<ms> probed"                  Input #0: ffmpeg finished probing
 func closeLog(p *StderrParser, script ...string) {
 	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	for _, step := range script {
@@ -42,6 +43,8 @@ func closeLog(p *StderrParser, script ...string) {
 			line("[AVIOContext @ 0x4] [verbose] Statistics: 1000 bytes read, 0 seeks")
 		case "drop":
 			line("[hls @ 0x1] [info] No longer receiving playlist " + f[2] + " ('http://h/x/index.m3u8')")
+		case "probed":
+			line("[info] Input #0, hls, from 'http://h/master.m3u8':")
 		}
 	}
 }
@@ -75,7 +78,7 @@ func TestSegmentCloses(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			tl := &Tally{}
 			p := NewStderrParser(tl, time.UTC)
-			closeLog(p, tt.script...)
+			closeLog(p, append([]string{"0 probed"}, tt.script...)...)
 			p.Flush()
 			assert.Equal(t, tt.want, tl.Latencies[KindSegment], "segment latencies")
 			assert.Equal(t, tt.unattributed, p.segs.unattributed, "unattributed")
@@ -83,4 +86,21 @@ func TestSegmentCloses(t *testing.T) {
 			assert.Len(t, tl.Latencies[KindManifest], tl.Requests[KindManifest], "playlist latencies")
 		})
 	}
+}
+
+// TestSegmentClosesWhileProbing: segments opened before ffmpeg finished
+// probing the input were read as probing needed them, across renditions,
+// so their closes are no completions (the first segment's close came 248 ms
+// after a 150 ms origin hold on a busy machine): they get no latency and
+// count as late; those opened after it do.
+func TestSegmentClosesWhileProbing(t *testing.T) {
+	t.Parallel()
+	const ms = time.Millisecond
+	tl := &Tally{}
+	p := NewStderrParser(tl, time.UTC)
+	closeLog(p, "0 seg 0 a.ts", "248 close", "248 seg 0 b.ts", "250 close", "250 probed", "300 seg 0 c.ts", "303 close")
+	p.Flush()
+	assert.Equal(t, []time.Duration{3 * ms}, tl.Latencies[KindSegment], "segment latencies")
+	assert.Equal(t, 2, p.segs.gated, "late")
+	assert.Equal(t, 3, tl.Requests[KindSegment], "segment requests")
 }

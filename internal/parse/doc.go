@@ -218,6 +218,10 @@
 //     live renditions about one rendition's segments do (the one that
 //     reloads first: 21 of 45), and none when every response is slow or
 //     needs a TLS handshake, as each rendition then waits on the other.
+//   - A segment opened before ffmpeg finished probing the input (before
+//     its "Input #0, hls, from" line) gets none: probing reads the first
+//     segments of every rendition as it needs them, so their closes can
+//     come long after their bodies arrived.
 //   - A body cut short (BodyCut) or a failed segment gets none; closes
 //     after the output was closed ("Statistics: N bytes written") or after
 //     an end-of-stream line are ffmpeg exiting and end nothing.

@@ -37,6 +37,7 @@ type segTracker struct {
 	pendingMask uint32    // the playlists it may belong to
 	unknown     uint32    // playlists whose open requests are not known for sure
 	done        bool      // ffmpeg is exiting: closes are no completions
+	probed      bool      // ffmpeg finished probing the input ("Input #0, hls, from …")
 	// unattributed counts closes whose request could not be told for sure
 	// (no latency was reported for them).
 	unattributed int
@@ -51,6 +52,20 @@ type segPlaylist struct {
 	reload bool
 }
 
+// keep keeps the open requests whose closeConn is closeConn, in order, and
+// returns how many it dropped.
+func (s *segPlaylist) keep(closeConn bool) (dropped int) {
+	k := 0
+	for j := 0; j < s.n; j++ {
+		if s.out[j].closeConn == closeConn {
+			s.out[k] = s.out[j]
+			k++
+		}
+	}
+	dropped, s.n = s.n-k, k
+	return dropped
+}
+
 type segEntry struct {
 	id        uint64
 	start     time.Time
@@ -59,6 +74,7 @@ type segEntry struct {
 	closeConn bool // its request said "Connection: close": its close ends it
 	late      bool // the demuxer was blocked elsewhere while it was open
 	lateOpen  bool // late unless it is the pending close (which came before the pause)
+	probe     bool // opened while ffmpeg probed the input: read as probing needed it
 }
 
 // open records a segment (or init section) request for playlist pl announced
@@ -73,14 +89,8 @@ func (t *segTracker) open(pl int, at time.Time, isInit bool) uint64 {
 	case s.reload:
 		// Keep-alive evidence is void after a playlist load; requests on
 		// their own connections are still open and end at their close.
-		k := 0
-		for j := 0; j < s.n; j++ {
-			if s.out[j].closeConn {
-				s.out[k] = s.out[j]
-				k++
-			}
-		}
-		s.n, s.reload = k, false
+		s.keep(true)
+		s.reload = false
 	case s.n == 2 && !s.out[0].closeConn:
 		if e := s.out[0]; !e.cut {
 			t.sink.Latency(KindSegment, at.Sub(e.start), at)
@@ -98,7 +108,7 @@ func (t *segTracker) open(pl int, at time.Time, isInit bool) uint64 {
 		s.out[0], s.n = s.out[1], 1
 	}
 	t.nextID++
-	s.out[s.n] = segEntry{id: t.nextID, start: at}
+	s.out[s.n] = segEntry{id: t.nextID, start: at, probe: !t.probed}
 	s.n++
 	return t.nextID
 }
@@ -254,17 +264,9 @@ func (t *segTracker) announced(pl int, afterReload bool) {
 		}
 	}
 	if afterReload {
-		s := &t.pls[pl]
-		k := 0
-		for j := 0; j < s.n; j++ {
-			if !s.out[j].closeConn {
-				s.out[k] = s.out[j]
-				k++
-			} else if t.unknown&(1<<pl) == 0 {
-				t.unattributed++ // its close was missed
-			}
+		if missed := t.pls[pl].keep(false); t.unknown&(1<<pl) == 0 {
+			t.unattributed += missed // their closes were missed
 		}
-		s.n = k
 		t.unknown &^= 1 << pl
 	}
 }
@@ -280,15 +282,7 @@ func (t *segTracker) unneeded(pl int) {
 		t.pending = false
 		t.settle()
 	}
-	s := &t.pls[pl]
-	k := 0
-	for j := 0; j < s.n; j++ {
-		if !s.out[j].closeConn {
-			s.out[k] = s.out[j]
-			k++
-		}
-	}
-	s.n = k
+	t.pls[pl].keep(false)
 	t.unknown &^= 1 << pl
 }
 
@@ -318,7 +312,7 @@ func (t *segTracker) end(pl int, at time.Time) {
 	copy(s.out[:], s.out[1:s.n])
 	s.n--
 	switch {
-	case e.late:
+	case e.late || e.probe:
 		t.gated++
 	case !e.cut && !at.Before(e.start):
 		t.sink.Latency(KindSegment, at.Sub(e.start), at)
@@ -365,14 +359,6 @@ func (t *segTracker) forget(mask uint32) {
 		if mask&(1<<i) == 0 {
 			continue
 		}
-		s := &t.pls[i]
-		k := 0
-		for j := 0; j < s.n; j++ {
-			if !s.out[j].closeConn {
-				s.out[k] = s.out[j]
-				k++
-			}
-		}
-		s.n = k
+		t.pls[i].keep(false)
 	}
 }

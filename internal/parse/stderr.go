@@ -259,6 +259,15 @@ func (p *StderrParser) classify(l *logLine, line []byte, at time.Time) bool {
 			p.connError(m, at)
 			return true
 		}
+	case 'I':
+		if hasPrefix(m, "Input #") {
+			// Probing is over. The segments opened while it ran were read
+			// as probing needed them, interleaved across renditions, so
+			// their closes say nothing of when their bodies arrived: they
+			// get no latency (ended by their close, counted as gated).
+			// The line itself is no event: it stays an unknown line.
+			p.segs.probed = true
+		}
 	case 'W':
 		if hasPrefix(m, "Will reconnect at ") {
 			p.sink.Reconnect(p.kindForPtr(l), CauseHTTPReconnect, at)

@@ -35,15 +35,15 @@ type timedCounts struct {
 }
 
 var timedCorpora = []timedCounts{
-	{name: "np_live_fmp4_1r", req: [4]int{18, 20, 17, 0}, latN: [3]int{18, 16, 17}, unattributed: 0, gated: 1, bytes: 877065, segMax: 50 * time.Millisecond},
-	{name: "np_live_fmp4_2r", req: [4]int{42, 45, 41, 0}, latN: [3]int{42, 20, 41}, unattributed: 4, gated: 19, bytes: 1582395, segMax: 50 * time.Millisecond},
+	{name: "np_live_fmp4_1r", req: [4]int{18, 20, 17, 0}, latN: [3]int{18, 15, 17}, unattributed: 0, gated: 2, bytes: 877065, segMax: 50 * time.Millisecond},
+	{name: "np_live_fmp4_2r", req: [4]int{42, 45, 41, 0}, latN: [3]int{42, 18, 41}, unattributed: 4, gated: 21, bytes: 1582395, segMax: 50 * time.Millisecond},
 	{name: "np_live_fmp4_2r_https", req: [4]int{29, 34, 28, 0}, latN: [3]int{29, 0, 28}, unattributed: 10, gated: 24, bytes: 1193597},
 	{name: "np_live_ts_1r_https", req: [4]int{16, 19, 0, 0}, latN: [3]int{16, 14, 0}, unattributed: 0, gated: 3, bytes: 507972, segMin: 40 * time.Millisecond, segMax: 100 * time.Millisecond},
 	{name: "np_live_ts_1r_lat150", req: [4]int{22, 25, 0, 0}, latN: [3]int{22, 19, 0}, unattributed: 0, gated: 2, bytes: 648749, segMin: 150 * time.Millisecond, segMax: 200 * time.Millisecond},
-	{name: "np_live_ts_2r", req: [4]int{42, 45, 0, 0}, latN: [3]int{42, 21, 0}, unattributed: 4, gated: 18, bytes: 1749213, segMax: 50 * time.Millisecond},
+	{name: "np_live_ts_2r", req: [4]int{42, 45, 0, 0}, latN: [3]int{42, 19, 0}, unattributed: 4, gated: 20, bytes: 1749213, segMax: 50 * time.Millisecond},
 	{name: "np_live_ts_2r_lat150", req: [4]int{42, 45, 0, 0}, latN: [3]int{42, 0, 0}, unattributed: 4, gated: 39, bytes: 1749213},
-	{name: "np_vod_fmp4_1r", req: [4]int{3, 10, 2, 0}, latN: [3]int{3, 8, 2}, unattributed: 0, gated: 0, bytes: 213958, segMax: 50 * time.Millisecond},
-	{name: "np_vod_ts_2r", req: [4]int{3, 16, 0, 0}, latN: [3]int{3, 12, 0}, unattributed: 4, gated: 0, bytes: 619213, segMax: 50 * time.Millisecond},
+	{name: "np_vod_fmp4_1r", req: [4]int{3, 10, 2, 0}, latN: [3]int{3, 6, 2}, unattributed: 0, gated: 2, bytes: 213958, segMax: 50 * time.Millisecond},
+	{name: "np_vod_ts_2r", req: [4]int{3, 16, 0, 0}, latN: [3]int{3, 8, 0}, unattributed: 4, gated: 4, bytes: 619213, segMax: 50 * time.Millisecond},
 	{name: "np_vod_ts_2r_lat150", req: [4]int{3, 16, 0, 0}, latN: [3]int{3, 0, 0}, unattributed: 4, gated: 12, bytes: 619213},
 }
 
