@@ -136,35 +136,34 @@ func (t *segTracker) dropInit(id uint64) {
 	t.remove(id)
 }
 
-func (t *segTracker) remove(id uint64) {
+// find returns the playlist and index of entry id (ok false for id 0 or an
+// entry no longer open).
+func (t *segTracker) find(id uint64) (s *segPlaylist, j int, ok bool) {
 	if id == 0 {
-		return
+		return nil, 0, false
 	}
 	for i := range t.pls {
 		s := &t.pls[i]
 		for j := 0; j < s.n; j++ {
 			if s.out[j].id == id {
-				copy(s.out[j:], s.out[j+1:s.n])
-				s.n--
-				return
+				return s, j, true
 			}
 		}
+	}
+	return nil, 0, false
+}
+
+func (t *segTracker) remove(id uint64) {
+	if s, j, ok := t.find(id); ok {
+		copy(s.out[j:], s.out[j+1:s.n])
+		s.n--
 	}
 }
 
 // setPtr records the http context that carries entry id.
 func (t *segTracker) setPtr(id, ptr uint64) {
-	if id == 0 {
-		return
-	}
-	for i := range t.pls {
-		s := &t.pls[i]
-		for j := 0; j < s.n; j++ {
-			if s.out[j].id == id {
-				s.out[j].ptr = ptr
-				return
-			}
-		}
+	if s, j, ok := t.find(id); ok {
+		s.out[j].ptr = ptr
 	}
 }
 
@@ -187,17 +186,8 @@ func (t *segTracker) cut(ptr uint64) {
 // setClose marks entry id as a request on a connection of its own
 // ("Connection: close"): its end is its connection's close.
 func (t *segTracker) setClose(id uint64) {
-	if id == 0 {
-		return
-	}
-	for i := range t.pls {
-		s := &t.pls[i]
-		for j := 0; j < s.n; j++ {
-			if e := &s.out[j]; e.id == id && !e.closeConn {
-				e.closeConn = true
-				return
-			}
-		}
+	if s, j, ok := t.find(id); ok {
+		s.out[j].closeConn = true
 	}
 }
 
