@@ -133,7 +133,9 @@ func newFleet(t testing.TB, cfg Config) (*Fleet, error) {
 			return nil, fmt.Errorf("loadtest: %w", err)
 		}
 	}
-	poller, err := parse.NewPoller(parse.PollerOptions{RWTimeout: cfg.Timeout})
+	// The poller reads unasked every pollInterval; the control loop's
+	// history snapshot (once a second), Snapshot and scrapes Sync it first.
+	poller, err := parse.NewPoller(parse.PollerOptions{RWTimeout: cfg.Timeout, Interval: pollInterval})
 	if err != nil {
 		poller = nil // not Linux: per-viewer pipelines
 	}
@@ -150,7 +152,7 @@ func newFleet(t testing.TB, cfg Config) (*Fleet, error) {
 		exits:  map[string]int{}, seenErrors: map[string]bool{},
 		stopReq: make(chan struct{}), done: make(chan struct{}),
 	}
-	f.registry = newRegistry(f.agg, f.test)
+	f.registry = newRegistry(f.agg, f.test, f.sync)
 	if cfg.MetricsAddr != "" {
 		m, err := serveMetrics(cfg.MetricsAddr, f.registry)
 		if err != nil {
@@ -276,6 +278,7 @@ func (f *Fleet) Snapshot() *Result {
 		return f.result
 	default:
 	}
+	f.sync()
 	return f.buildResult(time.Now())
 }
 
@@ -288,9 +291,18 @@ func (f *Fleet) FinalSnapshot() *stats.Snapshot {
 		return f.result.snap
 	default:
 	}
+	f.sync()
 	s := new(stats.Snapshot)
 	f.agg.Snapshot(s, false)
 	return s
+}
+
+// sync has the poller read every viewer's output now, so that a snapshot
+// taken next holds every line written before it.
+func (f *Fleet) sync() {
+	if f.poller != nil {
+		f.poller.Sync()
+	}
 }
 
 // HistoryPoints returns the per-second history so far, oldest first.
@@ -318,9 +330,18 @@ func (f *Fleet) Registry() *prometheus.Registry { return f.registry }
 // historySample is the control loop's tick; historyStep the least time
 // between two history snapshots (History keeps points at least 0.9 s
 // apart).
+//
+// pollInterval is how often the poller reads the viewers' output unasked.
+// The history snapshot Syncs it every second anyway, so it is longer than
+// that: a round costs about the same for one second of lines as for a
+// tenth (the kernel's work is per message), but each round also wakes the
+// process, so one round a second rather than two or ten is what keeps the
+// harness under 5 % of the fleet's ffmpeg CPU. Lines keep the kernel's
+// write time, so latencies do not depend on it.
 const (
 	historySample = 250 * time.Millisecond
 	historyStep   = 950 * time.Millisecond
+	pollInterval  = 2 * time.Second
 )
 
 // control runs the clock: history every second, live thresholds, progress
@@ -358,6 +379,7 @@ loop:
 				continue // one snapshot a second: it merges every viewer's histograms
 			}
 			lastPoint = now
+			f.sync()
 			f.agg.Snapshot(&snap, false)
 			n := f.history.Len()
 			f.history.Add(&snap)
@@ -394,6 +416,7 @@ func (f *Fleet) shutdown() {
 	// viewers stop, so that they describe the run rather than the stop;
 	// the counters are read after, once every pipe has been drained.
 	var last stats.Snapshot
+	f.sync()
 	f.agg.Snapshot(&last, false)
 	f.history.Add(&last)
 	f.mu.Lock()

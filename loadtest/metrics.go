@@ -17,10 +17,12 @@ import (
 )
 
 // newRegistry returns a registry of the fleet's own, with the collector
-// over agg (labelled with the test name) and nothing else.
-func newRegistry(agg *stats.Aggregator, test string) *prometheus.Registry {
+// over agg (labelled with the test name) and nothing else; each scrape
+// calls sync first.
+func newRegistry(agg *stats.Aggregator, test string, sync func()) *prometheus.Registry {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(metrics.NewCollector(func(dst *stats.Snapshot) {
+		sync()
 		agg.SnapshotParts(dst, stats.IncludeHistograms)
 	}, prometheus.Labels{"test": test}))
 	return reg

@@ -180,10 +180,10 @@ func (b *Binary) Args(v Viewer) ([]string, error) {
 	if level == "" {
 		level = DefaultLogLevel
 	}
+	// No "level" flag: ffmpeg writes a line's context prefix, level prefix
+	// and message with one write each, and on Linux each write is a message
+	// the harness receives (see outputPair); the parser needs no level.
 	flags := "repeat+"
-	if f.LogLevelPrefix {
-		flags += "level+"
-	}
 	if f.LogDatetime {
 		flags += "datetime+"
 	}
@@ -253,7 +253,6 @@ func (b *Binary) Unsupported(v Viewer) []string {
 	add(f.StatsPeriod, "-stats_period")
 	add(f.RWTimeout, "-rw_timeout")
 	add(f.ProtocolWhitelist, "-protocol_whitelist")
-	add(f.LogLevelPrefix, "loglevel flag level")
 	if v.Reconnect {
 		add(f.Reconnect, "-reconnect")
 		add(f.ReconnectOnNetworkError, "-reconnect_on_network_error")

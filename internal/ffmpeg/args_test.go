@@ -43,45 +43,45 @@ func TestArgsPerVersion(t *testing.T) {
 		want string // args joined by " | "
 	}{
 		{"4.1 defaults", fakeBinary("4.1.11", "58.20.100", features41), Viewer{URL: "http://h/a.m3u8"},
-			"-hide_banner | -nostdin | -nostats | -loglevel | repeat+level+debug | -progress | pipe:3 | " +
+			"-hide_banner | -nostdin | -nostats | -loglevel | repeat+debug | -progress | pipe:3 | " +
 				"-protocol_whitelist | http,https,tcp,tls,crypto | -rw_timeout | 10000000 | " +
 				"-http_persistent | 0 | -user_agent | Lavf/58.20.100 client-0 | -headers | X-Hlsswarm-Client: 0\r\n | " +
 				"-i | http://h/a.m3u8 | -map | 0 | -c | copy | -f | null | -"},
 		{"4.1 full: no stats_period, no reconnect_on_network_error, no seg_max_retry", fakeBinary("4.1.11", "58.20.100", features41), full,
-			"-hide_banner | -nostdin | -nostats | -loglevel | repeat+level+debug | -progress | pipe:3 | " +
+			"-hide_banner | -nostdin | -nostats | -loglevel | repeat+debug | -progress | pipe:3 | " +
 				"-protocol_whitelist | http,https,tcp,tls,crypto | -rw_timeout | 5000000 | " +
 				"-reconnect | 1 | -reconnect_delay_max | 2 | -live_start_index | -1 | " +
 				"-http_persistent | 0 | -user_agent | swarm/1 client-7 | -headers | X-Hlsswarm-Client: 7\r\nAuthorization: Bearer x\r\n | -re | " +
 				"-i | http://127.0.0.1:8080/live/master.m3u8 | -map | 0:p:1 | -c | copy | -f | null | -"},
 		{"5.1 defaults", fakeBinary("5.1.9-0+deb12u1", "59.27.100", features51), Viewer{URL: "http://h/a.m3u8", Client: 2},
-			"-hide_banner | -nostdin | -nostats | -loglevel | repeat+level+debug | -progress | pipe:3 | -stats_period | 1 | " +
+			"-hide_banner | -nostdin | -nostats | -loglevel | repeat+debug | -progress | pipe:3 | -stats_period | 1 | " +
 				"-protocol_whitelist | http,https,tcp,tls,crypto | -rw_timeout | 10000000 | " +
 				"-http_persistent | 0 | -user_agent | Lavf/59.27.100 client-2 | -headers | X-Hlsswarm-Client: 2\r\n | " +
 				"-i | http://h/a.m3u8 | -map | 0 | -c | copy | -f | null | -"},
 		{"5.1 full: no seg_max_retry", fakeBinary("5.1.9-0+deb12u1", "59.27.100", features51), full,
-			"-hide_banner | -nostdin | -nostats | -loglevel | repeat+level+debug | -progress | pipe:3 | -stats_period | 0.5 | " +
+			"-hide_banner | -nostdin | -nostats | -loglevel | repeat+debug | -progress | pipe:3 | -stats_period | 0.5 | " +
 				"-protocol_whitelist | http,https,tcp,tls,crypto | -rw_timeout | 5000000 | " +
 				"-reconnect | 1 | -reconnect_on_network_error | 1 | -reconnect_delay_max | 2 | -live_start_index | -1 | " +
 				"-http_persistent | 0 | -user_agent | swarm/1 client-7 | -headers | X-Hlsswarm-Client: 7\r\nAuthorization: Bearer x\r\n | -re | " +
 				"-i | http://127.0.0.1:8080/live/master.m3u8 | -map | 0:p:1 | -c | copy | -f | null | -"},
 		{"6.1 full: seg_max_retry", fakeBinary("n6.1", "60.16.100", features61), full,
-			"-hide_banner | -nostdin | -nostats | -loglevel | repeat+level+debug | -progress | pipe:3 | -stats_period | 0.5 | " +
+			"-hide_banner | -nostdin | -nostats | -loglevel | repeat+debug | -progress | pipe:3 | -stats_period | 0.5 | " +
 				"-protocol_whitelist | http,https,tcp,tls,crypto | -rw_timeout | 5000000 | " +
 				"-reconnect | 1 | -reconnect_on_network_error | 1 | -reconnect_delay_max | 2 | -live_start_index | -1 | -seg_max_retry | 3 | " +
 				"-http_persistent | 0 | -user_agent | swarm/1 client-7 | -headers | X-Hlsswarm-Client: 7\r\nAuthorization: Bearer x\r\n | -re | " +
 				"-i | http://127.0.0.1:8080/live/master.m3u8 | -map | 0:p:1 | -c | copy | -f | null | -"},
 		{"7.1 verbose: datetime flag", fakeBinary("7.1.1", "61.7.100", features71), Viewer{URL: "https://h/a.m3u8", LogLevel: "verbose"},
-			"-hide_banner | -nostdin | -nostats | -loglevel | repeat+level+datetime+verbose | -progress | pipe:3 | -stats_period | 1 | " +
+			"-hide_banner | -nostdin | -nostats | -loglevel | repeat+datetime+verbose | -progress | pipe:3 | -stats_period | 1 | " +
 				"-protocol_whitelist | http,https,tcp,tls,crypto | -rw_timeout | 10000000 | " +
 				"-user_agent | Lavf/61.7.100 client-0 | -headers | X-Hlsswarm-Client: 0\r\n | " +
 				"-i | https://h/a.m3u8 | -map | 0 | -c | copy | -f | null | -"},
 		{"5.1 https, keep-alive off asked for", fakeBinary("5.1.9-0+deb12u1", "59.27.100", features51), Viewer{URL: "https://h/a.m3u8", KeepAlive: KeepAliveOff},
-			"-hide_banner | -nostdin | -nostats | -loglevel | repeat+level+debug | -progress | pipe:3 | -stats_period | 1 | " +
+			"-hide_banner | -nostdin | -nostats | -loglevel | repeat+debug | -progress | pipe:3 | -stats_period | 1 | " +
 				"-protocol_whitelist | http,https,tcp,tls,crypto | -rw_timeout | 10000000 | " +
 				"-http_persistent | 0 | -user_agent | Lavf/59.27.100 client-0 | -headers | X-Hlsswarm-Client: 0\r\n | " +
 				"-i | https://h/a.m3u8 | -map | 0 | -c | copy | -f | null | -"},
 		{"5.1 keep-alive: no http_persistent", fakeBinary("5.1.9-0+deb12u1", "59.27.100", features51), Viewer{URL: "http://h/a.m3u8", KeepAlive: KeepAliveOn},
-			"-hide_banner | -nostdin | -nostats | -loglevel | repeat+level+debug | -progress | pipe:3 | -stats_period | 1 | " +
+			"-hide_banner | -nostdin | -nostats | -loglevel | repeat+debug | -progress | pipe:3 | -stats_period | 1 | " +
 				"-protocol_whitelist | http,https,tcp,tls,crypto | -rw_timeout | 10000000 | " +
 				"-user_agent | Lavf/59.27.100 client-0 | -headers | X-Hlsswarm-Client: 0\r\n | " +
 				"-i | http://h/a.m3u8 | -map | 0 | -c | copy | -f | null | -"},

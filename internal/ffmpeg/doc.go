@@ -24,7 +24,7 @@
 //
 // # Arguments
 //
-//	-hide_banner -nostdin -nostats -loglevel repeat+level[+datetime]+debug
+//	-hide_banner -nostdin -nostats -loglevel repeat[+datetime]+debug
 //	-progress pipe:3 [-stats_period 1]
 //	-protocol_whitelist http,https,tcp,tls,crypto -rw_timeout 10000000
 //	[-reconnect 1 -reconnect_on_network_error 1 -reconnect_delay_max 2]
@@ -101,8 +101,8 @@
 // ffmpeg's writes is one message that the kernel stamps with the time it
 // was written (read by parse.Poller; a plain Read returns one message).
 // ffmpeg's end asks for a 512 KiB send buffer (the kernel caps it at
-// net.core.wmem_max): about 1300 writes, 2 s to 9 s of a debug-level live
-// viewer's log depending on that cap. Elsewhere they are pipes (64 KiB, about
+// net.core.wmem_max): about 1300 writes, some 30 s of a debug-level live
+// viewer's log (two writes a line), less where that cap is low. Elsewhere they are pipes (64 KiB, about
 // a minute of debug log; less for unprivileged users over the
 // pipe-user-pages-soft limit, see pipe(7)). What the caller reads from
 // stderr also passes through an 8 KiB tail ring (a copy, no allocation)

@@ -85,7 +85,7 @@ func ExampleBinary_CommandLine() {
 	}
 	fmt.Println(line)
 	// Output:
-	// /usr/bin/ffmpeg -hide_banner -nostdin -nostats -loglevel repeat+level+debug -progress pipe:3 -stats_period 1 -protocol_whitelist http,https,tcp,tls,crypto -rw_timeout 10000000 -user_agent 'Lavf/59.27.100 client-7' -headers $'X-Hlsswarm-Client: 7\r\nAuthorization: Bearer t0k3n\r\n' -i http://127.0.0.1:8080/live/master.m3u8 -map 0 -c copy -f null - 3>&1
+	// /usr/bin/ffmpeg -hide_banner -nostdin -nostats -loglevel repeat+debug -progress pipe:3 -stats_period 1 -protocol_whitelist http,https,tcp,tls,crypto -rw_timeout 10000000 -user_agent 'Lavf/59.27.100 client-7' -headers $'X-Hlsswarm-Client: 7\r\nAuthorization: Bearer t0k3n\r\n' -i http://127.0.0.1:8080/live/master.m3u8 -map 0 -c copy -f null - 3>&1
 }
 
 // ExampleValidateHeader shows the header injection that -headers would

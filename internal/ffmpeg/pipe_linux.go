@@ -29,7 +29,8 @@ func (r *pipeReader) Detach() (int, error) {
 // outputSendBuffer is the send buffer asked for ffmpeg's end of each
 // output socket (the kernel caps it at net.core.wmem_max and doubles it):
 // room for about 1300 of ffmpeg's writes (a debug-level live viewer makes
-// about 150 a second, three per log line) when the reader is slow.
+// about 40 a second, two per log line: 30 s of log) when the reader is
+// slow; package parse's Poller reads every 2 s or sooner.
 const outputSendBuffer = 512 << 10
 
 // outputPair returns the read end (ours) and the write end (ffmpeg's) of

@@ -33,7 +33,8 @@ type Binary struct {
 // found by the probe. The zero value means "nothing optional".
 type Features struct {
 	// LogLevelPrefix: the "level" loglevel flag, which prefixes each line
-	// with its level, e.g. "[debug]".
+	// with its level, e.g. "[debug]". Args does not ask for it (a line
+	// would take three writes rather than two).
 	LogLevelPrefix bool
 	// LogDatetime: the "datetime" loglevel flag (not in 5.1).
 	LogDatetime bool

@@ -38,7 +38,12 @@
 // It waits in epoll until some stream has data, reads every stream that
 // has, parses each line at once into its viewer's sink, then pauses until
 // PollerOptions.Interval has passed since the round began, so that a round
-// collects many writes. It takes each descriptor out of Go's network
+// collects many writes. A stream's end (its viewer exited) and
+// [Poller.Sync] end a pause early: a caller about to read the sinks (a
+// snapshot) calls Sync, and then Interval only bounds how stale the sinks
+// get between snapshots (package loadtest Syncs once a second and sets 2 s).
+// Waits park the goroutine in Go's network poller, not a thread in
+// epoll_wait. It takes each descriptor out of Go's network
 // poller ([Pipe.Detach]), which would otherwise wake a thread per write.
 // Accounting is as with a Pipeline: every line read is parsed or counted
 // as dropped (a round parses at most PollerOptions.LineBudget lines of a

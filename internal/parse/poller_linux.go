@@ -22,18 +22,26 @@ const maxReadsPerRound = 16
 // and what it costs.
 type Poller struct {
 	opts   PollerOptions
-	epfd   int
-	wakeR  int // read end of the pipe Close writes to
+	ep     *epollSet // every stream, for data
+	hup    *epollSet // every stream, for hang-ups only: what ends a pause early
+	wakeR  int       // read end of the pipe Close and Sync write to (in both sets)
 	wakeW  int
 	buf    []byte
 	msgs   *msgBuf
 	events []syscall.EpollEvent
 	batch  []ready
 
+	hupEvents [16]syscall.EpollEvent // pause's: only whether any came
+
 	mu      sync.Mutex
+	synced  *sync.Cond            // on mu: a round ended, or the poller stopped
 	streams map[int32]*pollStream // by file descriptor
 	pipes   int                   // streams that are pipes (no write times)
 	closed  bool
+	stopped bool   // the goroutine read its last round
+	begun   uint64 // rounds begun (numbered from 1)
+	ended   uint64 // the last round ended
+	want    uint64 // the round a Sync waits for
 
 	closeOnce sync.Once
 	done      chan struct{} // closed when the goroutine returned
@@ -48,30 +56,39 @@ type ready struct {
 // NewPoller starts a Poller's goroutine. Call [Poller.Close] to end it.
 func NewPoller(opts PollerOptions) (*Poller, error) {
 	opts = opts.withDefaults()
-	epfd, err := syscall.EpollCreate1(syscall.EPOLL_CLOEXEC)
+	ep, err := newEpollSet(false)
 	if err != nil {
-		return nil, fmt.Errorf("parse: epoll_create1: %w", err)
+		return nil, err
+	}
+	hup, err := newEpollSet(true)
+	if err != nil {
+		ep.close()
+		return nil, err
 	}
 	var wake [2]int
 	if err := syscall.Pipe2(wake[:], syscall.O_CLOEXEC|syscall.O_NONBLOCK); err != nil {
-		_ = syscall.Close(epfd)
+		ep.close()
+		hup.close()
 		return nil, fmt.Errorf("parse: pipe2: %w", err)
 	}
-	ev := syscall.EpollEvent{Events: syscall.EPOLLIN, Fd: int32(wake[0])}
-	if err := syscall.EpollCtl(epfd, syscall.EPOLL_CTL_ADD, wake[0], &ev); err != nil {
-		_ = syscall.Close(epfd)
-		_ = syscall.Close(wake[0])
-		_ = syscall.Close(wake[1])
-		return nil, fmt.Errorf("parse: epoll_ctl: %w", err)
+	for _, set := range []*epollSet{ep, hup} {
+		if err := set.add(wake[0], syscall.EPOLLIN); err != nil {
+			ep.close()
+			hup.close()
+			_ = syscall.Close(wake[0])
+			_ = syscall.Close(wake[1])
+			return nil, fmt.Errorf("parse: epoll_ctl: %w", err)
+		}
 	}
 	p := &Poller{
-		opts: opts, epfd: epfd, wakeR: wake[0], wakeW: wake[1],
+		opts: opts, ep: ep, hup: hup, wakeR: wake[0], wakeW: wake[1],
 		buf:     make([]byte, opts.ReadSize),
 		msgs:    newMsgBuf(),
 		events:  make([]syscall.EpollEvent, 256),
 		streams: map[int32]*pollStream{},
 		done:    make(chan struct{}),
 	}
+	p.synced = sync.NewCond(&p.mu)
 	go p.run()
 	return p, nil
 }
@@ -126,8 +143,13 @@ func (p *Poller) Add(stderr, progress Pipe, sink Sink) (*Reader, error) {
 		if s == nil {
 			continue
 		}
-		ev := syscall.EpollEvent{Events: syscall.EPOLLIN, Fd: int32(s.fd)}
-		if err := syscall.EpollCtl(p.epfd, syscall.EPOLL_CTL_ADD, s.fd, &ev); err != nil {
+		if err := p.ep.add(s.fd, syscall.EPOLLIN); err != nil {
+			s.err = fmt.Errorf("parse: watch %s pipe: epoll_ctl: %w", s.which, err)
+			failed = append(failed, s)
+			continue
+		}
+		if err := p.hup.add(s.fd, 0); err != nil {
+			p.ep.del(s.fd)
 			s.err = fmt.Errorf("parse: watch %s pipe: epoll_ctl: %w", s.which, err)
 			failed = append(failed, s)
 			continue
@@ -155,37 +177,66 @@ func (p *Poller) Close() error {
 	p.closeOnce.Do(func() {
 		p.mu.Lock()
 		p.closed = true
+		if !p.stopped {
+			_, _ = syscall.Write(p.wakeW, []byte{1})
+		}
 		p.mu.Unlock()
-		_, _ = syscall.Write(p.wakeW, []byte{1})
 	})
 	<-p.done
 	return nil
 }
 
-// run is the poller's goroutine: wait until a pipe has data, read every
-// pipe that has, parse, pause until Interval has passed, repeat.
+// Sync makes the poller read every stream now, and returns once a round of
+// reads that began after the call has ended, or the poller stopped. The
+// sinks then hold every line that ffmpeg wrote to a socket stream before
+// the call (a pipe's lines as far as the kernel passed them on). Callers
+// that read the sinks' results at a moment (a snapshot) call Sync first,
+// so that Interval only sets how often the poller reads unasked.
+func (p *Poller) Sync() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.stopped {
+		return
+	}
+	target := p.begun + 1
+	p.want = max(p.want, target)
+	_, _ = syscall.Write(p.wakeW, []byte{0}) // full: a wake-up is pending anyway
+	for p.ended < target && !p.stopped {
+		p.synced.Wait()
+	}
+}
+
+// run is the poller's goroutine: wait until a stream has data, read every
+// stream that has, parse, pause until Interval has passed (or a stream
+// hangs up, or Sync or Close asks), repeat.
 func (p *Poller) run() {
 	defer close(p.done)
 	for {
-		n, err := syscall.EpollWait(p.epfd, p.events, -1)
+		p.mu.Lock()
+		p.begun++
+		round := p.begun
+		wait := time.Duration(-1) // until a stream has data
+		if p.want >= round {
+			wait = 0 // a Sync waits for this round: read what there is
+		}
+		p.mu.Unlock()
+		n, err := p.ep.wait(p.events, wait)
 		if err != nil {
-			if err == syscall.EINTR {
-				continue
-			}
 			p.shutdown(fmt.Errorf("parse: epoll_wait: %w", err))
 			return
 		}
 		begin := p.opts.Clock()
-		stopping := false
 		p.mu.Lock()
+		stopping := p.closed
+		pipes := p.pipes > 0
 		interval := p.opts.Interval
-		if p.pipes > 0 {
+		if pipes {
 			interval = p.opts.PipeInterval
 		}
 		p.batch = p.batch[:0]
 		for _, ev := range p.events[:n] {
 			if int(ev.Fd) == p.wakeR {
-				stopping = true
+				p.drainWake()
 				continue
 			}
 			if s := p.streams[ev.Fd]; s != nil {
@@ -202,10 +253,43 @@ func (p *Poller) run() {
 			p.shutdown(nil)
 			return
 		}
-		if interval > 0 {
-			if rest := interval - p.opts.Clock().Sub(begin); rest > 0 {
-				time.Sleep(rest)
-			}
+		if p.endRound(round) || interval <= 0 {
+			continue
+		}
+		if rest := interval - p.opts.Clock().Sub(begin); rest > 0 {
+			p.pause(rest, pipes)
+		}
+	}
+}
+
+// endRound notes that round ended and wakes the Syncs waiting for it; it
+// reports whether a Sync waits for a later round.
+func (p *Poller) endRound(round uint64) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.ended = round
+	p.synced.Broadcast()
+	return p.want > round
+}
+
+// pause waits d between two rounds. With socket streams it waits on the
+// hang-up set, so that a viewer's exit, Sync and Close
+// end it early (Stop then does not wait out a long Interval for the last
+// lines); pipes, whose pauses are short, sleep.
+func (p *Poller) pause(d time.Duration, pipes bool) {
+	if pipes {
+		time.Sleep(d)
+		return
+	}
+	_, _ = p.hup.wait(p.hupEvents[:], d) // an error: a round early
+}
+
+// drainWake empties the wake-up pipe; p.mu is held.
+func (p *Poller) drainWake() {
+	var b [64]byte
+	for {
+		if n, err := syscall.Read(p.wakeR, b[:]); n <= 0 || err != nil {
+			return
 		}
 	}
 }
@@ -252,7 +336,8 @@ func (p *Poller) remove(s *pollStream) {
 		p.pipes--
 	}
 	p.mu.Unlock()
-	_ = syscall.EpollCtl(p.epfd, syscall.EPOLL_CTL_DEL, s.fd, nil)
+	p.ep.del(s.fd)
+	p.hup.del(s.fd)
 	_ = syscall.Close(s.fd)
 	s.r.ended(s)
 	s.pipe.Drained()
@@ -276,9 +361,14 @@ func (p *Poller) shutdown(cause error) {
 		}
 		p.remove(s)
 	}
-	_ = syscall.Close(p.epfd)
+	p.ep.close()
+	p.hup.close()
+	p.mu.Lock()
+	p.stopped = true
+	p.synced.Broadcast()
 	_ = syscall.Close(p.wakeR)
 	_ = syscall.Close(p.wakeW)
+	p.mu.Unlock()
 }
 
 // FilePipe adapts the read end of a pipe (from os.Pipe or

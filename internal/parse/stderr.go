@@ -317,9 +317,10 @@ func (p *StderrParser) classify(l *logLine, line []byte, at time.Time) bool {
 			return p.inputError(m, at)
 		}
 	}
-	if string(l.level) == "fatal" {
+	if string(l.level) == "fatal" || (l.ctx == nil && hasPrefix(m, "Stream map '") && bytes.Contains(m, []byte("' matches no streams"))) {
 		// For example "Stream map '0' matches no streams." when every
-		// variant failed to load.
+		// variant failed to load (named, as internal/ffmpeg asks for no
+		// level prefix).
 		p.sink.EndOfStream(EndInputFailed, at)
 		return true
 	}

@@ -264,6 +264,20 @@ func TestStderrEndsAndOthers(t *testing.T) {
 	assert.Equal(t, 1, tl.UnknownLines, "the corrupt packet warning")
 }
 
+func TestStderrWithoutLevelPrefix(t *testing.T) {
+	// internal/ffmpeg asks for no level prefix (a line is then two writes
+	// rather than three); the fatal end of input is known by its text.
+	tl := feed(t, `
+		[hls @ 0x10] skipping 5 segments ahead, expired from playlists
+		[hls @ 0x10] Failed to reload playlist 0
+		Exiting normally, received signal 15.
+		Stream map '0' matches no streams.`)
+	assert.Equal(t, 5, tl.Skipped)
+	assert.Equal(t, 1, tl.PlaylistsFailed)
+	assert.Equal(t, [4]int{0, 1, 0, 1}, tl.Ends)
+	assert.Zero(t, tl.UnknownLines)
+}
+
 func TestClassifyURL(t *testing.T) {
 	for url, want := range map[string]Kind{
 		"http://h/a/master.m3u8":          KindManifest,
