@@ -52,6 +52,14 @@ func (r *pipeReader) Observe(p []byte) {
 	}
 }
 
+// ObserveBatch is Observe for the messages one read of a socket returned
+// (package parse's BatchObserver): one lock of the tail ring for all.
+func (r *pipeReader) ObserveBatch(msgs [][]byte) {
+	if r.tail != nil {
+		r.tail.WriteAll(msgs)
+	}
+}
+
 // Drained tells a Process that a reader that took the pipe over with
 // Detach read it to its end (or gave up on it); Process.Wait waits for it
 // as it waits for end of file from Read.

@@ -19,10 +19,35 @@ type tailRing struct {
 
 func (t *tailRing) Write(p []byte) {
 	t.mu.Lock()
+	t.write(p)
+	t.mu.Unlock()
+}
+
+// WriteAll writes each of ps in order, taking the lock once; of what does
+// not fit it copies only the end.
+func (t *tailRing) WriteAll(ps [][]byte) {
+	total := 0
+	for _, p := range ps {
+		total += len(p)
+	}
+	t.mu.Lock()
+	for _, p := range ps {
+		if skip := total - len(t.buf); skip > 0 { // bytes overwritten later anyway
+			cut := min(skip, len(p))
+			total -= cut
+			p = p[cut:]
+		}
+		total -= len(p)
+		t.write(p)
+	}
+	t.mu.Unlock()
+}
+
+// write is Write with t.mu held.
+func (t *tailRing) write(p []byte) {
 	if len(p) >= len(t.buf) {
 		copy(t.buf[:], p[len(p)-len(t.buf):])
 		t.pos, t.wrapped = 0, true
-		t.mu.Unlock()
 		return
 	}
 	n := copy(t.buf[t.pos:], p)
@@ -34,7 +59,6 @@ func (t *tailRing) Write(p []byte) {
 	if t.pos == 0 && len(p) > 0 {
 		t.wrapped = true
 	}
-	t.mu.Unlock()
 }
 
 // lines returns up to n last non-empty lines (split on \n and \r). When the

@@ -24,6 +24,14 @@ type Pipe interface {
 	Drained()
 }
 
+// BatchObserver is a [Pipe] that takes the messages a round read from a
+// socket stream in one call, in order, rather than one Observe each (one
+// lock a round rather than one per ffmpeg write, say). It must not keep
+// the slices.
+type BatchObserver interface {
+	ObserveBatch(msgs [][]byte)
+}
+
 // Defaults of [PollerOptions].
 const (
 	// DefaultPollInterval is the least time between two rounds of reads
@@ -151,9 +159,10 @@ type pollStream struct {
 	which   Stream
 	pipe    Pipe
 	fd      int
-	carry   []byte // an unfinished line from the previous read
-	discard bool   // skipping the rest of a line cut to ReadSize
-	sock    bool   // a SOCK_SEQPACKET socket with kernel timestamps
+	carry   []byte        // an unfinished line from the previous read
+	discard bool          // skipping the rest of a line cut to ReadSize
+	sock    bool          // a SOCK_SEQPACKET socket with kernel timestamps
+	batch   BatchObserver // pipe, when it takes batches
 	sp      splitter
 	err     error
 

@@ -121,6 +121,7 @@ func (p *Poller) Add(stderr, progress Pipe, sink Sink) (*Reader, error) {
 			which = StreamProgress
 		}
 		r.streams[i] = &pollStream{r: r, which: which, pipe: pipe, fd: fd, sock: isSeqPacket(fd)}
+		r.streams[i].batch, _ = pipe.(BatchObserver)
 		r.open++
 	}
 	if r.open == 0 {

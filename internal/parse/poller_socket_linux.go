@@ -35,6 +35,7 @@ type msgBuf struct {
 	oob  []byte
 	iov  []syscall.Iovec
 	hdrs []mmsghdr
+	seen [][]byte // one recvmmsg's messages, for a BatchObserver
 }
 
 func newMsgBuf() *msgBuf {
@@ -43,6 +44,7 @@ func newMsgBuf() *msgBuf {
 		oob:  make([]byte, msgSlots*msgOOBSize),
 		iov:  make([]syscall.Iovec, msgSlots),
 		hdrs: make([]mmsghdr, msgSlots),
+		seen: make([][]byte, 0, msgSlots),
 	}
 	for i := range b.hdrs {
 		b.iov[i].Base = &b.data[i*msgSlotSize]
@@ -143,10 +145,12 @@ func (p *Poller) readSocket(s *pollStream, hup bool, budget *int) bool {
 			s.eof(p.opts.Clock())
 			return true
 		}
+		b.seen = b.seen[:0]
 		for i := 0; i < n; i++ {
 			m := int(b.hdrs[i].n)
 			if m == 0 {
 				if hup {
+					s.observe(b.seen)
 					s.eof(p.opts.Clock())
 					return true
 				}
@@ -157,12 +161,17 @@ func (p *Poller) readSocket(s *pollStream, hup bool, budget *int) bool {
 				at = p.opts.Clock()
 			}
 			msg := b.data[i*msgSlotSize : i*msgSlotSize+min(m, msgSlotSize)]
-			s.pipe.Observe(msg)
+			if s.batch != nil {
+				b.seen = append(b.seen, msg)
+			} else {
+				s.pipe.Observe(msg)
+			}
 			s.feed(msg, p.opts.ReadSize, at, budget)
 			if b.hdrs[i].hdr.Flags&syscall.MSG_TRUNC != 0 {
 				s.cut(at, budget) // the kernel dropped the message's end
 			}
 		}
+		s.observe(b.seen)
 		if n < len(b.hdrs) && !hup {
 			return false
 		}
@@ -171,4 +180,11 @@ func (p *Poller) readSocket(s *pollStream, hup bool, budget *int) bool {
 		}
 	}
 	return false
+}
+
+// observe passes the messages of one recvmmsg to a BatchObserver pipe.
+func (s *pollStream) observe(msgs [][]byte) {
+	if s.batch != nil && len(msgs) > 0 {
+		s.batch.ObserveBatch(msgs)
+	}
 }

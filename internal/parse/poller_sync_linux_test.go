@@ -84,3 +84,45 @@ func TestPollerHangUpEndsPause(t *testing.T) {
 	assert.Equal(t, []string{"[x] first", "[x] last"}, s.lines)
 	waitDrained(t, ep)
 }
+
+// batchPipe is a recPipe that takes a round's messages in one call.
+type batchPipe struct {
+	*recPipe
+	calls, single int
+}
+
+func (p *batchPipe) ObserveBatch(msgs [][]byte) {
+	p.calls++
+	for _, m := range msgs {
+		p.recPipe.Observe(m)
+	}
+}
+
+func (p *batchPipe) Observe(b []byte) { p.single++; p.recPipe.Observe(b) }
+
+// TestPollerObserveBatch: a BatchObserver pipe of a socket stream sees
+// every message in order, a recvmmsg's worth per call.
+func TestPollerObserveBatch(t *testing.T) {
+	p := newPoller(t, PollerOptions{Interval: time.Hour})
+	rp, ew := newSeqPacket(t)
+	bp := &batchPipe{recPipe: rp}
+	var want string
+	for i := range 100 {
+		for _, part := range []string{"[tcp @ 0x2] ", fmt.Sprintf("line %d\n", i)} {
+			_, err := ew.WriteString(part)
+			require.NoError(t, err)
+			want += part
+		}
+	}
+	require.NoError(t, ew.Close())
+	r, err := p.Add(bp, nil, &lineSink{})
+	require.NoError(t, err)
+	c, err := r.Wait()
+	require.NoError(t, err)
+	assert.Equal(t, uint64(100), c.StderrRead)
+	waitDrained(t, rp)
+	assert.Equal(t, want, rp.observed.String())
+	assert.Zero(t, bp.single)
+	assert.GreaterOrEqual(t, bp.calls, 200/msgSlots)
+	assert.Less(t, bp.calls, 200/msgSlots+3)
+}
