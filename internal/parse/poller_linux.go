@@ -220,6 +220,11 @@ func (p *Poller) run() {
 		if p.want >= round {
 			wait = 0 // a Sync waits for this round: read what there is
 		}
+		if need := len(p.streams) + 1; len(p.events) < need {
+			// Room for every stream (and the wake-up pipe): a round reads
+			// all that have data, as Sync promises.
+			p.events = make([]syscall.EpollEvent, need+need/4)
+		}
 		p.mu.Unlock()
 		n, err := p.ep.wait(p.events, wait)
 		if err != nil {

@@ -4,6 +4,7 @@ package parse
 
 import (
 	"fmt"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -125,4 +126,29 @@ func TestPollerObserveBatch(t *testing.T) {
 	assert.Zero(t, bp.single)
 	assert.GreaterOrEqual(t, bp.calls, 200/msgSlots)
 	assert.Less(t, bp.calls, 200/msgSlots+3)
+}
+
+// TestPollerSyncManyStreams: one round reads every stream with data, even
+// more than one epoll_wait's first buffer holds, so Sync holds for a
+// fleet of hundreds.
+func TestPollerSyncManyStreams(t *testing.T) {
+	const n = 300
+	p := newPoller(t, PollerOptions{Interval: time.Hour})
+	sinks := make([]*lineSink, n)
+	writers := make([]*os.File, n)
+	for i := range n {
+		rp, w := newSeqPacket(t)
+		sinks[i], writers[i] = &lineSink{}, w
+		_, err := p.Add(rp, nil, sinks[i])
+		require.NoError(t, err)
+	}
+	p.Sync()
+	for i, w := range writers {
+		_, err := fmt.Fprintf(w, "[x] viewer %d\n", i)
+		require.NoError(t, err)
+	}
+	p.Sync()
+	for i, s := range sinks {
+		require.Equal(t, []string{fmt.Sprintf("[x] viewer %d", i)}, s.lines, "viewer %d", i)
+	}
 }
