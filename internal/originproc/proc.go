@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -14,9 +15,17 @@ import (
 const clockTick = 10 * time.Millisecond
 
 // CPUTime returns the CPU time (user + system) a process used so far, from
-// /proc/<pid>/stat; pid "self" is this process. ok is false when the
-// process is gone or the file cannot be read.
+// /proc/<pid>/stat in clock ticks (10 ms); pid "self" is this process,
+// read with getrusage(2) to the microsecond. ok is false when the process
+// is gone or the file cannot be read.
 func CPUTime(pid string) (d time.Duration, ok bool) {
+	if pid == "self" {
+		var ru syscall.Rusage
+		if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+			return 0, false
+		}
+		return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), true
+	}
 	stat, err := os.ReadFile(filepath.Join("/proc", pid, "stat"))
 	if err != nil {
 		return 0, false
