@@ -24,6 +24,7 @@ func newProgressLog(f *Fleet) *progressLog {
 
 func (p *progressLog) log() {
 	f := p.f
+	f.sync()
 	now := time.Now()
 	f.agg.SnapshotParts(&p.snap, stats.IncludeHistograms)
 	f.mu.Lock()
