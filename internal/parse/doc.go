@@ -4,7 +4,8 @@
 //
 // # Wiring a viewer
 //
-// Start ffmpeg with its log on stderr (-loglevel repeat+level+debug) and
+// Start ffmpeg with its log on stderr (-loglevel repeat+debug; the level
+// flag is understood too, but costs a write a line) and
 // -progress on an extra pipe (for example pipe:3), then:
 //
 //	p := parse.Start(stderr, progress, sink, parse.Options{})
@@ -25,9 +26,9 @@
 // # Reading many viewers
 //
 // A [Pipeline] wakes two goroutines for every write ffmpeg makes, and
-// ffmpeg writes each log line in up to three writes (context, level,
-// message): at 200 live viewers (10 000 lines a second) that was 29 % of
-// the viewers' own ffmpeg CPU. A [Poller] (Linux) reads every viewer's
+// ffmpeg writes each log line in up to three writes (context, level if
+// asked for, message): at 200 live viewers (10 000 lines a second) that was
+// 29 % of the viewers' own ffmpeg CPU. A [Poller] (Linux) reads every viewer's
 // streams from one goroutine instead:
 //
 //	poller, err := parse.NewPoller(parse.PollerOptions{})
@@ -57,10 +58,14 @@
 // the kernel stamps each message when it is written (SO_TIMESTAMPNS,
 // turned on by the poller). A line is stamped with the time of the message
 // that completed it, so its time does not depend on when a round read it,
-// and rounds can be 100 ms apart (the default): with a live origin that
-// holds segments 150 ms, one ffmpeg 5.1 viewer's segment latencies were
-// 152-157 ms read by a Poller with 100 ms rounds, as with a Pipeline
-// (TestRealFFmpegNoKeepAliveLatency). A socket's buffer holds about 280
+// and rounds can be far apart (100 ms by default, 2 s in package
+// loadtest, which Syncs every second): with a live origin that holds
+// segments 150 ms, one ffmpeg 5.1 viewer's segment latencies were 152-157
+// ms read by a Poller with 100 ms rounds, as with a Pipeline
+// (TestRealFFmpegNoKeepAliveLatency). Most of a Poller's CPU is the
+// kernel's, per message received (about 0.5 µs), so what costs is the
+// number of ffmpeg's writes, not of rounds: at 200 live viewers (8,400
+// writes a second) the harness used 5 % of the viewers' ffmpeg CPU. A socket's buffer holds about 280
 // messages by default (net.core.wmem_default), 1300 when internal/ffmpeg
 // may raise it (net.core.wmem_max): 2 to 9 s of a debug-level viewer's
 // writes. A pipe carries no times: its lines are stamped when read, so
