@@ -33,10 +33,17 @@ type histChunk struct {
 // Record adds one value. Negative durations are recorded as 0.
 func (h *Histogram) Record(d time.Duration) {
 	v := uint64(max(int64(d), 0))
+	// Load min and max before the locked adds: on x86 a load after a
+	// LOCK-prefixed instruction waits for it to complete, before it, it
+	// overlaps. A stale value is safe: min only falls and max only rises,
+	// so a value that is not below an older min is not below the current
+	// one either, and lowerMin and raiseMax re-check against the current.
+	mn, mx := h.min.Load(), h.max.Load()
 	u := min(v, maxValue)
 	e := bits.Len64(u|(2*subBuckets-1)) - (subBits + 1)
 	i := e<<subBits + int(u>>uint(e))
 	c := h.chunks[i>>subBits].Load()
+	h.sum.Add(int64(v))
 	if c == nil {
 		c = h.newChunk(i >> subBits)
 	}
@@ -44,12 +51,11 @@ func (h *Histogram) Record(d time.Duration) {
 	if c.counts[j].Add(1) == 1 {
 		c.nonZero[j>>6].Or(1 << uint(j&63))
 	}
-	h.sum.Add(int64(v))
 	// min holds min+1, 0 when unset: then min-1 wraps to the largest uint64.
-	if v < h.min.Load()-1 {
+	if v < mn-1 {
 		h.lowerMin(v + 1)
 	}
-	if int64(v) > h.max.Load() {
+	if int64(v) > mx {
 		h.raiseMax(int64(v))
 	}
 }
