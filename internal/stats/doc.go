@@ -42,13 +42,14 @@
 //
 // A viewer takes about 700 bytes, plus 4 KiB once it has seen more than six
 // distinct HTTP status codes, plus for each of its two latency histograms
-// about 300 bytes and 1 KiB per doubling of latency it has seen (1 ms to
+// about 340 bytes and 1 KiB per doubling of latency it has seen (1 ms to
 // 1 s: 10 KiB). A Snapshot with histograms holds three 37 KiB bucket
 // arrays, reused from one snapshot to the next. See [History] for its cap.
 //
 // # Cost
 //
-// Recording is one or two atomic adds (an HTTP error or a latency: two).
+// Recording is one or two atomic operations (an HTTP error: two; a latency:
+// one compare-and-swap, see [Histogram]).
 // A snapshot of 100 viewers without histograms takes under 2 µs and no
 // allocation; the benchmarks in this package measure each path.
 //
