@@ -75,6 +75,7 @@ func (h *Histogram) Record(d time.Duration) {
 	e := uint(bits.Len64(u|(2*subBuckets-1)) - (subBits + 1))
 	i := int(e<<subBits) + int(u>>e)
 	r := u & (1<<e - 1) // u's offset above its bucket's low bound
+	done := false
 	if c := h.chunks[i>>subBits].Load(); c != nil {
 		p := &c.words[i&(subBuckets-1)]
 		old := p.Load()
@@ -82,13 +83,12 @@ func (h *Histogram) Record(d time.Duration) {
 		// bit in nonZero), its count is not full, and its offsets do not
 		// wrap. A value above maxValue never qualifies: its offset
 		// (maxValue's, 2^35-1) is larger than a word holds.
-		if old>>countBits+r < resUnit && old&countMask-1 < countMask-1 &&
-			p.CompareAndSwap(old, old+1+r<<countBits) {
-			goto minmax
-		}
+		done = old>>countBits+r < resUnit && old&countMask-1 < countMask-1 &&
+			p.CompareAndSwap(old, old+1+r<<countBits)
 	}
-	h.recordSlow(v, r, i)
-minmax:
+	if !done {
+		h.recordSlow(v, r, i)
+	}
 	// min holds min+1, 0 when unset: then min-1 wraps to the largest uint64.
 	if v < mn-1 {
 		h.lowerMin(v + 1)
