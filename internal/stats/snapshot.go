@@ -132,6 +132,7 @@ func (a *Aggregator) SnapshotParts(dst *Snapshot, inc Include) {
 		progressed int // active viewers with progress
 		stallAfter = int64(a.stallAfter)
 		cl         Clients
+		status     statusSums // by slot: cheaper than merging each viewer's codes into the sorted dst.Status
 	)
 	for i := 0; i < n; i += viewerChunkSize {
 		chunk := dir[i/viewerChunkSize][:min(n-i, viewerChunkSize)]
@@ -144,7 +145,7 @@ func (a *Aggregator) SnapshotParts(dst *Snapshot, inc Include) {
 				j := bits.TrailingZeros32(m)
 				acc[numHot+j] += v.rc[j].Load()
 			}
-			dst.Status = v.status.addTo(dst.Status)
+			v.status.sumInto(&status)
 			cl.Total++
 			switch state := v.state.Load(); {
 			case state&flagRemoved != 0 || state&lifecycleMask == stateEnded:
@@ -182,6 +183,7 @@ func (a *Aggregator) SnapshotParts(dst *Snapshot, inc Include) {
 		}
 	}
 	countersFrom(&dst.Counters, &acc)
+	dst.Status = status.appendTo(dst.Status)
 	dst.Clients = cl
 	if dst.SpeedViewers > 0 {
 		dst.SpeedMin = speedMin

@@ -82,41 +82,45 @@ func (t *statusTable) add(slot int) {
 	}
 }
 
-// addTo adds the table's counts to st, sorted by code, and returns it.
-func (t *statusTable) addTo(st []StatusCount) []StatusCount {
+// statusSums sums HTTP errors by slot over viewers, for a snapshot.
+type statusSums struct {
+	counts [numStatus]uint64
+	seen   [statusWords]uint64 // bit i: counts[i] was added to
+}
+
+func (a *statusSums) add(slot int, n uint64) {
+	a.counts[slot] += n
+	a.seen[slot>>6] |= 1 << uint(slot&63)
+}
+
+// appendTo appends the sums to dst, sorted by code (slot order).
+func (a *statusSums) appendTo(dst []StatusCount) []StatusCount {
+	for w, m := range a.seen {
+		for ; m != 0; m &= m - 1 {
+			j := w<<6 + bits.TrailingZeros64(m)
+			dst = append(dst, StatusCount{Code: slotCode(j), Count: a.counts[j]})
+		}
+	}
+	return dst
+}
+
+// sumInto adds the table's counts to a.
+func (t *statusTable) sumInto(a *statusSums) {
 	for i := range t.entries {
 		e := t.entries[i].Load()
 		if e == 0 {
-			return st // entries fill in order: no overflow either
+			return // entries fill in order: no overflow either
 		}
-		st = addStatus(st, slotCode(int(e&entrySlot)-1), e>>entryShift)
+		a.add(int(e&entrySlot)-1, e>>entryShift)
 	}
 	if o := t.more.Load(); o != nil {
 		for w := range o.nonZero {
 			for m := o.nonZero[w].Load(); m != 0; m &= m - 1 {
 				j := w<<6 + bits.TrailingZeros64(m)
-				st = addStatus(st, slotCode(j), o.counts[j].Load())
+				a.add(j, o.counts[j].Load())
 			}
 		}
 	}
-	return st
-}
-
-// addStatus adds n errors with code to st, sorted by code. A fleet sees
-// few distinct codes, so a scan beats a table of all 501.
-func addStatus(st []StatusCount, code int, n uint64) []StatusCount {
-	i := 0
-	for i < len(st) && st[i].Code < code {
-		i++
-	}
-	if i < len(st) && st[i].Code == code {
-		st[i].Count += n
-		return st
-	}
-	st = append(st, StatusCount{})
-	copy(st[i+1:], st[i:])
-	st[i] = StatusCount{Code: code, Count: n}
-	return st
 }
 
 // appendTo appends the non-zero counts to dst, sorted by code.
