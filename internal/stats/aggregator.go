@@ -35,6 +35,21 @@ type Aggregator struct {
 	// n, then the directory, and reads viewers 0..n-1 without locks.
 	n   atomic.Int64
 	dir atomic.Pointer[[]*viewerChunk]
+
+	// latency holds every viewer's latencies: histograms take concurrent
+	// writers, so the fleet's distribution is recorded, not merged, and a
+	// snapshot reads two histograms whatever the fleet's size (merging one
+	// per viewer, once a second at 200 viewers, was the harness's largest
+	// cost after reading ffmpeg's output). Viewers never leave the
+	// aggregator (RemoveViewer only marks them), so this is the exact sum
+	// of what per-viewer histograms would hold.
+	latency latencyHistograms
+}
+
+// latencyHistograms are the segment_latency and manifest_latency
+// distributions.
+type latencyHistograms struct {
+	segment, manifest Histogram
 }
 
 // Viewers are allocated 128 at a time, in one chunk: adding one is cheap,

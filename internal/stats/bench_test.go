@@ -111,7 +111,8 @@ func BenchmarkAggregate100(b *testing.B) {
 }
 
 // BenchmarkAggregate100Histograms is BenchmarkAggregate100 with the segment,
-// manifest and startup histograms merged.
+// manifest and startup histograms (the fleet's two latency histograms, and
+// each viewer's startup time).
 func BenchmarkAggregate100Histograms(b *testing.B) {
 	a := fleet(100, true)
 	var s Snapshot

@@ -28,9 +28,12 @@
 //
 // Latencies go into log-linear histograms: exact below 256 ns, then 128
 // buckets per doubling up to about 2.4 hours, so a quantile is off by at
-// most 0.4 %. Count, Sum, Min and Max are exact. Because all histograms
-// share one bucket layout, merging is a sum of buckets: the fleet's p99 is
-// the p99 of all requests, not a max or mean of per-viewer p99s.
+// most 0.4 %. Count, Sum, Min and Max are exact. The segment and manifest
+// latencies of all an Aggregator's viewers go into one pair of histograms
+// (they take concurrent writers), so the fleet's p99 is the p99 of all
+// requests, not a max or mean of per-viewer p99s, and a snapshot reads two
+// histograms whatever the fleet's size. Because all histograms share one
+// bucket layout, merging is a sum of buckets (histories, several fleets).
 //
 // # Windows
 //
@@ -41,9 +44,9 @@
 // # Memory
 //
 // A viewer takes about 700 bytes, plus 4 KiB once it has seen more than six
-// distinct HTTP status codes, plus for each of its two latency histograms
-// about 340 bytes and 1 KiB per doubling of latency it has seen (1 ms to
-// 1 s: 10 KiB). A Snapshot with histograms holds three 37 KiB bucket
+// distinct HTTP status codes. The fleet's two latency histograms take about
+// 340 bytes each and 1 KiB per doubling of latency seen (1 ms to 1 s:
+// 10 KiB). A Snapshot with histograms holds three 37 KiB bucket
 // arrays, reused from one snapshot to the next. See [History] for its cap.
 //
 // # Cost

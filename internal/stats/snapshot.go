@@ -169,10 +169,6 @@ func (a *Aggregator) SnapshotParts(dst *Snapshot, inc Include) {
 				cl.Pending++
 			}
 			if hist {
-				if h := v.hist.Load(); h != nil {
-					h.segment.mergeInto(&dst.SegmentLatency)
-					h.manifest.mergeInto(&dst.ManifestLatency)
-				}
 				if s := v.startup.Load(); s > 0 {
 					dst.Startup.add(time.Duration(s - 1))
 				}
@@ -193,6 +189,8 @@ func (a *Aggregator) SnapshotParts(dst *Snapshot, inc Include) {
 		dst.DriftMax = driftMax
 	}
 	if hist {
+		a.latency.segment.mergeInto(&dst.SegmentLatency)
+		a.latency.manifest.mergeInto(&dst.ManifestLatency)
 		dst.SegmentLatency.trim()
 		dst.ManifestLatency.trim()
 		dst.Startup.trim()

@@ -81,7 +81,6 @@ type viewerFields struct {
 	lastOut    int64
 	id         int
 	agg        *Aggregator
-	hist       atomic.Pointer[viewerHistograms] // allocated on the first latency
 }
 
 // cacheLine is the padding that keeps two viewers' hot fields apart (two
@@ -183,35 +182,18 @@ func (v *Viewer) AddExpiredSkips(n int) {
 
 // ObserveLatency records the latency of one request: KindSegment and
 // KindInit into segment_latency, KindManifest into manifest_latency; other
-// kinds are ignored.
+// kinds, and a Viewer outside an Aggregator, record nothing. The
+// histograms are the fleet's (see Aggregator), shared by its viewers.
 func (v *Viewer) ObserveLatency(k Kind, d time.Duration) {
-	var h *Histogram
-	switch k {
-	case KindSegment, KindInit:
-		h = &v.histograms().segment
-	case KindManifest:
-		h = &v.histograms().manifest
-	default:
+	if v.agg == nil {
 		return
 	}
-	h.Record(d)
-}
-
-// viewerHistograms are a viewer's latency histograms, allocated on first
-// use so that adding a viewer stays cheap.
-type viewerHistograms struct {
-	segment, manifest Histogram
-}
-
-func (v *Viewer) histograms() *viewerHistograms {
-	if h := v.hist.Load(); h != nil {
-		return h
+	switch k {
+	case KindSegment, KindInit:
+		v.agg.latency.segment.Record(d)
+	case KindManifest:
+		v.agg.latency.manifest.Record(d)
 	}
-	h := new(viewerHistograms)
-	if v.hist.CompareAndSwap(nil, h) {
-		return h
-	}
-	return v.hist.Load()
 }
 
 // Started marks the viewer's process as (re)started at time at: the viewer
