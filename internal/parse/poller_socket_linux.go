@@ -19,7 +19,7 @@ import (
 
 const (
 	msgSlots    = 64      // messages per recvmmsg
-	msgSlotSize = 8 << 10 // bytes per message; ffmpeg's log writes are at most 1 KiB (av_log's line buffer)
+	msgSlotSize = 2 << 10 // bytes per message: ffmpeg's log writes are about 1 KiB at most (a request's header dump, say); longer ones are cut (counted). 128 KiB in all stays in cache: with 8 KiB slots the copies cost 4 % more CPU
 	msgOOBSize  = 64      // control bytes per message (one timestamp)
 )
 
