@@ -327,9 +327,8 @@ func (f *Fleet) MetricsURL() string {
 // one), for tests that gather or lint it.
 func (f *Fleet) Registry() *prometheus.Registry { return f.registry }
 
-// historySample is the control loop's tick; historyStep the least time
-// between two history snapshots (History keeps points at least 0.9 s
-// apart).
+// historyEvery is the cadence of history snapshots; historyStep the least
+// time between two (History keeps points at least 0.9 s apart).
 //
 // pollInterval is how often the poller reads the viewers' output unasked.
 // The history snapshot Syncs it every second anyway, so it is longer than
@@ -339,9 +338,9 @@ func (f *Fleet) Registry() *prometheus.Registry { return f.registry }
 // harness under 5 % of the fleet's ffmpeg CPU. Lines keep the kernel's
 // write time, so latencies do not depend on it.
 const (
-	historySample = 250 * time.Millisecond
-	historyStep   = 950 * time.Millisecond
-	pollInterval  = 2 * time.Second
+	historyEvery = time.Second
+	historyStep  = 950 * time.Millisecond
+	pollInterval = 2 * time.Second
 )
 
 // control runs the clock: history every second, live thresholds, progress
@@ -350,10 +349,11 @@ func (f *Fleet) control() {
 	defer f.ctlWG.Done()
 	end := time.NewTimer(f.cfg.Ramp + f.cfg.Duration)
 	defer end.Stop()
-	// Tick four times a second but snapshot once a second: a late tick on
-	// a busy machine then costs a quarter second of alignment rather than
-	// a whole history point.
-	tick := time.NewTicker(historySample)
+	// One wake-up a second, on a schedule: a point that comes late moves
+	// the next one only as far as History's spacing needs (a ticker four
+	// times a second, for the same alignment, woke the process four times).
+	sched := time.Now().Add(historyEvery)
+	tick := time.NewTimer(historyEvery)
 	defer tick.Stop()
 	var progress <-chan time.Time
 	if f.cfg.ProgressInterval > 0 {
@@ -364,7 +364,6 @@ func (f *Fleet) control() {
 	lp := newProgressLog(f)
 	var snap stats.Snapshot
 	var verdicts threshold.Verdicts
-	var lastPoint time.Time
 loop:
 	for {
 		select {
@@ -374,11 +373,12 @@ loop:
 			break loop
 		case <-end.C:
 			break loop
-		case now := <-tick.C:
-			if now.Sub(lastPoint) < historyStep {
-				continue // one snapshot a second: it merges every viewer's histograms
+		case <-tick.C:
+			sched = sched.Add(historyEvery)
+			if early := time.Now().Add(historyStep); sched.Before(early) {
+				sched = early
 			}
-			lastPoint = now
+			tick.Reset(time.Until(sched))
 			f.sync()
 			f.agg.Snapshot(&snap, false)
 			n := f.history.Len()
