@@ -192,7 +192,9 @@ func (p *Poller) Close() error {
 // sinks then hold every line that ffmpeg wrote to a socket stream before
 // the call (a pipe's lines as far as the kernel passed them on). Callers
 // that read the sinks' results at a moment (a snapshot) call Sync first,
-// so that Interval only sets how often the poller reads unasked.
+// so that Interval only sets how often the poller reads unasked. Do not
+// call it from a Sink: sinks run on the poller's goroutine, which would
+// wait for itself.
 func (p *Poller) Sync() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
