@@ -17,17 +17,7 @@ func TestHistogramOffsetsWrap(t *testing.T) {
 	const v = time.Duration(1<<34 + 1<<27 - 1)
 	const writers, each = 4, 20_000
 	var h Histogram
-	var wg sync.WaitGroup
-	for range writers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for range each {
-				h.Record(v)
-			}
-		}()
-	}
-	wg.Wait()
+	recordFrom(&h, v, writers, each).Wait()
 	var s HistogramSnapshot
 	h.Snapshot(&s)
 	n := uint64(writers * each)
@@ -106,16 +96,7 @@ func TestHistogramSumWithCount(t *testing.T) {
 	const v = time.Duration(1<<30 + 1<<22 - 1) // offsets wrap every 1024 values
 	const writers, each = 2, 200_000
 	var h Histogram
-	var wg sync.WaitGroup
-	for range writers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for range each {
-				h.Record(v)
-			}
-		}()
-	}
+	wg := recordFrom(&h, v, writers, each)
 	done := make(chan struct{})
 	go func() { wg.Wait(); close(done) }()
 	var s HistogramSnapshot
@@ -144,4 +125,18 @@ func TestHistogramSumWithCount(t *testing.T) {
 	if exact < reads/2 {
 		t.Errorf("sum matched count in %d of %d snapshots; want most", exact, reads)
 	}
+}
+
+// recordFrom starts writers goroutines that each record v into h each
+// times; wait on the group returned for them.
+func recordFrom(h *Histogram, v time.Duration, writers, each int) *sync.WaitGroup {
+	var wg sync.WaitGroup
+	for range writers {
+		wg.Go(func() {
+			for range each {
+				h.Record(v)
+			}
+		})
+	}
+	return &wg
 }
