@@ -281,9 +281,9 @@ func (p *Poller) endRound(round uint64) bool {
 }
 
 // pause waits d between two rounds. With socket streams it waits on the
-// hang-up set, so that a viewer's exit, Sync and Close
-// end it early (Stop then does not wait out a long Interval for the last
-// lines); pipes, whose pauses are short, sleep.
+// hang-up set, so that a viewer's exit, Sync and Close end it early (Stop
+// then does not wait out a long Interval for the last lines); pipes, whose
+// pauses are short, sleep.
 func (p *Poller) pause(d time.Duration, pipes bool) {
 	if pipes {
 		time.Sleep(d)
