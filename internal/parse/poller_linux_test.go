@@ -59,6 +59,22 @@ func newPoller(t *testing.T, opts PollerOptions) *Poller {
 	return p
 }
 
+// readWritten writes msgs to w (a write each) and closes it, then reads
+// the stream (pipe, w's read end) through p into s to its end.
+func readWritten(t *testing.T, p *Poller, pipe Pipe, w *os.File, s Sink, msgs ...string) Counts {
+	t.Helper()
+	for _, m := range msgs {
+		_, err := w.WriteString(m)
+		require.NoError(t, err)
+	}
+	require.NoError(t, w.Close())
+	r, err := p.Add(pipe, nil, s)
+	require.NoError(t, err)
+	c, err := r.Wait()
+	require.NoError(t, err)
+	return c
+}
+
 func TestPollerSplitsCountsAndDrainsTail(t *testing.T) {
 	p := newPoller(t, PollerOptions{})
 	ep, ew := newPipe(t)
@@ -108,13 +124,7 @@ func TestPollerLongLineIsCutAndCountedOnce(t *testing.T) {
 	ep, ew := newPipe(t)
 	s := &lineSink{}
 	long := "[x] " + strings.Repeat("y", 300)
-	_, err := ew.WriteString(long + "\n[x] next\n")
-	require.NoError(t, err)
-	require.NoError(t, ew.Close())
-	r, err := p.Add(ep, nil, s)
-	require.NoError(t, err)
-	c, err := r.Wait()
-	require.NoError(t, err)
+	c := readWritten(t, p, ep, ew, s, long+"\n[x] next\n")
 	assert.Equal(t, uint64(2), c.StderrRead)
 	assert.Equal(t, []string{long[:64], "[x] next"}, s.lines)
 }
@@ -130,13 +140,7 @@ func TestPollerLineBudgetDropsWholeLines(t *testing.T) {
 	for i := 0; i < 100; i++ {
 		fmt.Fprintf(&b, "[x] line %d\n", i)
 	}
-	_, err := ew.WriteString(b.String()) // all in the pipe before the first round
-	require.NoError(t, err)
-	require.NoError(t, ew.Close())
-	r, err := p.Add(ep, nil, s)
-	require.NoError(t, err)
-	c, err := r.Wait()
-	require.NoError(t, err)
+	c := readWritten(t, p, ep, ew, s, b.String()) // all in the pipe before the first round
 	assert.Equal(t, uint64(100), c.StderrRead)
 	assert.Equal(t, uint64(90), c.StderrDropped)
 	assert.Len(t, s.lines, 10)
@@ -338,15 +342,7 @@ func TestPollerSocketTruncatedMessage(t *testing.T) {
 	ep, ew := newSeqPacket(t)
 	s := &lineSink{}
 	long := "[x] " + strings.Repeat("y", msgSlotSize+100) + "\n"
-	for _, m := range []string{"[x] first\n", long, "[x] next\n"} {
-		_, err := ew.WriteString(m)
-		require.NoError(t, err)
-	}
-	require.NoError(t, ew.Close())
-	r, err := p.Add(ep, nil, s)
-	require.NoError(t, err)
-	c, err := r.Wait()
-	require.NoError(t, err)
+	c := readWritten(t, p, ep, ew, s, "[x] first\n", long, "[x] next\n")
 	assert.Equal(t, uint64(3), c.StderrRead)
 	require.Len(t, s.lines, 3)
 	assert.Equal(t, "[x] first", s.lines[0])

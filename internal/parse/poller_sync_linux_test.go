@@ -5,6 +5,7 @@ package parse
 import (
 	"fmt"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -107,22 +108,14 @@ func TestPollerObserveBatch(t *testing.T) {
 	p := newPoller(t, PollerOptions{Interval: time.Hour})
 	rp, ew := newSeqPacket(t)
 	bp := &batchPipe{recPipe: rp}
-	var want string
+	var msgs []string
 	for i := range 100 {
-		for _, part := range []string{"[tcp @ 0x2] ", fmt.Sprintf("line %d\n", i)} {
-			_, err := ew.WriteString(part)
-			require.NoError(t, err)
-			want += part
-		}
+		msgs = append(msgs, "[tcp @ 0x2] ", fmt.Sprintf("line %d\n", i))
 	}
-	require.NoError(t, ew.Close())
-	r, err := p.Add(bp, nil, &lineSink{})
-	require.NoError(t, err)
-	c, err := r.Wait()
-	require.NoError(t, err)
+	c := readWritten(t, p, bp, ew, &lineSink{}, msgs...)
 	assert.Equal(t, uint64(100), c.StderrRead)
 	waitDrained(t, rp)
-	assert.Equal(t, want, rp.observed.String())
+	assert.Equal(t, strings.Join(msgs, ""), rp.observed.String())
 	assert.Zero(t, bp.single)
 	assert.GreaterOrEqual(t, bp.calls, 200/msgSlots)
 	assert.Less(t, bp.calls, 200/msgSlots+3)
