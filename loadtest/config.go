@@ -237,6 +237,14 @@ type Config struct {
 	// difference becomes Result.Origin, the origin's own count of what the
 	// fleet requested. A fixtures.Origin fits. Default nil.
 	Origin GroundTruth
+
+	// AllowNoPlayback, for a test that expects an origin to be down, keeps
+	// a dead origin from failing the test: by default Start fails when its
+	// first fetch of URL fails (a refused connection, an HTTP error, a body
+	// that is no playlist, no answer within Timeout), and a run in which no
+	// viewer received a single segment fails the test, naming why. With
+	// AllowNoPlayback both are logged instead. Default false.
+	AllowNoPlayback bool
 }
 
 // withDefaults returns a copy of c with every zero field set to its
