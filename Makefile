@@ -5,7 +5,7 @@ PKGS        ?= ./...
 STATICCHECK ?= $(shell $(GO) env GOPATH)/bin/staticcheck
 BENCH_OUT   ?= bench.txt
 
-.PHONY: help deps load test test-short bench lint staticcheck
+.PHONY: help deps load test test-short scale bench lint staticcheck
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -26,11 +26,17 @@ deps: ## install ffmpeg (Debian/Ubuntu apt-get) when it is missing
 load: ## the main job: a real ffmpeg fleet against the embedded fixture origin, printing its summary
 	$(GO) test -count=1 -v -run '^TestOriginUnderLoad$$' ./e2e
 
+# Packages run one at a time (-p 1): e2e, loadtest, internal/parse and
+# internal/ffmpeg each run real ffmpeg fleets, and two of them at once on a
+# 2-core machine measure the machine, not the code.
 test: ## the whole suite with the race detector (needs ffmpeg)
-	$(GO) test -race -count=1 -timeout 30m $(PKGS)
+	$(GO) test -race -count=1 -p 1 -timeout 30m $(PKGS)
 
 test-short: ## the suite without the long cases
-	$(GO) test -race -count=1 -short $(PKGS)
+	$(GO) test -race -count=1 -p 1 -short $(PKGS)
+
+scale: ## capacity: the 300-viewer e2e.TestScale, alone, without the race detector
+	HLSSWARM_SCALE=1 $(GO) test -count=1 -v -run '^TestScale$$' -timeout 20m ./e2e
 
 bench: ## every benchmark, 5 runs each, into $(BENCH_OUT) for benchstat
 	$(GO) test -run '^$$' -bench . -benchmem -count 5 -timeout 60m $(PKGS) | tee $(BENCH_OUT)
