@@ -60,7 +60,7 @@ var ErrInvalidThreshold = threshold.ErrInvalidThreshold
 // threshold failed or had no data.
 var ErrThresholdsFailed = errors.New("thresholds failed")
 
-var errNilRun = errors.New("no run to check (nil Run)")
+var errNilRun = errors.New("no run to check (a nil Run, or a nil *loadtest.Result or *loadtest.Fleet)")
 
 // Check evaluates every expression on run and returns the verdicts. The
 // error wraps [ErrInvalidThreshold] when an expression is invalid (then no
@@ -76,7 +76,7 @@ func Check(run Run, exprs ...string) (Verdicts, error) {
 	if err != nil {
 		return nil, err
 	}
-	if run == nil {
+	if isNilRun(run) {
 		return nil, errNilRun
 	}
 	vs := set.Evaluate(run)

@@ -111,6 +111,26 @@ func TestThresholdsNilRun(t *testing.T) {
 	}
 }
 
+// TestTypedNilRun: a nil *Result in the Run interface (a run that never
+// happened) is an error in every entry point, not a panic.
+func TestTypedNilRun(t *testing.T) {
+	t.Parallel()
+	var run *fakeRun // typed nil, as a (*loadtest.Result)(nil) would be
+	for name, check := range map[string]func(assert.TestingT) bool{
+		"Thresholds":   func(t assert.TestingT) bool { return assert.Thresholds(t, run, "timeouts == 0") },
+		"NoHTTPErrors": func(t assert.TestingT) bool { return assert.NoHTTPErrors(t, run) },
+		"NoRegression": func(t assert.TestingT) bool { return assert.NoRegression(t, run, "testdata/baseline.json", nil) },
+	} {
+		rec := &errorfOnlyT{}
+		if check(rec) || len(rec.errors) != 1 || !strings.Contains(rec.errors[0], "no run to check") {
+			t.Errorf("%s(typed nil): errors %q; want one about the missing run", name, rec.errors)
+		}
+	}
+	if r := assert.Comparison(run, "timeouts == 0")(); r.Success() {
+		t.Error("Comparison(typed nil) succeeded")
+	}
+}
+
 func TestCheck(t *testing.T) {
 	t.Parallel()
 	vs, err := assert.Check(burstRun(), "http_error_rate < 1%", "http_error_rate < 1% over 10s")

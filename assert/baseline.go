@@ -106,7 +106,7 @@ func NoRegression(t TestingT, run Run, path string, tol Tolerances) bool {
 	if tol == nil {
 		tol = DefaultTolerances()
 	}
-	if run == nil {
+	if isNilRun(run) {
 		t.Errorf("baseline: %v", errNilRun)
 		return false
 	}

@@ -38,7 +38,7 @@ func Eventually(run Run, exprs ...string) poll.Check {
 		if err != nil {
 			return poll.Error(err)
 		}
-		if run == nil {
+		if isNilRun(run) {
 			return poll.Error(errNilRun)
 		}
 		vs := set.Evaluate(run)

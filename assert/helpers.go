@@ -14,7 +14,7 @@ import (
 func NoHTTPErrors(t TestingT, run Run) bool {
 	t.Helper()
 	vs, err := Check(run, "http_errors == 0")
-	if err == nil || vs == nil || run == nil {
+	if err == nil || vs == nil || isNilRun(run) {
 		return report(t, vs, err)
 	}
 	s := run.FinalSnapshot()
