@@ -7,6 +7,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/hlsswarm/hlsswarm/internal/ffmpeg"
 )
 
 // Defaults used when the matching [Config] field is left at its zero value.
@@ -28,6 +30,10 @@ const (
 	// MaxClients bounds Config.Clients and Fleet.Scale: a bigger fleet is a
 	// typo on any machine that runs go test.
 	MaxClients = 10000
+	// MaxRun bounds Config.Ramp + Config.Duration (and WarmUp and
+	// ThresholdDelay): a longer load test is a typo, and the bound keeps
+	// their sum from overflowing a time.Duration.
+	MaxRun = 7 * 24 * time.Hour
 )
 
 // ReportDirEnv names the environment variable read when Config.ReportDir
@@ -308,6 +314,12 @@ func (c Config) Validate() error {
 		if f.d < 0 {
 			return fmt.Errorf("loadtest: Config.%s = %s; want a duration >= 0 (0 means the default)", f.name, f.d)
 		}
+		if f.d > MaxRun {
+			return fmt.Errorf("loadtest: Config.%s = %s; want at most %s (MaxRun)", f.name, f.d, MaxRun)
+		}
+	}
+	if c.Ramp+c.Duration > MaxRun {
+		return fmt.Errorf("loadtest: Config.Ramp + Config.Duration = %s; want at most %s (MaxRun)", c.Ramp+c.Duration, MaxRun)
 	}
 	if c.Timeout != 0 && c.Timeout < time.Millisecond {
 		return fmt.Errorf("loadtest: Config.Timeout = %s; want >= 1ms (ffmpeg rw_timeout) or 0 for %s", c.Timeout, DefaultTimeout)
@@ -322,8 +334,16 @@ func (c Config) Validate() error {
 		return fmt.Errorf("loadtest: Config.RestartPolicy = %q; want one of %s", c.RestartPolicy, quoteAll(restartPolicies))
 	}
 	for name, value := range c.Headers {
-		if name == "" || strings.ContainsAny(name, "\r\n: \t") {
-			return fmt.Errorf("loadtest: Config.Headers has name %q; want a non-empty token without CR, LF, ':' or spaces", name)
+		if !validHeaderName(name) {
+			return fmt.Errorf("loadtest: Config.Headers has name %q; want an HTTP header name: letters, digits and !#$%%&'*+-.^_`|~, no spaces or ':'", name)
+		}
+		switch strings.ToLower(name) {
+		case "user-agent":
+			return fmt.Errorf("loadtest: Config.Headers has %q; set Config.UserAgent instead (each viewer appends \" client-<n>\" to it)", name)
+		case strings.ToLower(ffmpeg.ClientHeader):
+			return fmt.Errorf("loadtest: Config.Headers has %q; the fleet sets it to each viewer's id", name)
+		case "host", "content-length", "connection", "transfer-encoding":
+			return fmt.Errorf("loadtest: Config.Headers has %q; ffmpeg sets it for each request: leave it out", name)
 		}
 		if strings.ContainsAny(value, "\r\n") {
 			return fmt.Errorf("loadtest: Config.Headers[%q] contains CR or LF; want a single-line value", name)
@@ -349,6 +369,9 @@ func validateURL(raw string) error {
 	if raw == "" {
 		return fmt.Errorf("loadtest: Config.URL is empty; want an http:// or https:// HLS playlist URL")
 	}
+	if i := strings.IndexFunc(raw, func(r rune) bool { return r <= ' ' || r == 0x7f }); i >= 0 {
+		return fmt.Errorf("loadtest: Config.URL = %q has a space or control character at byte %d; want a URL with it percent-encoded (%%20 for a space)", raw, i)
+	}
 	u, err := url.Parse(raw)
 	if err != nil {
 		return fmt.Errorf("loadtest: Config.URL = %q: %w", raw, err)
@@ -360,6 +383,24 @@ func validateURL(raw string) error {
 		return fmt.Errorf("loadtest: Config.URL = %q has no host; want http://host[:port]/path.m3u8", raw)
 	}
 	return nil
+}
+
+// validHeaderName reports whether name is an HTTP field name (RFC 9110's
+// token: visible ASCII but separators).
+func validHeaderName(name string) bool {
+	if name == "" {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // metricsListenAddr puts an empty host on loopback.

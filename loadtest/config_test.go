@@ -1,6 +1,7 @@
 package loadtest
 
 import (
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -41,6 +42,15 @@ func TestConfigValidate(t *testing.T) {
 		{"header name with colon", Config{URL: u, Headers: map[string]string{"X-A:b": "1"}}, "Config.Headers has name"},
 		{"header value with CRLF", Config{URL: u, Headers: map[string]string{"X-A": "1\r\nX-B: 2"}}, `Config.Headers["X-A"] contains CR or LF`},
 		{"user agent with LF", Config{URL: u, UserAgent: "a\nb"}, "Config.UserAgent contains CR or LF"},
+		{"header name with space", Config{URL: u, Headers: map[string]string{"X A": "1"}}, `Config.Headers has name "X A"; want an HTTP header name`},
+		{"header name with non-ASCII", Config{URL: u, Headers: map[string]string{"Jeton-é": "1"}}, "want an HTTP header name"},
+		{"user agent in headers", Config{URL: u, Headers: map[string]string{"user-agent": "x"}}, "set Config.UserAgent instead"},
+		{"client header in headers", Config{URL: u, Headers: map[string]string{"X-Hlsswarm-Client": "9"}}, "the fleet sets it to each viewer's id"},
+		{"host in headers", Config{URL: u, Headers: map[string]string{"Host": "cdn.test"}}, "ffmpeg sets it for each request"},
+		{"authorization", Config{URL: u, Headers: map[string]string{"Authorization": "Bearer x", "Cookie": "a=b"}}, ""},
+		{"space in URL", Config{URL: "http://127.0.0.1:8080/live stream/master.m3u8"}, "has a space or control character at byte 26; want a URL with it percent-encoded"},
+		{"run overflows", Config{URL: u, Duration: math.MaxInt64}, "Config.Duration = 2562047h47m16.854775807s; want at most 168h0m0s (MaxRun)"},
+		{"ramp plus duration too long", Config{URL: u, Ramp: 100 * time.Hour, Duration: 100 * time.Hour}, "Config.Ramp + Config.Duration = 200h0m0s; want at most 168h0m0s"},
 		{"empty threshold", Config{URL: u, Thresholds: []string{" "}}, "Config.Thresholds[0] is empty"},
 		{"metrics addr without port", Config{URL: u, MetricsAddr: "localhost"}, `Config.MetricsAddr = "localhost"; want host:port`},
 	}
