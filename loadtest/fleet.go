@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"sort"
 	"sync"
 	"testing"
@@ -55,8 +56,15 @@ type Fleet struct {
 	viewers     []*viewer // running, by ID
 	exits       map[string]int
 	startErrors []string
-	seenErrors  map[string]bool
-	aborted     *Abort
+	// startFailures are the distinct errors of starts the OS refused;
+	// unstarted the viewers that never ran because of one.
+	startFailures []string
+	unstarted     map[int]bool
+	seenErrors    map[string]bool
+	aborted       *Abort
+	// onSchedule: the run ended at Ramp + Duration, not stopped early by
+	// Stop, the test's context or a live threshold.
+	onSchedule  bool
 	originStart map[string]map[int]int64
 	endGauges   *stats.Snapshot // the gauges just before the stop
 
@@ -149,7 +157,7 @@ func newFleet(t testing.TB, cfg Config) (*Fleet, error) {
 		history: stats.NewHistory(0),
 		ctx:     ctx, cancel: cancel,
 		target: cfg.Clients,
-		exits:  map[string]int{}, seenErrors: map[string]bool{},
+		exits:  map[string]int{}, seenErrors: map[string]bool{}, unstarted: map[int]bool{},
 		stopReq: make(chan struct{}), done: make(chan struct{}),
 	}
 	f.registry = newRegistry(f.agg, f.test, f.sync)
@@ -163,7 +171,11 @@ func newFleet(t testing.TB, cfg Config) (*Fleet, error) {
 		f.metrics = m
 	}
 	if cfg.Origin != nil {
-		f.originStart = copyCounts(cfg.Origin.RequestCounts())
+		if f.originStart, err = countsOf(cfg.Origin); err != nil {
+			cancel()
+			f.closePoller()
+			return nil, err
+		}
 	}
 	f.start = time.Now()
 	t.Cleanup(func() { f.Stop() })
@@ -372,6 +384,9 @@ loop:
 		case <-f.ctx.Done():
 			break loop
 		case <-end.C:
+			f.mu.Lock()
+			f.onSchedule = true
+			f.mu.Unlock()
 			break loop
 		case <-tick.C:
 			sched = sched.Add(historyEvery)
@@ -450,6 +465,9 @@ func (f *Fleet) shutdown() {
 	if err := errors.Join(errs...); err != nil {
 		f.t.Errorf("%v", err)
 	}
+	for _, p := range f.runProblems(r) {
+		f.t.Errorf("%s", p)
+	}
 	if r.Aborted != nil {
 		f.t.Errorf("loadtest: live threshold %q broke at %s; fleet stopped early: %s",
 			r.Aborted.Threshold, r.Aborted.At.Round(time.Millisecond), r.Aborted.Message)
@@ -487,30 +505,17 @@ func (f *Fleet) buildResult(end time.Time) *Result {
 		target: f.target, snap: snap, points: f.history.Points(),
 		startLatency: &startLat, exits: exits, aborted: f.aborted,
 		startErrors: append([]string(nil), f.startErrors...),
+		unstarted:   maps.Clone(f.unstarted),
 	}
 	f.mu.Unlock()
 	if f.cfg.Origin != nil {
-		in.origin = originDiff(f.originStart, f.cfg.Origin.RequestCounts())
+		if now, err := countsOf(f.cfg.Origin); err != nil {
+			f.t.Errorf("%v; Result.Origin is nil", err)
+		} else {
+			in.origin = originDiff(f.originStart, now)
+		}
 	}
 	return buildResult(in)
-}
-
-// recordExit counts a viewer exit by class and logs a failing viewer's
-// ffmpeg error text once per distinct message.
-func (f *Fleet) recordExit(id int, class, errText string) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.exits[class]++
-	if errText == "" || f.seenErrors[errText] {
-		return
-	}
-	f.seenErrors[errText] = true
-	if len(f.startErrors) < 20 {
-		f.startErrors = append(f.startErrors, errText)
-	}
-	if f.ctx.Err() == nil {
-		f.t.Logf("loadtest: viewer %d: ffmpeg failed (each distinct error is logged once): %s", id, errText)
-	}
 }
 
 // stopAll stops viewers concurrently and returns when all are gone.

@@ -97,13 +97,17 @@ type FFmpegInfo struct {
 }
 
 // ClientCounts counts viewers. Target is the fleet size asked for at the
-// end (Config.Clients or the last Scale).
+// end (Config.Clients or the last Scale). Total, Active, Stalled and Ended
+// count only viewers whose ffmpeg ran; NeverStarted counts the viewers
+// whose start the OS refused (a missing binary, too many open files),
+// which fail the run.
 type ClientCounts struct {
-	Target  int `json:"target"`
-	Total   int `json:"total"`
-	Active  int `json:"active"`
-	Stalled int `json:"stalled"`
-	Ended   int `json:"ended"`
+	Target       int `json:"target"`
+	Total        int `json:"total"`
+	Active       int `json:"active"`
+	Stalled      int `json:"stalled"`
+	Ended        int `json:"ended"`
+	NeverStarted int `json:"never_started,omitempty"`
 }
 
 // KindCounts holds one count per request kind.
@@ -418,6 +422,7 @@ type resultInput struct {
 	origin       *OriginTruth
 	aborted      *Abort
 	startErrors  []string
+	unstarted    map[int]bool // viewers that never ran
 }
 
 func buildResult(in resultInput) *Result {
@@ -461,8 +466,13 @@ func buildResult(in resultInput) *Result {
 	r.QoE.PeakStalledViewers = max(r.QoE.PeakStalledViewers, r.QoE.StalledViewers)
 	r.Viewers = make([]ViewerResult, 0, len(s.Viewers))
 	for i := range s.Viewers {
-		r.Viewers = append(r.Viewers, viewerResultOf(&s.Viewers[i]))
+		if !in.unstarted[s.Viewers[i].ID] {
+			r.Viewers = append(r.Viewers, viewerResultOf(&s.Viewers[i]))
+		}
 	}
+	r.Clients.NeverStarted = len(in.unstarted)
+	r.Clients.Total -= min(len(in.unstarted), r.Clients.Total)
+	r.Clients.Ended -= min(len(in.unstarted), r.Clients.Ended)
 	sort.Slice(r.Viewers, func(i, j int) bool { return r.Viewers[i].ID < r.Viewers[j].ID })
 	return r
 }

@@ -67,8 +67,10 @@ func (f *Fleet) launch(id int) *viewer {
 		defer cancel()
 		if err != nil { // validated up front, so this is a bug if it happens
 			f.recordExit(id, ffmpeg.ExitStartFailed.String(), fmt.Sprintf("ffmpeg arguments: %v", err))
+			f.markUnstarted(id)
 			return
 		}
+		started, refused := false, false
 		_, err := ffmpeg.Supervise(ctx, ffmpeg.Supervision{
 			Path:    f.bin.Path,
 			Args:    args,
@@ -77,6 +79,7 @@ func (f *Fleet) launch(id int) *viewer {
 			Live:    f.live,
 			Seed:    uint64(f.cfg.Seed)*1_000_003 + uint64(id),
 			OnStart: func(run int, p *ffmpeg.Process) {
+				started = true
 				if run > 0 {
 					st.AddRestart()
 				}
@@ -91,6 +94,7 @@ func (f *Fleet) launch(id int) *viewer {
 					f.recordExit(id, ffmpeg.ExitStopped.String(), "")
 					return
 				}
+				refused = refused || e.Kind == ffmpeg.ExitStartFailed
 				if f.live && e.Kind == ffmpeg.ExitClean {
 					f.recordExit(id, exitEndedEarly, endedEarlyText(e))
 					return
@@ -100,9 +104,42 @@ func (f *Fleet) launch(id int) *viewer {
 		})
 		if err != nil {
 			f.recordExit(id, ffmpeg.ExitStartFailed.String(), err.Error())
+			refused = true
+		}
+		if refused && !started {
+			f.markUnstarted(id)
 		}
 	}()
 	return v
+}
+
+// markUnstarted records that viewer id never ran: Result leaves it out of
+// its counts and rows, and the run fails (see runProblems).
+func (f *Fleet) markUnstarted(id int) {
+	f.mu.Lock()
+	f.unstarted[id] = true
+	f.mu.Unlock()
+}
+
+// recordExit counts a viewer exit by class and logs a failing viewer's
+// ffmpeg error text once per distinct message.
+func (f *Fleet) recordExit(id int, class, errText string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.exits[class]++
+	if errText == "" || f.seenErrors[errText] {
+		return
+	}
+	f.seenErrors[errText] = true
+	if class == ffmpeg.ExitStartFailed.String() && len(f.startFailures) < 20 {
+		f.startFailures = append(f.startFailures, errText)
+	}
+	if len(f.startErrors) < 20 {
+		f.startErrors = append(f.startErrors, errText)
+	}
+	if f.ctx.Err() == nil {
+		f.t.Logf("loadtest: viewer %d: ffmpeg failed (each distinct error is logged once): %s", id, errText)
+	}
 }
 
 // exitEndedEarly is the exit class of a viewer of a live stream whose

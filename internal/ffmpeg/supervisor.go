@@ -132,7 +132,8 @@ type Summary struct {
 	Exits [ExitStartFailed + 1]int
 	// Last is the last run's exit.
 	Last Exit
-	// Reason says why supervision ended: "context", "policy" or "max restarts".
+	// Reason says why supervision ended: "context", "policy", "max
+	// restarts" or "start failed" (a start that failed is never retried).
 	Reason string
 }
 
@@ -193,6 +194,13 @@ func Supervise(ctx context.Context, s Supervision) (Summary, error) {
 		}
 		if ctx.Err() != nil {
 			sum.Reason = "context"
+			return sum, nil
+		}
+		if e.Kind == ExitStartFailed {
+			// The OS refused the start (no such binary, too many open
+			// files, no memory): another try would only take more of
+			// what ran out. The caller reports it.
+			sum.Reason = "start failed"
 			return sum, nil
 		}
 		restart := false
