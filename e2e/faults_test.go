@@ -14,17 +14,26 @@ import (
 	"github.com/hlsswarm/hlsswarm/loadtest"
 )
 
-// faultRun is the schedule of every fault case: a healthy start, the fault
-// from faultOn to faultOff, and a healthy tail long enough for every held
-// response to end before the fleet stops, so that nothing faulty is in
-// flight at the stop and the counts can be compared exactly.
+// faultRun is the schedule of every fault case: a healthy start (at least
+// faultOn, and until every viewer plays), the fault for faultHold (longer
+// when it has not fired minFaults times yet), and a healthy tail long
+// enough for every held response to end before the fleet is stopped, so
+// that nothing faulty is in flight at the stop and the counts can be
+// compared exactly. The schedule follows the fleet rather than the clock:
+// on a busy machine starts take seconds, and a window fixed in wall time
+// saw no fault at all.
 const (
 	faultClients = 6
 	faultOn      = 3 * time.Second
-	faultOff     = 10 * time.Second
+	faultHold    = 7 * time.Second
+	faultTail    = 9 * time.Second
 	faultRamp    = time.Second
-	faultRunTime = 18 * time.Second // Duration after the ramp
+	faultRunTime = 2 * time.Minute // Duration after the ramp: the fleet is stopped after the tail
+	minFaults    = 3
 )
+
+// window is when a fault was on, counted from the run's start.
+type window struct{ on, off time.Duration }
 
 // faultOutcome is a run with a fault, with the origin's ground truth taken
 // once the origin was idle.
@@ -35,7 +44,7 @@ type faultOutcome struct {
 }
 
 // runWithFault plays a live origin with faultClients viewers and applies
-// fault between faultOn and faultOff.
+// fault for faultHold, once every viewer plays (see faultWindow).
 func runWithFault(t *testing.T, fault fixtures.Fault, timeout time.Duration, keepAlive loadtest.KeepAlive) faultOutcome {
 	t.Helper()
 	origin := fixtures.NewOrigin(t, fixtures.Live{}, fixtures.WithSeed(7))
@@ -43,33 +52,54 @@ func runWithFault(t *testing.T, fault fixtures.Fault, timeout time.Duration, kee
 		URL: origin.URL(), Clients: faultClients, Ramp: faultRamp, Duration: faultRunTime,
 		Timeout: timeout, KeepAlive: keepAlive, ProgressInterval: -1, Origin: origin,
 	})
-	res := faultWindow(t, origin, f, faultOn, faultOff, fault)
+	res, _ := faultWindow(t, origin, f, faultOn, faultHold, fault)
 	if res.Totals.DroppedLines != 0 {
 		t.Fatalf("%d dropped lines: the counts cannot be compared", res.Totals.DroppedLines)
 	}
 	return faultOutcome{res: res, truth: origin.Snapshot(), log: origin.Requests()}
 }
 
-// faultWindow applies fault on origin from on to off after the fleet's
-// start, then waits for the fleet's end and for the origin to be idle, so
-// that its record is complete.
-func faultWindow(t *testing.T, origin *fixtures.Origin, f *loadtest.Fleet, on, off time.Duration, fault fixtures.Fault) *loadtest.Result {
+// faultWindow applies fault on origin once at least on has passed and
+// every viewer plays, holds it for hold and until it fired minFaults times
+// (at most a minute), stops the fleet faultTail later and waits for the
+// origin to be idle, so that its record is complete. It returns the Result
+// and when the fault was on.
+func faultWindow(t *testing.T, origin *fixtures.Origin, f *loadtest.Fleet, on, hold time.Duration, fault fixtures.Fault) (*loadtest.Result, window) {
 	t.Helper()
+	begin := time.Now()
 	time.Sleep(on)
+	waitFor(t, time.Minute, "every viewer playing before the fault", func() bool {
+		s := f.Snapshot()
+		playing := 0
+		for _, v := range s.Viewers {
+			if v.Active && v.Requests.Segment > 0 {
+				playing++
+			}
+		}
+		return playing == f.Config().Clients
+	})
+	var w window
+	w.on = time.Since(begin)
 	if err := origin.SetFaults(fault); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(off - on)
+	faultStart := time.Now()
+	for time.Since(faultStart) < hold || origin.Snapshot().Faults[fault.Type] < minFaults && time.Since(faultStart) < time.Minute {
+		time.Sleep(100 * time.Millisecond)
+	}
 	if err := origin.SetFaults(); err != nil {
 		t.Fatal(err)
 	}
-	res := f.Wait()
+	w.off = time.Since(begin)
+	time.Sleep(faultTail)
+	res := f.Stop()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := origin.WaitIdle(ctx); err != nil {
 		t.Fatalf("origin not idle after the run: %v", err)
 	}
-	return res
+	w.on, w.off = w.on-res.Start.Sub(begin), w.off-res.Start.Sub(begin)
+	return res, w
 }
 
 // within fails the test unless got is within 0.5 % of want (exact below 200).
@@ -127,8 +157,8 @@ func skippedSegments(log []fixtures.Request) int64 {
 	return gaps
 }
 
-// TestFaults injects each fault kind into a live origin for 7 s of a 19 s
-// run, with viewers on keep-alive connections (ffmpeg's default, what
+// TestFaults injects each fault kind into a live origin for 7 s (or until
+// it fired 3 times) of a run of about 20 s, with viewers on keep-alive connections (ffmpeg's default, what
 // loadtest does over https) and without (-http_persistent 0, loadtest's
 // default over http), and shows two things: the threshold a user would
 // write for it fails (recorded, not failing this test), and what the
