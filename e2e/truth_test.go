@@ -157,6 +157,7 @@ func testTruth(t *testing.T, live bool, format fixtures.Format, tls bool, varian
 		opts = append(opts, fixtures.VOD{})
 		cfg.Duration = 10 * time.Second // plays to the end in ~1 s, on a busy machine in a few
 		cfg.RestartPolicy = loadtest.RestartNever
+		cfg.VOD = loadtest.VODDownload // once, at full speed: every byte is known at the end
 	}
 	if tls {
 		opts = append(opts, fixtures.WithTLS())

@@ -131,6 +131,25 @@ const (
 
 var restartPolicies = []RestartPolicy{RestartNever, RestartOnFailure, RestartAlways}
 
+// VODPlayback says how viewers play a VOD stream (a media playlist with
+// #EXT-X-ENDLIST). A live stream is paced by its origin either way.
+type VODPlayback string
+
+// Values accepted by Config.VOD.
+const (
+	// VODWatch (the default) plays a VOD at real time, as a player does
+	// (ffmpeg's -re), and a viewer that reaches the end starts again from
+	// the beginning: the next member of the audience, counted in
+	// Result.Replays, not as a restart or a failure. The origin then sees
+	// Clients viewers for the whole Duration.
+	VODWatch VODPlayback = "watch"
+	// VODDownload reads a VOD as fast as ffmpeg can, once: a throughput
+	// test. A viewer that reaches the end stays down (see RestartPolicy).
+	VODDownload VODPlayback = "download"
+)
+
+var vodPlaybacks = []VODPlayback{VODWatch, VODDownload}
+
 // GroundTruth is what an origin knows about the requests it served. The
 // fixtures origin (fixtures.NewOrigin) satisfies it; so can any origin a
 // test controls. RequestCounts returns cumulative counts by request kind
@@ -244,6 +263,10 @@ type Config struct {
 	// fleet requested. A fixtures.Origin fits. Default nil.
 	Origin GroundTruth
 
+	// VOD says how viewers play a VOD stream. Default VODWatch: at real
+	// time, starting again at the end.
+	VOD VODPlayback
+
 	// AllowNoPlayback, for a test that expects an origin to be down, keeps
 	// a dead origin from failing the test: by default Start fails when its
 	// first fetch of URL fails (a refused connection, an HTTP error, a body
@@ -276,6 +299,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.RestartPolicy == "" {
 		c.RestartPolicy = RestartOnFailure
+	}
+	if c.VOD == "" {
+		c.VOD = VODWatch
 	}
 	if c.ProgressInterval == 0 {
 		c.ProgressInterval = DefaultProgressInterval
@@ -332,6 +358,9 @@ func (c Config) Validate() error {
 	}
 	if c.RestartPolicy != "" && !contains(restartPolicies, c.RestartPolicy) {
 		return fmt.Errorf("loadtest: Config.RestartPolicy = %q; want one of %s", c.RestartPolicy, quoteAll(restartPolicies))
+	}
+	if c.VOD != "" && !contains(vodPlaybacks, c.VOD) {
+		return fmt.Errorf("loadtest: Config.VOD = %q; want one of %s", c.VOD, quoteAll(vodPlaybacks))
 	}
 	for name, value := range c.Headers {
 		if !validHeaderName(name) {

@@ -65,6 +65,7 @@ type Fleet struct {
 	// onSchedule: the run ended at Ramp + Duration, not stopped early by
 	// Stop, the test's context or a live threshold.
 	onSchedule  bool
+	replays     int // VOD viewers that played to the end and started again
 	originStart map[string]map[int]int64
 	endGauges   *stats.Snapshot // the gauges just before the stop
 
@@ -137,7 +138,7 @@ func newFleet(t testing.TB, cfg Config) (*Fleet, error) {
 		t.Logf("%s", note)
 	}
 	for _, pl := range plays {
-		if _, err := bin.Args(viewerSpec(cfg, pl, 1)); err != nil {
+		if _, err := bin.Args(viewerSpec(cfg, pl, 1, live)); err != nil {
 			return nil, fmt.Errorf("loadtest: %w", err)
 		}
 	}
@@ -505,6 +506,7 @@ func (f *Fleet) buildResult(end time.Time) *Result {
 		target: f.target, snap: snap, points: f.history.Points(),
 		startLatency: &startLat, exits: exits, aborted: f.aborted,
 		startErrors: append([]string(nil), f.startErrors...),
+		replays:     f.replays,
 		unstarted:   maps.Clone(f.unstarted),
 	}
 	f.mu.Unlock()

@@ -50,6 +50,9 @@ type Result struct {
 	// "signaled" (killed by someone else), "start-failed". A fleet stopped
 	// at its end reports its viewers as stopped.
 	Exits map[string]int `json:"exits"`
+	// Replays counts VOD viewers that played to the end and started again
+	// (Config.VOD = VODWatch): new members of the audience, not restarts.
+	Replays int `json:"replays,omitempty"`
 	// Viewers has one row per viewer, by ID.
 	Viewers []ViewerResult `json:"viewers"`
 	// History has about one point per second of the run, oldest first.
@@ -423,6 +426,7 @@ type resultInput struct {
 	aborted      *Abort
 	startErrors  []string
 	unstarted    map[int]bool // viewers that never ran
+	replays      int
 }
 
 func buildResult(in resultInput) *Result {
@@ -448,6 +452,7 @@ func buildResult(in resultInput) *Result {
 			StalledViewers: s.Clients.Stalled, DriftMax: s.DriftMax,
 		},
 		Exits:       in.exits,
+		Replays:     in.replays,
 		History:     historyOf(in.points),
 		Origin:      in.origin,
 		Aborted:     in.aborted,

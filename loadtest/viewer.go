@@ -27,8 +27,9 @@ func stopOptions() ffmpeg.Options {
 }
 
 // viewerSpec turns the fleet's configuration into ffmpeg's viewer
-// description for client id, playing pl (chosen at start).
-func viewerSpec(cfg Config, pl play, id int) ffmpeg.Viewer {
+// description for client id, playing pl (chosen at start) of a live or VOD
+// stream.
+func viewerSpec(cfg Config, pl play, id int, live bool) ffmpeg.Viewer {
 	names := make([]string, 0, len(cfg.Headers))
 	for n := range cfg.Headers {
 		names = append(names, n)
@@ -41,6 +42,7 @@ func viewerSpec(cfg Config, pl play, id int) ffmpeg.Viewer {
 	return ffmpeg.Viewer{
 		URL: pl.url, Client: id, UserAgent: cfg.UserAgent, Headers: headers, Map: pl.m,
 		RWTimeout: cfg.Timeout, Reconnect: cfg.Reconnect, KeepAlive: keepAliveOf(cfg.KeepAlive),
+		Realtime: !live && cfg.VOD != VODDownload,
 	}
 }
 
@@ -59,7 +61,7 @@ func (f *Fleet) launch(id int) *viewer {
 	ctx, cancel := context.WithCancel(f.ctx)
 	v := &viewer{id: id, cancel: cancel, done: make(chan struct{})}
 	st := f.agg.AddViewer(id)
-	args, err := f.bin.Args(viewerSpec(f.cfg, playFor(f.plays, id), id))
+	args, err := f.bin.Args(viewerSpec(f.cfg, playFor(f.plays, id), id, f.live))
 	f.wg.Add(1)
 	go func() {
 		defer f.wg.Done()
@@ -70,17 +72,23 @@ func (f *Fleet) launch(id int) *viewer {
 			f.markUnstarted(id)
 			return
 		}
-		started, refused := false, false
+		started, refused, replayNext := false, false, false
 		_, err := ffmpeg.Supervise(ctx, ffmpeg.Supervision{
 			Path:    f.bin.Path,
 			Args:    args,
 			Options: stopOptions(),
 			Policy:  restartPolicyOf(f.cfg.RestartPolicy),
 			Live:    f.live,
+			Replay:  f.cfg.VOD != VODDownload,
 			Seed:    uint64(f.cfg.Seed)*1_000_003 + uint64(id),
 			OnStart: func(run int, p *ffmpeg.Process) {
 				started = true
-				if run > 0 {
+				switch {
+				case run > 0 && replayNext:
+					f.mu.Lock()
+					f.replays++
+					f.mu.Unlock()
+				case run > 0:
 					st.AddRestart()
 				}
 				st.Started(p.Started())
@@ -95,6 +103,7 @@ func (f *Fleet) launch(id int) *viewer {
 					return
 				}
 				refused = refused || e.Kind == ffmpeg.ExitStartFailed
+				replayNext = !f.live && e.Kind == ffmpeg.ExitClean && f.cfg.VOD != VODDownload
 				if f.live && e.Kind == ffmpeg.ExitClean {
 					f.recordExit(id, exitEndedEarly, endedEarlyText(e))
 					return

@@ -104,6 +104,10 @@ type Supervision struct {
 	// of the stream, not the end of play. RestartOnFailure restarts it,
 	// and the backoff counts it as a failure. Default false.
 	Live bool
+	// Replay starts a viewer of a VOD (not Live) again at once, whatever
+	// the Policy, when it played to the end (a clean exit): the next
+	// member of the audience. Default false.
+	Replay bool
 	// MaxRestarts limits the restarts; 0 means no limit.
 	MaxRestarts int
 	// Backoff is the delay between restarts.
@@ -210,7 +214,8 @@ func Supervise(ctx context.Context, s Supervision) (Summary, error) {
 		case RestartAlways:
 			restart = e.Kind != ExitStopped
 		}
-		if !restart {
+		replay := s.Replay && !s.Live && e.Kind == ExitClean
+		if !restart && !replay {
 			sum.Reason = "policy"
 			return sum, nil
 		}
@@ -219,6 +224,9 @@ func Supervise(ctx context.Context, s Supervision) (Summary, error) {
 			return sum, nil
 		}
 		streak = b.nextStreak(streak, s.failed(e), e.Runtime)
+		if replay {
+			continue // no backoff: nothing failed
+		}
 		delay := b.delay(streak, rng)
 		t := time.NewTimer(delay)
 		select {
