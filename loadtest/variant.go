@@ -3,6 +3,7 @@ package loadtest
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"net/http"
 
@@ -29,44 +30,58 @@ func playFor(plays []play, id int) play {
 // playlist at Config.URL once and, for a master playlist, one media
 // playlist (the chosen variant's, else the first); the fleet calls it
 // before it reads the origin's counts, so that these requests are not part
-// of Result.Origin. For VariantRoundRobin and VariantAll, a playlist that
-// cannot be fetched or parsed is not fatal: every viewer then plays the
-// URL as it is (and ffmpeg's own error shows in the run); a stream whose
-// media playlist cannot be read is taken as VOD. note says why, for the
-// test log.
+// of Result.Origin. Redirects are followed and URIs resolve against the
+// final URL, as players do; viewers are given final URLs.
+//
+// Any failure (a network error, no answer within Config.Timeout, an HTTP
+// error, a body that is no playlist) is an error naming the URL and why,
+// unless Config.AllowNoPlayback is set: then note says why, and every
+// viewer plays Config.URL as given (taken as VOD).
 func selectPlays(ctx context.Context, cfg Config) (plays []play, live bool, note string, err error) {
-	whole := []play{{url: cfg.URL, m: ffmpeg.MapAll()}}
 	client, done := masterClient(cfg)
 	defer done()
-	tolerant := cfg.Variant == VariantRoundRobin || cfg.Variant == VariantAll
-	sel, err := ffmpeg.SelectVariant(ctx, client, cfg.URL, variantChoiceOf(cfg.Variant))
-	switch {
-	case err != nil && tolerant:
-		return whole, false, fmt.Sprintf("loadtest: Config.Variant = %q: %v; every viewer plays Config.URL as it is (taken as VOD)", cfg.Variant, err), nil
-	case err != nil:
-		return nil, false, "", fmt.Errorf("loadtest: Config.Variant = %q: %w", cfg.Variant, err)
+	plays, live, err = choosePlays(ctx, client, cfg)
+	if err == nil {
+		return plays, live, "", nil
 	}
-	live = !sel.EndList
+	var to interface{ Timeout() bool }
+	if errors.As(err, &to) && to.Timeout() {
+		err = fmt.Errorf("%w (no answer within Config.Timeout = %s)", err, cfg.Timeout)
+	}
+	if !cfg.AllowNoPlayback {
+		return nil, false, "", fmt.Errorf("loadtest: Config.URL: %w; nothing would be measured (a test that expects a dead origin sets Config.AllowNoPlayback)", err)
+	}
+	return []play{{url: cfg.URL, m: ffmpeg.MapAll()}}, false,
+		fmt.Sprintf("loadtest: Config.URL: %v; Config.AllowNoPlayback is set: every viewer plays Config.URL as given (taken as VOD)", err), nil
+}
+
+// choosePlays is selectPlays without the fallback: any failure is an error.
+func choosePlays(ctx context.Context, client *http.Client, cfg Config) ([]play, bool, error) {
+	sel, err := ffmpeg.SelectVariant(ctx, client, cfg.URL, variantChoiceOf(cfg.Variant))
+	if err != nil {
+		return nil, false, err
+	}
+	live := !sel.EndList
 	if len(sel.Variants) > 0 {
 		media := sel.Variants[0].URL
 		if sel.Variant != nil {
 			media = sel.Variant.URL
 		}
 		if live, err = ffmpeg.MediaPlaylistLive(ctx, client, media); err != nil {
-			note = fmt.Sprintf("loadtest: cannot tell a live stream from VOD: %v; taken as VOD (a viewer that exits 0 has played to the end)", err)
+			return nil, false, fmt.Errorf("media playlist of %s: %w", sel.MasterURL, err)
 		}
 	}
 	switch {
 	case cfg.Variant == VariantAll || cfg.Variant == VariantRoundRobin && len(sel.Variants) == 0:
-		return whole, live, note, nil
+		return []play{{url: sel.MasterURL, m: ffmpeg.MapAll()}}, live, nil
 	case cfg.Variant == VariantRoundRobin:
-		plays = make([]play, len(sel.Variants))
+		plays := make([]play, len(sel.Variants))
 		for i, v := range sel.Variants {
 			plays[i] = play{url: v.URL, m: ffmpeg.MapAll()}
 		}
-		return plays, live, note, nil
+		return plays, live, nil
 	}
-	return []play{{url: sel.URL, m: sel.Map}}, live, note, nil
+	return []play{{url: sel.URL, m: sel.Map}}, live, nil
 }
 
 // masterClient is the HTTP client of the master playlist fetch: it sends

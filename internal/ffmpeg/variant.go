@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -69,7 +70,7 @@ func ParseVariantChoice(s string) (VariantChoice, error) {
 // Selection is what a viewer plays after [SelectVariant].
 type Selection struct {
 	// URL is the URL for Viewer.URL: the chosen variant's media playlist,
-	// or the URL given when playing all variants or when it is already a
+	// or MasterURL when playing all variants or when it is already a
 	// media playlist.
 	URL string
 	// Map is the mapping for Viewer.Map (MapAll, or MapProgram after ViaProgram).
@@ -78,7 +79,8 @@ type Selection struct {
 	Variant *Variant
 	// Variants are all variants of the master playlist (nil for a media playlist).
 	Variants []Variant
-	// MasterURL is the URL SelectVariant was given.
+	// MasterURL is the URL that answered SelectVariant's fetch: the URL
+	// given, or where its redirects ended.
 	MasterURL string
 	// EndList reports that the playlist fetched was a media playlist
 	// (Variants empty) with #EXT-X-ENDLIST: a VOD. For a master playlist
@@ -104,7 +106,11 @@ const maxPlaylistBytes = 4 << 20
 
 // SelectVariant fetches rawURL with client (http.DefaultClient when nil) and
 // picks the variant(s) by choice. A media playlist (no EXT-X-STREAM-INF) is
-// played as it is whatever the choice.
+// played as it is whatever the choice. Redirects are followed, and variant
+// URIs resolve against the final URL, as players resolve them; the
+// Selection's URL and MasterURL are the final URL too. The error of a
+// failed fetch names the URL and the HTTP status or the network error, and
+// for a body that is no playlist, what it starts with.
 func SelectVariant(ctx context.Context, client *http.Client, rawURL string, choice VariantChoice) (Selection, error) {
 	if choice < VariantAll || choice > VariantLowest {
 		return Selection{}, fmt.Errorf("variant choice %d: accepted values are all, first, highest, lowest", int(choice))
@@ -112,19 +118,18 @@ func SelectVariant(ctx context.Context, client *http.Client, rawURL string, choi
 	if err := ValidateURL(rawURL); err != nil {
 		return Selection{}, err
 	}
-	base, _ := url.Parse(rawURL)
 	if client == nil {
 		client = http.DefaultClient
 	}
-	body, err := fetchPlaylist(ctx, client, rawURL)
+	body, final, err := fetchPlaylist(ctx, client, rawURL)
 	if err != nil {
-		return Selection{}, fmt.Errorf("fetch master playlist: %w", err)
+		return Selection{}, err
 	}
-	variants, err := ParseMaster(base, bytes.NewReader(body))
+	variants, err := ParseMaster(final, bytes.NewReader(body))
 	if err != nil {
-		return Selection{}, fmt.Errorf("master playlist %s: %w", rawURL, err)
+		return Selection{}, fmt.Errorf("master playlist %s: %w", final, err)
 	}
-	sel := Selection{URL: rawURL, Variants: variants, MasterURL: rawURL}
+	sel := Selection{URL: final.String(), Variants: variants, MasterURL: final.String()}
 	sel.EndList = len(variants) == 0 && hasEndList(body)
 	if len(variants) == 0 || choice == VariantAll {
 		return sel, nil
@@ -144,8 +149,8 @@ func SelectVariant(ctx context.Context, client *http.Client, rawURL string, choi
 }
 
 // MediaPlaylistLive fetches the media playlist rawURL with client
-// (http.DefaultClient when nil) and reports whether it is live: it has no
-// #EXT-X-ENDLIST tag. A master playlist is an error.
+// (http.DefaultClient when nil), following redirects, and reports whether
+// it is live: it has no #EXT-X-ENDLIST tag. A master playlist is an error.
 func MediaPlaylistLive(ctx context.Context, client *http.Client, rawURL string) (bool, error) {
 	if err := ValidateURL(rawURL); err != nil {
 		return false, err
@@ -153,37 +158,94 @@ func MediaPlaylistLive(ctx context.Context, client *http.Client, rawURL string) 
 	if client == nil {
 		client = http.DefaultClient
 	}
-	body, err := fetchPlaylist(ctx, client, rawURL)
+	body, final, err := fetchPlaylist(ctx, client, rawURL)
 	if err != nil {
-		return false, fmt.Errorf("fetch media playlist: %w", err)
+		return false, err
 	}
 	variants, err := ParseMaster(nil, bytes.NewReader(body))
 	if err != nil {
-		return false, fmt.Errorf("media playlist %s: %w", rawURL, err)
+		return false, fmt.Errorf("media playlist %s: %w", final, err)
 	}
 	if len(variants) > 0 {
-		return false, fmt.Errorf("media playlist %s: it is a master playlist (%d variants)", rawURL, len(variants))
+		return false, fmt.Errorf("media playlist %s: it is a master playlist (%d variants)", final, len(variants))
 	}
 	return !hasEndList(body), nil
 }
 
-// fetchPlaylist GETs rawURL and returns its body (at most
-// maxPlaylistBytes); any status but 200 is an error.
-func fetchPlaylist(ctx context.Context, client *http.Client, rawURL string) ([]byte, error) {
+// fetchPlaylist GETs rawURL, following redirects, and returns its body (at
+// most maxPlaylistBytes) and the URL that answered (after redirects). Any
+// status but 200 is an error, and so is a body that does not start with
+// #EXTM3U: the error names the URL and the status, the network error, or
+// the body's first bytes.
+func fetchPlaylist(ctx context.Context, client *http.Client, rawURL string) ([]byte, *url.URL, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	req.Header.Set("User-Agent", DefaultUserAgent+" variant-select")
 	resp, err := client.Do(req)
 	if err != nil {
-		return nil, err
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			// ue names the method and the URL in Go's syntax; keep its
+			// cause (and its Timeout method) under our own wording.
+			return nil, nil, &fetchError{url: rawURL, err: ue.Err, timeout: ue.Timeout()}
+		}
+		return nil, nil, &fetchError{url: rawURL, err: err}
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("%s: HTTP %s", rawURL, resp.Status)
+	final := resp.Request.URL
+	where := rawURL
+	if final.String() != rawURL {
+		where = rawURL + " (redirected to " + final.String() + ")"
 	}
-	return io.ReadAll(io.LimitReader(resp.Body, maxPlaylistBytes))
+	if resp.StatusCode != http.StatusOK {
+		return nil, nil, &fetchError{url: where, err: fmt.Errorf("HTTP %s", resp.Status)}
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxPlaylistBytes))
+	if err != nil {
+		var ne net.Error
+		return nil, nil, &fetchError{url: where, err: fmt.Errorf("reading the body: %w", err), timeout: errors.As(err, &ne) && ne.Timeout()}
+	}
+	if !isPlaylist(body) {
+		return nil, nil, &fetchError{url: where, err: fmt.Errorf("not an HLS playlist (Content-Type %q, no #EXTM3U first line): the body starts with %s",
+			resp.Header.Get("Content-Type"), quoteHead(body, 60))}
+	}
+	return body, final, nil
+}
+
+// fetchError is a failed fetch of a playlist: the URL (followed by
+// " (redirected to ...)" when the answer came from another URL) and why
+// (the HTTP status, the network error or what the body starts with). Its
+// Timeout method tells a missing answer from other failures.
+type fetchError struct {
+	url     string
+	err     error
+	timeout bool
+}
+
+func (e *fetchError) Error() string { return "GET " + e.url + ": " + e.err.Error() }
+
+func (e *fetchError) Unwrap() error { return e.err }
+
+// Timeout reports whether the fetch failed for want of an answer in time.
+func (e *fetchError) Timeout() bool { return e.timeout }
+
+// isPlaylist reports whether body starts with an #EXTM3U line (after an
+// optional byte order mark).
+func isPlaylist(body []byte) bool {
+	body = bytes.TrimPrefix(body, []byte("\ufeff"))
+	rest, ok := bytes.CutPrefix(body, []byte("#EXTM3U"))
+	return ok && (len(rest) == 0 || rest[0] == '\n' || rest[0] == '\r' || rest[0] == ' ' || rest[0] == '\t')
+}
+
+// quoteHead returns the first n bytes of b quoted, followed by "..." when
+// b is longer.
+func quoteHead(b []byte, n int) string {
+	if len(b) > n {
+		return strconv.Quote(string(b[:n])) + "..."
+	}
+	return strconv.Quote(string(b))
 }
 
 // hasEndList reports whether a playlist has an #EXT-X-ENDLIST line.

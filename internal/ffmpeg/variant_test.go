@@ -2,11 +2,13 @@ package ffmpeg
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 )
 
 const masterPlaylist = `#EXTM3U
@@ -170,5 +172,64 @@ func TestTailRing(t *testing.T) {
 	r.Write([]byte(big))
 	if got := r.lines(5); len(got) != 1 || got[0] != "end" {
 		t.Errorf("after an oversized write lines = %q; want the partial first line dropped", got)
+	}
+}
+
+// TestFetchErrors checks that a failed fetch names the URL and why: the
+// network error, the HTTP status, what a body that is no playlist starts
+// with, or the missing answer (a server that accepts and never answers).
+func TestFetchErrors(t *testing.T) {
+	t.Parallel()
+	refused := httptest.NewServer(http.NotFoundHandler())
+	refusedURL := refused.URL + "/master.m3u8"
+	refused.Close()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/page.html":
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			_, _ = w.Write([]byte("<!DOCTYPE html>\n<html><head><title>Welcome to nginx!</title></head><body>It works</body></html>\n"))
+		case "/silent.m3u8":
+			<-r.Context().Done()
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	tests := []struct {
+		name, url   string
+		want        []string
+		wantTimeout bool
+	}{
+		{"refused", refusedURL, []string{"GET " + refusedURL + ": ", "connection refused"}, false},
+		{"404", srv.URL + "/nosuch.m3u8", []string{"GET " + srv.URL + "/nosuch.m3u8: HTTP 404 Not Found"}, false},
+		{"html", srv.URL + "/page.html", []string{"GET " + srv.URL + "/page.html: not an HLS playlist", `Content-Type "text/html; charset=utf-8"`,
+			`the body starts with "<!DOCTYPE html>\n<html><head><title>Welcome to nginx!</title>"...`}, false},
+		{"tarpit", srv.URL + "/silent.m3u8", []string{"GET " + srv.URL + "/silent.m3u8: ", "Client.Timeout exceeded"}, true},
+	}
+	client := &http.Client{Timeout: 300 * time.Millisecond}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			begin := time.Now()
+			_, err := SelectVariant(context.Background(), client, tt.url, VariantAll)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q lacks %q", err, w)
+				}
+			}
+			var to interface{ Timeout() bool }
+			if got := errors.As(err, &to) && to.Timeout(); got != tt.wantTimeout {
+				t.Errorf("error %q: Timeout() = %v; want %v", err, got, tt.wantTimeout)
+			}
+			if took := time.Since(begin); took > 5*time.Second {
+				t.Errorf("took %s; want the client's 300ms timeout at most (and some slack)", took)
+			}
+			if _, err := MediaPlaylistLive(context.Background(), client, tt.url); err == nil || !strings.Contains(err.Error(), tt.want[0]) {
+				t.Errorf("MediaPlaylistLive: err = %v; want it to contain %q", err, tt.want[0])
+			}
+		})
 	}
 }
