@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -231,5 +232,72 @@ func TestFetchErrors(t *testing.T) {
 				t.Errorf("MediaPlaylistLive: err = %v; want it to contain %q", err, tt.want[0])
 			}
 		})
+	}
+}
+
+// TestSelectVariantRedirects checks that a master playlist answered with
+// a redirect (301, 302, 307, 308; to the same host and to another host)
+// has its variant URIs resolved against the final URL, as players do, in
+// every choice, and that the Selection points at the final URL.
+func TestSelectVariantRedirects(t *testing.T) {
+	t.Parallel()
+	origin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/live/master.m3u8":
+			_, _ = w.Write([]byte(masterPlaylist))
+		case "/live/v1/index.m3u8":
+			_, _ = w.Write([]byte("#EXTM3U\n#EXTINF:2,\nseg0.ts\n#EXT-X-ENDLIST\n"))
+		case "/moved/media.m3u8":
+			http.Redirect(w, r, "/live/v1/index.m3u8", http.StatusFound)
+		case "/gone.m3u8":
+			http.Redirect(w, r, "/nowhere.m3u8", http.StatusMovedPermanently)
+		default:
+			if code, err := strconv.Atoi(strings.TrimPrefix(r.URL.Path, "/same/")); err == nil {
+				http.Redirect(w, r, "/live/master.m3u8", code)
+				return
+			}
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(origin.Close)
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		code, err := strconv.Atoi(strings.TrimPrefix(r.URL.Path, "/edge/"))
+		if err != nil {
+			http.NotFound(w, r)
+			return
+		}
+		http.Redirect(w, r, origin.URL+"/live/master.m3u8", code)
+	}))
+	t.Cleanup(front.Close)
+	final := origin.URL + "/live/master.m3u8"
+	ctx := context.Background()
+	for _, code := range []int{301, 302, 307, 308} {
+		for _, start := range []string{origin.URL + "/same/" + strconv.Itoa(code), front.URL + "/edge/" + strconv.Itoa(code)} {
+			for _, tt := range []struct {
+				choice  VariantChoice
+				wantURL string
+			}{
+				{VariantAll, final},
+				{VariantFirst, origin.URL + "/live/v1/index.m3u8"},
+				{VariantLowest, origin.URL + "/abs/v0/index.m3u8?token=a"},
+				{VariantHighest, "https://cdn.example/v2/index.m3u8"},
+			} {
+				sel, err := SelectVariant(ctx, nil, start, tt.choice)
+				if err != nil {
+					t.Fatalf("%s, %v: %v", start, tt.choice, err)
+				}
+				if sel.URL != tt.wantURL || sel.MasterURL != final || len(sel.Variants) != 3 || sel.Variants[0].URL != origin.URL+"/live/v1/index.m3u8" {
+					t.Errorf("%s, %v: selection %+v; want URL %s, MasterURL %s, variants resolved against it", start, tt.choice, sel, tt.wantURL, final)
+				}
+			}
+		}
+	}
+	live, err := MediaPlaylistLive(ctx, nil, origin.URL+"/moved/media.m3u8")
+	if err != nil || live {
+		t.Errorf("redirected media playlist: live %v, err %v; want a VOD read through the redirect", live, err)
+	}
+	_, err = SelectVariant(ctx, nil, origin.URL+"/gone.m3u8", VariantAll)
+	if want := "GET " + origin.URL + "/gone.m3u8 (redirected to " + origin.URL + "/nowhere.m3u8): HTTP 404"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("redirect to a 404: err = %v; want it to contain %q", err, want)
 	}
 }
