@@ -48,8 +48,9 @@ const ReportDirEnv = "HLSSWARM_REPORT_DIR"
 // VariantAll keeps ffmpeg's own behaviour (-map 0: every rendition at once).
 //
 // The fleet fetches Config.URL once, from Go, before the run starts (so it
-// is not part of Result.Origin), with Config.Headers and Config.UserAgent
-// and without verifying TLS certificates (like the viewers); for a master
+// is not part of Result.Origin), with Config.Headers (to the URL's origin
+// only) and Config.UserAgent, through no proxy and without verifying TLS
+// certificates (like the viewers); for a master
 // playlist it fetches one media playlist too (the chosen variant's, else
 // the first), to learn whether the stream is live (see RestartPolicy). It
 // follows redirects and resolves URIs against the final URL, as players
@@ -184,8 +185,10 @@ type Config struct {
 	// playlist and segment requests. Default false.
 	Reconnect bool
 
-	// Headers are extra HTTP headers sent on every request. Names and
-	// values must not contain CR or LF. Each viewer also sends
+	// Headers are extra HTTP headers sent on every request of the viewers
+	// (ffmpeg's -headers: to every host, redirects included). The fleet's
+	// own playlist fetch sends them to URL's scheme, host and port only.
+	// Names and values must not contain CR or LF. Each viewer also sends
 	// X-Hlsswarm-Client: <n>.
 	Headers map[string]string
 

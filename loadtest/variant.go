@@ -5,7 +5,10 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
+	"net/url"
+	"strings"
 
 	"github.com/hlsswarm/hlsswarm/internal/ffmpeg"
 )
@@ -84,39 +87,68 @@ func choosePlays(ctx context.Context, client *http.Client, cfg Config) ([]play, 
 	return []play{{url: sel.URL, m: sel.Map}}, live, nil
 }
 
-// masterClient is the HTTP client of the master playlist fetch: it sends
-// Config.Headers and Config.UserAgent like the viewers (an origin may
-// require them), gives up after Config.Timeout, and keeps no connection
-// open afterwards (done closes what is left). Like the viewers (ffmpeg's
-// -tls_verify defaults to 0) it does not verify the origin's certificate,
-// so a self-signed origin gets the same variant choice as any other.
+// masterClient is the HTTP client of the fleet's own playlist fetches: it
+// sends Config.UserAgent like the viewers and Config.Headers (an origin
+// may require them) to Config.URL's origin only, gives up after
+// Config.Timeout, and keeps no connection open afterwards (done closes
+// what is left). Like the viewers it uses no proxy from the environment
+// (ffmpeg's http_proxy option is unset), and (ffmpeg's -tls_verify
+// defaults to 0) it does not verify the origin's certificate, so a
+// self-signed origin gets the same variant choice as any other.
 func masterClient(cfg Config) (*http.Client, func()) {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.Proxy = nil // as ffmpeg's viewers: see above
 	tr.DisableKeepAlives = true
 	tr.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} // as ffmpeg's viewers: see above
 	c := &http.Client{
-		Transport: headerTransport{base: tr, headers: cfg.Headers, userAgent: cfg.UserAgent},
+		Transport: headerTransport{base: tr, origin: originOf(cfg.URL), headers: cfg.Headers, userAgent: cfg.UserAgent},
 		Timeout:   cfg.Timeout,
 	}
 	return c, tr.CloseIdleConnections
 }
 
-// headerTransport adds the configured headers to every request.
+// headerTransport adds the configured user agent to every request, and
+// the configured headers to requests to origin only. net/http drops the
+// Authorization and Cookie headers of a request when it follows a
+// redirect to another host; headers added here, on every hop, would
+// escape that rule, so they go only where the user sent them.
 type headerTransport struct {
 	base      http.RoundTripper
+	origin    string // originOf the URL the headers are meant for
 	headers   map[string]string
 	userAgent string
 }
 
 func (t headerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	r = r.Clone(r.Context())
-	for n, v := range t.headers {
-		r.Header.Set(n, v)
+	if o := originOf(r.URL.String()); o != "" && o == t.origin {
+		for n, v := range t.headers {
+			r.Header.Set(n, v)
+		}
 	}
 	if t.userAgent != "" {
 		r.Header.Set("User-Agent", t.userAgent+" variant-select")
 	}
 	return t.base.RoundTrip(r)
+}
+
+// originOf returns the web origin of rawURL (scheme://host:port, lower
+// case, the port made explicit), or "" when it does not parse: a redirect
+// to another scheme, host or port leaves the origin.
+func originOf(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Host == "" {
+		return ""
+	}
+	scheme := strings.ToLower(u.Scheme)
+	port := u.Port()
+	switch {
+	case port == "" && scheme == "http":
+		port = "80"
+	case port == "" && scheme == "https":
+		port = "443"
+	}
+	return scheme + "://" + net.JoinHostPort(strings.ToLower(u.Hostname()), port)
 }
 
 func variantChoiceOf(v Variant) ffmpeg.VariantChoice {
