@@ -1,7 +1,6 @@
 package ffmpeg
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -11,7 +10,8 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
+
+	"github.com/hlsswarm/hlsswarm/internal/hls"
 )
 
 // Variant is one EXT-X-STREAM-INF entry of a master playlist.
@@ -27,6 +27,11 @@ type Variant struct {
 	Width, Height int
 	// Codecs is the CODECS attribute, unparsed.
 	Codecs string
+	// Audio is the media playlist of the audio rendition a player picks
+	// for this variant (see [hls.Playlist.AudioFor]), resolved like URL;
+	// "" when the variant has no AUDIO group or its audio is carried in
+	// the variant's own stream.
+	Audio string
 }
 
 // VariantChoice says which variant(s) a viewer plays.
@@ -125,12 +130,13 @@ func SelectVariant(ctx context.Context, client *http.Client, rawURL string, choi
 	if err != nil {
 		return Selection{}, err
 	}
-	variants, err := ParseMaster(final, bytes.NewReader(body))
+	pl, err := hls.Parse(final, bytes.NewReader(body))
 	if err != nil {
 		return Selection{}, fmt.Errorf("master playlist %s: %w", final, err)
 	}
+	variants := variantsOf(pl)
 	sel := Selection{URL: final.String(), Variants: variants, MasterURL: final.String()}
-	sel.EndList = len(variants) == 0 && hasEndList(body)
+	sel.EndList = len(variants) == 0 && pl.EndList
 	if len(variants) == 0 || choice == VariantAll {
 		return sel, nil
 	}
@@ -162,14 +168,29 @@ func MediaPlaylistLive(ctx context.Context, client *http.Client, rawURL string) 
 	if err != nil {
 		return false, err
 	}
-	variants, err := ParseMaster(nil, bytes.NewReader(body))
+	pl, err := hls.Parse(final, bytes.NewReader(body))
 	if err != nil {
 		return false, fmt.Errorf("media playlist %s: %w", final, err)
 	}
-	if len(variants) > 0 {
-		return false, fmt.Errorf("media playlist %s: it is a master playlist (%d variants)", final, len(variants))
+	if len(pl.Variants) > 0 {
+		return false, fmt.Errorf("media playlist %s: it is a master playlist (%d variants)", final, len(pl.Variants))
 	}
-	return !hasEndList(body), nil
+	return !pl.EndList, nil
+}
+
+// variantsOf returns the variants of a master playlist, each with the
+// audio rendition a player picks for it; none for a media playlist.
+func variantsOf(pl *hls.Playlist) []Variant {
+	var out []Variant
+	for i, v := range pl.Variants {
+		x := Variant{URL: v.URI, Program: i, Bandwidth: v.Bandwidth, AverageBandwidth: v.AverageBandwidth,
+			Width: v.Width, Height: v.Height, Codecs: v.Codecs}
+		if a, ok := pl.AudioFor(v); ok {
+			x.Audio = a.URI
+		}
+		out = append(out, x)
+	}
+	return out
 }
 
 // fetchPlaylist GETs rawURL, following redirects, and returns its body (at
@@ -246,107 +267,4 @@ func quoteHead(b []byte, n int) string {
 		return strconv.Quote(string(b[:n])) + "..."
 	}
 	return strconv.Quote(string(b))
-}
-
-// hasEndList reports whether a playlist has an #EXT-X-ENDLIST line.
-func hasEndList(body []byte) bool {
-	for line := range bytes.Lines(body) {
-		if bytes.HasPrefix(bytes.TrimSpace(line), []byte("#EXT-X-ENDLIST")) {
-			return true
-		}
-	}
-	return false
-}
-
-// ParseMaster reads a playlist and returns its variants in order, resolving
-// URIs against base. A media playlist yields no variants and no error; text
-// that does not start with #EXTM3U is an error.
-func ParseMaster(base *url.URL, r io.Reader) ([]Variant, error) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	first := true
-	var out []Variant
-	var pending *Variant
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if first {
-			line = strings.TrimPrefix(line, "\ufeff")
-			if line != "#EXTM3U" {
-				return nil, fmt.Errorf("not an HLS playlist: first line %q, want #EXTM3U", truncate(line, 60))
-			}
-			first = false
-			continue
-		}
-		switch {
-		case line == "":
-		case strings.HasPrefix(line, "#EXT-X-STREAM-INF:"):
-			v := parseStreamInf(line[len("#EXT-X-STREAM-INF:"):])
-			pending = &v
-		case strings.HasPrefix(line, "#"):
-		case pending != nil:
-			u, err := url.Parse(line)
-			if err != nil {
-				return nil, fmt.Errorf("variant %d URI %q: %w", len(out), line, err)
-			}
-			if base != nil {
-				u = base.ResolveReference(u)
-			}
-			pending.URL = u.String()
-			pending.Program = len(out)
-			out = append(out, *pending)
-			pending = nil
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return nil, err
-	}
-	if first {
-		return nil, errors.New("empty playlist")
-	}
-	return out, nil
-}
-
-// parseStreamInf reads the attribute list of an EXT-X-STREAM-INF tag.
-func parseStreamInf(attrs string) Variant {
-	var v Variant
-	for attrs != "" {
-		name, rest, ok := strings.Cut(attrs, "=")
-		if !ok {
-			break
-		}
-		name = strings.TrimSpace(name)
-		var val string
-		if strings.HasPrefix(rest, `"`) {
-			end := strings.IndexByte(rest[1:], '"')
-			if end < 0 {
-				val, rest = rest[1:], ""
-			} else {
-				val, rest = rest[1:1+end], rest[2+end:]
-			}
-			rest = strings.TrimPrefix(rest, ",")
-		} else {
-			val, rest, _ = strings.Cut(rest, ",")
-		}
-		attrs = rest
-		switch name {
-		case "BANDWIDTH":
-			v.Bandwidth, _ = strconv.ParseInt(val, 10, 64)
-		case "AVERAGE-BANDWIDTH":
-			v.AverageBandwidth, _ = strconv.ParseInt(val, 10, 64)
-		case "RESOLUTION":
-			w, h, _ := strings.Cut(val, "x")
-			v.Width, _ = strconv.Atoi(w)
-			v.Height, _ = strconv.Atoi(h)
-		case "CODECS":
-			v.Codecs = val
-		}
-	}
-	return v
-}
-
-func truncate(s string, n int) string {
-	if len(s) > n {
-		return s[:n] + "..."
-	}
-	return s
 }

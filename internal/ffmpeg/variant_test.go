@@ -5,7 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -24,34 +24,55 @@ v1/index.m3u8
 https://cdn.example/v2/index.m3u8
 `
 
-func TestParseMaster(t *testing.T) {
+// TestSelectVariantVariants checks the variants SelectVariant reads (with
+// internal/hls): URIs resolved against the master's URL, attributes, and
+// the audio rendition a player picks for each.
+func TestSelectVariantVariants(t *testing.T) {
 	t.Parallel()
-	base, _ := url.Parse("http://127.0.0.1:9/live/master.m3u8")
-	got, err := ParseMaster(base, strings.NewReader(masterPlaylist))
+	const demuxed = `#EXTM3U
+#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="aac",NAME="en",AUTOSELECT=YES,URI="audio/en.m3u8"
+#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="aac",NAME="de",DEFAULT=YES,URI="audio/de.m3u8"
+#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="muxed",NAME="main",DEFAULT=YES
+#EXT-X-STREAM-INF:BANDWIDTH=800000,AUDIO="aac"
+v1/index.m3u8
+#EXT-X-STREAM-INF:BANDWIDTH=300000,AUDIO="muxed"
+v0/index.m3u8
+`
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/live/master.m3u8":
+			_, _ = w.Write([]byte(masterPlaylist))
+		case "/live/demuxed.m3u8":
+			_, _ = w.Write([]byte(demuxed))
+		default:
+			_, _ = w.Write([]byte("<html>"))
+		}
+	}))
+	t.Cleanup(srv.Close)
+	sel, err := SelectVariant(context.Background(), nil, srv.URL+"/live/master.m3u8", VariantAll)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := []Variant{
-		{URL: "http://127.0.0.1:9/live/v1/index.m3u8", Program: 0, Bandwidth: 800000, AverageBandwidth: 700000, Width: 640, Height: 360, Codecs: "avc1.64001e,mp4a.40.2"},
-		{URL: "http://127.0.0.1:9/abs/v0/index.m3u8?token=a", Program: 1, Bandwidth: 300000, Width: 320, Height: 180, Codecs: "avc1.64000d,mp4a.40.2"},
+		{URL: srv.URL + "/live/v1/index.m3u8", Program: 0, Bandwidth: 800000, AverageBandwidth: 700000, Width: 640, Height: 360, Codecs: "avc1.64001e,mp4a.40.2"},
+		{URL: srv.URL + "/abs/v0/index.m3u8?token=a", Program: 1, Bandwidth: 300000, Width: 320, Height: 180, Codecs: "avc1.64000d,mp4a.40.2"},
 		{URL: "https://cdn.example/v2/index.m3u8", Program: 2, Bandwidth: 1500000, Width: 1280, Height: 720},
 	}
-	if len(got) != len(want) {
-		t.Fatalf("got %d variants: %+v", len(got), got)
+	if !reflect.DeepEqual(sel.Variants, want) {
+		t.Errorf("variants\n got %+v\nwant %+v", sel.Variants, want)
 	}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Errorf("variant %d = %+v; want %+v", i, got[i], want[i])
-		}
+	sel, err = SelectVariant(context.Background(), nil, srv.URL+"/live/demuxed.m3u8", VariantHighest)
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, bad := range []string{"", "<html>", "#EXTM3UX\n"} {
-		if _, err := ParseMaster(base, strings.NewReader(bad)); err == nil {
-			t.Errorf("ParseMaster(%q) accepted", bad)
-		}
+	if got, want := sel.Variants[0].Audio, srv.URL+"/live/audio/de.m3u8"; got != want || sel.Variant.Audio != want {
+		t.Errorf("variant 0 audio = %q (chosen %q); want the DEFAULT=YES rendition %q", got, sel.Variant.Audio, want)
 	}
-	media, err := ParseMaster(base, strings.NewReader("\ufeff#EXTM3U\n#EXTINF:2,\nseg0.ts\n"))
-	if err != nil || media != nil {
-		t.Errorf("media playlist: %v, %v; want no variants, no error", media, err)
+	if got := sel.Variants[1].Audio; got != "" {
+		t.Errorf("variant 1 audio = %q; want none (the audio is in the variant's stream)", got)
+	}
+	if _, err := SelectVariant(context.Background(), nil, srv.URL+"/live/other", VariantAll); err == nil || !strings.Contains(err.Error(), "not an HLS playlist") {
+		t.Errorf("HTML: err = %v", err)
 	}
 }
 
