@@ -13,10 +13,13 @@ import (
 	"github.com/hlsswarm/hlsswarm/internal/ffmpeg"
 )
 
-// play is what a viewer opens: a playlist URL and the streams it maps.
+// play is what a viewer opens: a playlist URL and the streams it maps,
+// and the audio rendition's playlist a player would fetch beside it ("" for
+// none).
 type play struct {
-	url string
-	m   ffmpeg.Mapping
+	url   string
+	m     ffmpeg.Mapping
+	audio string
 }
 
 // playFor returns what viewer id (counted from 1) plays: the plays in
@@ -80,11 +83,15 @@ func choosePlays(ctx context.Context, client *http.Client, cfg Config) ([]play, 
 	case cfg.Variant == VariantRoundRobin:
 		plays := make([]play, len(sel.Variants))
 		for i, v := range sel.Variants {
-			plays[i] = play{url: v.URL, m: ffmpeg.MapAll()}
+			plays[i] = play{url: v.URL, m: ffmpeg.MapAll(), audio: v.Audio}
 		}
 		return plays, live, nil
 	}
-	return []play{{url: sel.URL, m: sel.Map}}, live, nil
+	pl := play{url: sel.URL, m: sel.Map}
+	if sel.Variant != nil {
+		pl.audio = sel.Variant.Audio
+	}
+	return []play{pl}, live, nil
 }
 
 // masterClient is the HTTP client of the fleet's own playlist fetches: it
