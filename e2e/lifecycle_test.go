@@ -40,7 +40,7 @@ func TestNoFFmpegAfterPassingRun(t *testing.T) {
 func TestNoFFmpegAfterFailingViewers(t *testing.T) {
 	t.Parallel()
 	origin := fixtures.NewOrigin(t, fixtures.Live{})
-	res := loadtest.Run(t, loadtest.Config{URL: origin.BaseURL() + "/nosuch.m3u8", Clients: 3, Duration: 5 * time.Second, ProgressInterval: -1})
+	res := loadtest.Run(t, loadtest.Config{URL: origin.BaseURL() + "/nosuch.m3u8", Clients: 3, Duration: 5 * time.Second, ProgressInterval: -1, AllowNoPlayback: true})
 	if left := ffmpegPids(hostOf(t, origin.URL())); len(left) != 0 {
 		t.Errorf("ffmpeg processes left after Run returned: %v", left)
 	}

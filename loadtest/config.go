@@ -54,11 +54,14 @@ const ReportDirEnv = "HLSSWARM_REPORT_DIR"
 // VariantAll keeps ffmpeg's own behaviour (-map 0: every rendition at once).
 //
 // The fleet fetches Config.URL once, from Go, before the run starts (so it
-// is not part of Result.Origin), with Config.Headers and Config.UserAgent
-// and without verifying TLS certificates (like the viewers); for a master
+// is not part of Result.Origin), with Config.Headers (to the URL's origin
+// only) and Config.UserAgent, through no proxy and without verifying TLS
+// certificates (like the viewers); for a master
 // playlist it fetches one media playlist too (the chosen variant's, else
-// the first), to learn whether the stream is live (see RestartPolicy). A
-// viewer given one variant opens its
+// the first), to learn whether the stream is live (see RestartPolicy). It
+// follows redirects and resolves URIs against the final URL, as players
+// do, and gives the viewers final URLs. When a fetch fails, Start fails
+// (see Config.AllowNoPlayback). A viewer given one variant opens its
 // media playlist directly: the origin sees no master request from it. A URL
 // that is a media playlist (no variants) is played by every viewer whatever
 // the choice.
@@ -67,10 +70,7 @@ type Variant string
 // Variants accepted by Config.Variant.
 const (
 	// VariantRoundRobin (the default) gives viewer n (counted from 1) the
-	// variant (n-1) mod len(variants), in master playlist order. If the
-	// master playlist cannot be fetched or parsed, every viewer plays the
-	// URL as it is (ffmpeg's error then shows in the run), and the fleet
-	// logs why once.
+	// variant (n-1) mod len(variants), in master playlist order.
 	VariantRoundRobin Variant = "round-robin"
 	VariantAll        Variant = "all"     // every rendition at once, as ffmpeg's -map 0 does
 	VariantFirst      Variant = "first"   // the first variant listed in the master playlist
@@ -118,8 +118,8 @@ var keepAlives = []KeepAlive{KeepAliveAuto, KeepAliveOn, KeepAliveOff}
 // failed reload of a live media playlist). Such an exit is recorded in
 // Result.Exits as "ended-early", not "clean", and RestartOnFailure
 // restarts it like an error exit. A clean exit of a VOD stream is the end
-// of play. When the playlist cannot be read before the start, the stream
-// is taken as VOD (the test log says so).
+// of play. When the playlist cannot be read before the start (with
+// Config.AllowNoPlayback), the stream is taken as VOD.
 type RestartPolicy string
 
 // Restart policies accepted by Config.RestartPolicy.
@@ -210,8 +210,10 @@ type Config struct {
 	// playlist and segment requests. Default false.
 	Reconnect bool
 
-	// Headers are extra HTTP headers sent on every request. Names and
-	// values must not contain CR or LF. Each viewer also sends
+	// Headers are extra HTTP headers sent on every request of the viewers
+	// (ffmpeg's -headers: to every host, redirects included). The fleet's
+	// own playlist fetch sends them to URL's scheme, host and port only.
+	// Names and values must not contain CR or LF. Each viewer also sends
 	// X-Hlsswarm-Client: <n>.
 	Headers map[string]string
 

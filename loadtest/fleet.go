@@ -123,19 +123,19 @@ func newFleet(t testing.TB, cfg Config) (*Fleet, error) {
 		}
 		limits = s
 	}
-	bin, err := probeFFmpeg(t.Context(), cfg.FFmpeg)
-	if err != nil {
-		return nil, err
-	}
 	// The master playlist is fetched here, once per fleet, before the
-	// origin's counts are read: Result.Origin holds the viewers' requests
-	// only.
+	// origin's counts are read (Result.Origin holds the viewers' requests
+	// only) and before ffmpeg is probed (a dead origin fails at once).
 	plays, live, note, err := selectPlays(t.Context(), cfg)
 	if err != nil {
 		return nil, err
 	}
 	if note != "" {
 		t.Logf("%s", note)
+	}
+	bin, err := probeFFmpeg(t.Context(), cfg.FFmpeg)
+	if err != nil {
+		return nil, err
 	}
 	for _, pl := range plays {
 		if _, err := bin.Args(viewerSpec(cfg, pl, 1, live)); err != nil {

@@ -270,7 +270,7 @@ func TestProgressLines(t *testing.T) {
 func TestFailingViewerLogsItsErrorOnce(t *testing.T) {
 	origin := fixtures.NewOrigin(t, fixtures.Live{})
 	rec := &recordingTB{TB: t}
-	r := Run(rec, Config{URL: origin.BaseURL() + "/nosuch.m3u8", Clients: 3, Duration: 4 * time.Second, ProgressInterval: -1})
+	r := Run(rec, Config{URL: origin.BaseURL() + "/nosuch.m3u8", Clients: 3, Duration: 4 * time.Second, ProgressInterval: -1, AllowNoPlayback: true})
 	var failures []string
 	for _, l := range rec.Logs() {
 		if strings.Contains(l, "ffmpeg failed") {
@@ -295,7 +295,7 @@ func TestFailingViewerLogsItsErrorOnce(t *testing.T) {
 func TestMissingFFmpegFailsWithInstallHint(t *testing.T) {
 	rec := &recordingTB{TB: t}
 	runFatal(func() {
-		Start(rec, Config{URL: "http://127.0.0.1:1/a.m3u8", FFmpeg: "/nonexistent/ffmpeg"})
+		Start(rec, Config{URL: "http://127.0.0.1:1/a.m3u8", FFmpeg: "/nonexistent/ffmpeg", AllowNoPlayback: true})
 	})
 	errs := rec.Errors()
 	if len(errs) != 1 {

@@ -3,16 +3,23 @@ package loadtest
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
+	"net"
 	"net/http"
+	"net/url"
+	"strings"
 
 	"github.com/hlsswarm/hlsswarm/internal/ffmpeg"
 )
 
-// play is what a viewer opens: a playlist URL and the streams it maps.
+// play is what a viewer opens: a playlist URL and the streams it maps,
+// and the audio rendition's playlist a player would fetch beside it ("" for
+// none).
 type play struct {
-	url string
-	m   ffmpeg.Mapping
+	url   string
+	m     ffmpeg.Mapping
+	audio string
 }
 
 // playFor returns what viewer id (counted from 1) plays: the plays in
@@ -29,79 +36,126 @@ func playFor(plays []play, id int) play {
 // playlist at Config.URL once and, for a master playlist, one media
 // playlist (the chosen variant's, else the first); the fleet calls it
 // before it reads the origin's counts, so that these requests are not part
-// of Result.Origin. For VariantRoundRobin and VariantAll, a playlist that
-// cannot be fetched or parsed is not fatal: every viewer then plays the
-// URL as it is (and ffmpeg's own error shows in the run); a stream whose
-// media playlist cannot be read is taken as VOD. note says why, for the
-// test log.
+// of Result.Origin. Redirects are followed and URIs resolve against the
+// final URL, as players do; viewers are given final URLs.
+//
+// Any failure (a network error, no answer within Config.Timeout, an HTTP
+// error, a body that is no playlist) is an error naming the URL and why,
+// unless Config.AllowNoPlayback is set: then note says why, and every
+// viewer plays Config.URL as given (taken as VOD).
 func selectPlays(ctx context.Context, cfg Config) (plays []play, live bool, note string, err error) {
-	whole := []play{{url: cfg.URL, m: ffmpeg.MapAll()}}
 	client, done := masterClient(cfg)
 	defer done()
-	tolerant := cfg.Variant == VariantRoundRobin || cfg.Variant == VariantAll
-	sel, err := ffmpeg.SelectVariant(ctx, client, cfg.URL, variantChoiceOf(cfg.Variant))
-	switch {
-	case err != nil && tolerant:
-		return whole, false, fmt.Sprintf("loadtest: Config.Variant = %q: %v; every viewer plays Config.URL as it is (taken as VOD)", cfg.Variant, err), nil
-	case err != nil:
-		return nil, false, "", fmt.Errorf("loadtest: Config.Variant = %q: %w", cfg.Variant, err)
+	plays, live, err = choosePlays(ctx, client, cfg)
+	if err == nil {
+		return plays, live, "", nil
 	}
-	live = !sel.EndList
+	var to interface{ Timeout() bool }
+	if errors.As(err, &to) && to.Timeout() {
+		err = fmt.Errorf("%w (no answer within Config.Timeout = %s)", err, cfg.Timeout)
+	}
+	if !cfg.AllowNoPlayback {
+		return nil, false, "", fmt.Errorf("loadtest: Config.URL: %w; nothing would be measured (a test that expects a dead origin sets Config.AllowNoPlayback)", err)
+	}
+	return []play{{url: cfg.URL, m: ffmpeg.MapAll()}}, false,
+		fmt.Sprintf("loadtest: Config.URL: %v; Config.AllowNoPlayback is set: every viewer plays Config.URL as given (taken as VOD)", err), nil
+}
+
+// choosePlays is selectPlays without the fallback: any failure is an error.
+func choosePlays(ctx context.Context, client *http.Client, cfg Config) ([]play, bool, error) {
+	sel, err := ffmpeg.SelectVariant(ctx, client, cfg.URL, variantChoiceOf(cfg.Variant))
+	if err != nil {
+		return nil, false, err
+	}
+	live := !sel.EndList
 	if len(sel.Variants) > 0 {
 		media := sel.Variants[0].URL
 		if sel.Variant != nil {
 			media = sel.Variant.URL
 		}
 		if live, err = ffmpeg.MediaPlaylistLive(ctx, client, media); err != nil {
-			note = fmt.Sprintf("loadtest: cannot tell a live stream from VOD: %v; taken as VOD (a viewer that exits 0 has played to the end)", err)
+			return nil, false, fmt.Errorf("media playlist of %s: %w", sel.MasterURL, err)
 		}
 	}
 	switch {
 	case cfg.Variant == VariantAll || cfg.Variant == VariantRoundRobin && len(sel.Variants) == 0:
-		return whole, live, note, nil
+		return []play{{url: sel.MasterURL, m: ffmpeg.MapAll()}}, live, nil
 	case cfg.Variant == VariantRoundRobin:
-		plays = make([]play, len(sel.Variants))
+		plays := make([]play, len(sel.Variants))
 		for i, v := range sel.Variants {
-			plays[i] = play{url: v.URL, m: ffmpeg.MapAll()}
+			plays[i] = play{url: v.URL, m: ffmpeg.MapAll(), audio: v.Audio}
 		}
-		return plays, live, note, nil
+		return plays, live, nil
 	}
-	return []play{{url: sel.URL, m: sel.Map}}, live, note, nil
+	pl := play{url: sel.URL, m: sel.Map}
+	if sel.Variant != nil {
+		pl.audio = sel.Variant.Audio
+	}
+	return []play{pl}, live, nil
 }
 
-// masterClient is the HTTP client of the master playlist fetch: it sends
-// Config.Headers and Config.UserAgent like the viewers (an origin may
-// require them), gives up after Config.Timeout, and keeps no connection
-// open afterwards (done closes what is left). Like the viewers (ffmpeg's
-// -tls_verify defaults to 0) it does not verify the origin's certificate,
-// so a self-signed origin gets the same variant choice as any other.
+// masterClient is the HTTP client of the fleet's own playlist fetches: it
+// sends Config.UserAgent like the viewers and Config.Headers (an origin
+// may require them) to Config.URL's origin only, gives up after
+// Config.Timeout, and keeps no connection open afterwards (done closes
+// what is left). Like the viewers it uses no proxy from the environment
+// (ffmpeg's http_proxy option is unset), and (ffmpeg's -tls_verify
+// defaults to 0) it does not verify the origin's certificate, so a
+// self-signed origin gets the same variant choice as any other.
 func masterClient(cfg Config) (*http.Client, func()) {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.Proxy = nil // as ffmpeg's viewers: see above
 	tr.DisableKeepAlives = true
 	tr.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} // as ffmpeg's viewers: see above
 	c := &http.Client{
-		Transport: headerTransport{base: tr, headers: cfg.Headers, userAgent: cfg.UserAgent},
+		Transport: headerTransport{base: tr, origin: originOf(cfg.URL), headers: cfg.Headers, userAgent: cfg.UserAgent},
 		Timeout:   cfg.Timeout,
 	}
 	return c, tr.CloseIdleConnections
 }
 
-// headerTransport adds the configured headers to every request.
+// headerTransport adds the configured user agent to every request, and
+// the configured headers to requests to origin only. net/http drops the
+// Authorization and Cookie headers of a request when it follows a
+// redirect to another host; headers added here, on every hop, would
+// escape that rule, so they go only where the user sent them.
 type headerTransport struct {
 	base      http.RoundTripper
+	origin    string // originOf the URL the headers are meant for
 	headers   map[string]string
 	userAgent string
 }
 
 func (t headerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	r = r.Clone(r.Context())
-	for n, v := range t.headers {
-		r.Header.Set(n, v)
+	if o := originOf(r.URL.String()); o != "" && o == t.origin {
+		for n, v := range t.headers {
+			r.Header.Set(n, v)
+		}
 	}
 	if t.userAgent != "" {
 		r.Header.Set("User-Agent", t.userAgent+" variant-select")
 	}
 	return t.base.RoundTrip(r)
+}
+
+// originOf returns the web origin of rawURL (scheme://host:port, lower
+// case, the port made explicit), or "" when it does not parse: a redirect
+// to another scheme, host or port leaves the origin.
+func originOf(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Host == "" {
+		return ""
+	}
+	scheme := strings.ToLower(u.Scheme)
+	port := u.Port()
+	switch {
+	case port == "" && scheme == "http":
+		port = "80"
+	case port == "" && scheme == "https":
+		port = "443"
+	}
+	return scheme + "://" + net.JoinHostPort(strings.ToLower(u.Hostname()), port)
 }
 
 func variantChoiceOf(v Variant) ffmpeg.VariantChoice {

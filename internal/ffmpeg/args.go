@@ -137,6 +137,11 @@ type Viewer struct {
 	Headers []Header
 	// Map selects the streams to copy; the zero value maps all of them.
 	Map Mapping
+	// AudioURL, when set, is a second input played beside URL: the media
+	// playlist of the audio rendition a player picks for the variant
+	// (EXT-X-MEDIA), mapped whole ("-map 1"). It gets the same input
+	// options as URL (headers, timeouts, keep-alive). http or https only.
+	AudioURL string
 	// LogLevel is "info", "verbose" or "debug" (default). Only debug shows
 	// every HTTP request of ffmpeg 5.1, retries included.
 	LogLevel string
@@ -192,7 +197,26 @@ func (b *Binary) Args(v Viewer) ([]string, error) {
 	if f.StatsPeriod {
 		a = append(a, "-stats_period", seconds(orDefault(v.StatsPeriod, DefaultStatsPeriod)))
 	}
-	// Input options.
+	// Input options, given again before each -i: ffmpeg applies options
+	// to the input that follows them only.
+	in := b.inputArgs(v)
+	a = append(a, in...)
+	a = append(a, "-i", v.URL)
+	if v.AudioURL != "" {
+		a = append(a, in...)
+		a = append(a, "-i", v.AudioURL, "-map", v.Map.String(), "-map", "1")
+	} else {
+		a = append(a, "-map", v.Map.String())
+	}
+	a = append(a, "-c", "copy", "-f", "null", "-")
+	return a, nil
+}
+
+// inputArgs returns the options of one input of viewer v (those before
+// its -i), built only from options the probe found.
+func (b *Binary) inputArgs(v Viewer) []string {
+	f := b.Features
+	var a []string
 	if f.ProtocolWhitelist {
 		a = append(a, "-protocol_whitelist", protocolWhitelist)
 	}
@@ -236,8 +260,7 @@ func (b *Binary) Args(v Viewer) ([]string, error) {
 	if v.Realtime {
 		a = append(a, "-re")
 	}
-	a = append(a, "-i", v.URL, "-map", v.Map.String(), "-c", "copy", "-f", "null", "-")
-	return a, nil
+	return a
 }
 
 // Unsupported lists the options v asks for that this binary lacks and that
@@ -283,10 +306,15 @@ func (b *Binary) CommandLine(v Viewer) (string, error) {
 
 func (b *Binary) validate(v Viewer) error {
 	var errs []error
-	if err := ValidateURL(v.URL); err != nil {
-		errs = append(errs, fmt.Errorf("Viewer.URL: %w", err))
-	} else if strings.HasPrefix(strings.ToLower(v.URL), "https:") && len(b.Features.Protocols) > 0 && !b.Features.Protocols["https"] {
-		errs = append(errs, fmt.Errorf("Viewer.URL %q: ffmpeg %s at %s was built without https; use an http URL or an ffmpeg with TLS", v.URL, b.Version, b.Path))
+	for _, u := range []struct{ field, url string }{{"Viewer.URL", v.URL}, {"Viewer.AudioURL", v.AudioURL}} {
+		if u.url == "" && u.field == "Viewer.AudioURL" {
+			continue
+		}
+		if err := ValidateURL(u.url); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", u.field, err))
+		} else if strings.HasPrefix(strings.ToLower(u.url), "https:") && len(b.Features.Protocols) > 0 && !b.Features.Protocols["https"] {
+			errs = append(errs, fmt.Errorf("%s %q: ffmpeg %s at %s was built without https; use an http URL or an ffmpeg with TLS", u.field, u.url, b.Version, b.Path))
+		}
 	}
 	if v.Client < 0 {
 		errs = append(errs, fmt.Errorf("Viewer.Client = %d: must be >= 0", v.Client))

@@ -259,3 +259,47 @@ func TestMapping(t *testing.T) {
 		t.Errorf("MapProgram(0) = %v %v %q", n, ok, MapProgram(0))
 	}
 }
+
+// TestArgsWithAudio: a viewer of a variant with a separate audio
+// rendition opens it as a second input, with the same input options
+// (they apply to the next -i only), and maps both.
+func TestArgsWithAudio(t *testing.T) {
+	t.Parallel()
+	b := fakeBinary("5.1.2", "59.27.100", features51)
+	v := Viewer{URL: "http://127.0.0.1:8080/v0/index.m3u8", AudioURL: "http://127.0.0.1:8080/a0/index.m3u8", Client: 3,
+		Headers: []Header{{"Authorization", "Bearer x"}}, Realtime: true}
+	args, err := b.Args(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.AudioURL = ""
+	single, err := b.Args(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := indexOf(single, "-i")
+	in := single[indexOf(single, "-protocol_whitelist"):first]
+	want := append(append(append([]string(nil), single[:first]...), "-i", v.URL), in...)
+	want = append(want, "-i", "http://127.0.0.1:8080/a0/index.m3u8", "-map", "0", "-map", "1", "-c", "copy", "-f", "null", "-")
+	if !reflect.DeepEqual(args, want) {
+		t.Errorf("args\n got %q\nwant %q", args, want)
+	}
+	for _, opt := range []string{"-headers", "-rw_timeout", "-http_persistent", "-user_agent", "-re"} {
+		if n := strings.Count(strings.Join(args, "\x00")+"\x00", "\x00"+opt+"\x00"); n != 2 {
+			t.Errorf("%s given %d times; want once per input", opt, n)
+		}
+	}
+	v.AudioURL = "file:///etc/passwd"
+	if _, err := b.Args(v); err == nil || !strings.Contains(err.Error(), "Viewer.AudioURL") {
+		t.Errorf("file AudioURL: err = %v; want Viewer.AudioURL named", err)
+	}
+}
+
+func indexOf(a []string, s string) int {
+	for i, x := range a {
+		if x == s {
+			return i
+		}
+	}
+	return -1
+}

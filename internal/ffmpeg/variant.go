@@ -1,16 +1,17 @@
 package ffmpeg
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
+
+	"github.com/hlsswarm/hlsswarm/internal/hls"
 )
 
 // Variant is one EXT-X-STREAM-INF entry of a master playlist.
@@ -26,6 +27,11 @@ type Variant struct {
 	Width, Height int
 	// Codecs is the CODECS attribute, unparsed.
 	Codecs string
+	// Audio is the media playlist of the audio rendition a player picks
+	// for this variant (see [hls.Playlist.AudioFor]), resolved like URL;
+	// "" when the variant has no AUDIO group or its audio is carried in
+	// the variant's own stream.
+	Audio string
 }
 
 // VariantChoice says which variant(s) a viewer plays.
@@ -69,7 +75,7 @@ func ParseVariantChoice(s string) (VariantChoice, error) {
 // Selection is what a viewer plays after [SelectVariant].
 type Selection struct {
 	// URL is the URL for Viewer.URL: the chosen variant's media playlist,
-	// or the URL given when playing all variants or when it is already a
+	// or MasterURL when playing all variants or when it is already a
 	// media playlist.
 	URL string
 	// Map is the mapping for Viewer.Map (MapAll, or MapProgram after ViaProgram).
@@ -78,7 +84,8 @@ type Selection struct {
 	Variant *Variant
 	// Variants are all variants of the master playlist (nil for a media playlist).
 	Variants []Variant
-	// MasterURL is the URL SelectVariant was given.
+	// MasterURL is the URL that answered SelectVariant's fetch: the URL
+	// given, or where its redirects ended.
 	MasterURL string
 	// EndList reports that the playlist fetched was a media playlist
 	// (Variants empty) with #EXT-X-ENDLIST: a VOD. For a master playlist
@@ -104,7 +111,11 @@ const maxPlaylistBytes = 4 << 20
 
 // SelectVariant fetches rawURL with client (http.DefaultClient when nil) and
 // picks the variant(s) by choice. A media playlist (no EXT-X-STREAM-INF) is
-// played as it is whatever the choice.
+// played as it is whatever the choice. Redirects are followed, and variant
+// URIs resolve against the final URL, as players resolve them; the
+// Selection's URL and MasterURL are the final URL too. The error of a
+// failed fetch names the URL and the HTTP status or the network error, and
+// for a body that is no playlist, what it starts with.
 func SelectVariant(ctx context.Context, client *http.Client, rawURL string, choice VariantChoice) (Selection, error) {
 	if choice < VariantAll || choice > VariantLowest {
 		return Selection{}, fmt.Errorf("variant choice %d: accepted values are all, first, highest, lowest", int(choice))
@@ -112,20 +123,20 @@ func SelectVariant(ctx context.Context, client *http.Client, rawURL string, choi
 	if err := ValidateURL(rawURL); err != nil {
 		return Selection{}, err
 	}
-	base, _ := url.Parse(rawURL)
 	if client == nil {
 		client = http.DefaultClient
 	}
-	body, err := fetchPlaylist(ctx, client, rawURL)
+	body, final, err := fetchPlaylist(ctx, client, rawURL)
 	if err != nil {
-		return Selection{}, fmt.Errorf("fetch master playlist: %w", err)
+		return Selection{}, err
 	}
-	variants, err := ParseMaster(base, bytes.NewReader(body))
+	pl, err := hls.Parse(final, bytes.NewReader(body))
 	if err != nil {
-		return Selection{}, fmt.Errorf("master playlist %s: %w", rawURL, err)
+		return Selection{}, fmt.Errorf("master playlist %s: %w", final, err)
 	}
-	sel := Selection{URL: rawURL, Variants: variants, MasterURL: rawURL}
-	sel.EndList = len(variants) == 0 && hasEndList(body)
+	variants := variantsOf(pl)
+	sel := Selection{URL: final.String(), Variants: variants, MasterURL: final.String()}
+	sel.EndList = len(variants) == 0 && pl.EndList
 	if len(variants) == 0 || choice == VariantAll {
 		return sel, nil
 	}
@@ -144,8 +155,8 @@ func SelectVariant(ctx context.Context, client *http.Client, rawURL string, choi
 }
 
 // MediaPlaylistLive fetches the media playlist rawURL with client
-// (http.DefaultClient when nil) and reports whether it is live: it has no
-// #EXT-X-ENDLIST tag. A master playlist is an error.
+// (http.DefaultClient when nil), following redirects, and reports whether
+// it is live: it has no #EXT-X-ENDLIST tag. A master playlist is an error.
 func MediaPlaylistLive(ctx context.Context, client *http.Client, rawURL string) (bool, error) {
 	if err := ValidateURL(rawURL); err != nil {
 		return false, err
@@ -153,138 +164,107 @@ func MediaPlaylistLive(ctx context.Context, client *http.Client, rawURL string) 
 	if client == nil {
 		client = http.DefaultClient
 	}
-	body, err := fetchPlaylist(ctx, client, rawURL)
+	body, final, err := fetchPlaylist(ctx, client, rawURL)
 	if err != nil {
-		return false, fmt.Errorf("fetch media playlist: %w", err)
+		return false, err
 	}
-	variants, err := ParseMaster(nil, bytes.NewReader(body))
+	pl, err := hls.Parse(final, bytes.NewReader(body))
 	if err != nil {
-		return false, fmt.Errorf("media playlist %s: %w", rawURL, err)
+		return false, fmt.Errorf("media playlist %s: %w", final, err)
 	}
-	if len(variants) > 0 {
-		return false, fmt.Errorf("media playlist %s: it is a master playlist (%d variants)", rawURL, len(variants))
+	if len(pl.Variants) > 0 {
+		return false, fmt.Errorf("media playlist %s: it is a master playlist (%d variants)", final, len(pl.Variants))
 	}
-	return !hasEndList(body), nil
+	return !pl.EndList, nil
 }
 
-// fetchPlaylist GETs rawURL and returns its body (at most
-// maxPlaylistBytes); any status but 200 is an error.
-func fetchPlaylist(ctx context.Context, client *http.Client, rawURL string) ([]byte, error) {
+// variantsOf returns the variants of a master playlist, each with the
+// audio rendition a player picks for it; none for a media playlist.
+func variantsOf(pl *hls.Playlist) []Variant {
+	var out []Variant
+	for i, v := range pl.Variants {
+		x := Variant{URL: v.URI, Program: i, Bandwidth: v.Bandwidth, AverageBandwidth: v.AverageBandwidth,
+			Width: v.Width, Height: v.Height, Codecs: v.Codecs}
+		if a, ok := pl.AudioFor(v); ok {
+			x.Audio = a.URI
+		}
+		out = append(out, x)
+	}
+	return out
+}
+
+// fetchPlaylist GETs rawURL, following redirects, and returns its body (at
+// most maxPlaylistBytes) and the URL that answered (after redirects). Any
+// status but 200 is an error, and so is a body that does not start with
+// #EXTM3U: the error names the URL and the status, the network error, or
+// the body's first bytes.
+func fetchPlaylist(ctx context.Context, client *http.Client, rawURL string) ([]byte, *url.URL, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	req.Header.Set("User-Agent", DefaultUserAgent+" variant-select")
 	resp, err := client.Do(req)
 	if err != nil {
-		return nil, err
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			// ue names the method and the URL in Go's syntax; keep its
+			// cause (and its Timeout method) under our own wording.
+			return nil, nil, &fetchError{url: rawURL, err: ue.Err, timeout: ue.Timeout()}
+		}
+		return nil, nil, &fetchError{url: rawURL, err: err}
 	}
 	defer resp.Body.Close()
+	final := resp.Request.URL
+	where := rawURL
+	if final.String() != rawURL {
+		where = rawURL + " (redirected to " + final.String() + ")"
+	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("%s: HTTP %s", rawURL, resp.Status)
+		return nil, nil, &fetchError{url: where, err: fmt.Errorf("HTTP %s", resp.Status)}
 	}
-	return io.ReadAll(io.LimitReader(resp.Body, maxPlaylistBytes))
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxPlaylistBytes))
+	if err != nil {
+		var ne net.Error
+		return nil, nil, &fetchError{url: where, err: fmt.Errorf("reading the body: %w", err), timeout: errors.As(err, &ne) && ne.Timeout()}
+	}
+	if !isPlaylist(body) {
+		return nil, nil, &fetchError{url: where, err: fmt.Errorf("not an HLS playlist (Content-Type %q, no #EXTM3U first line): the body starts with %s",
+			resp.Header.Get("Content-Type"), quoteHead(body, 60))}
+	}
+	return body, final, nil
 }
 
-// hasEndList reports whether a playlist has an #EXT-X-ENDLIST line.
-func hasEndList(body []byte) bool {
-	for line := range bytes.Lines(body) {
-		if bytes.HasPrefix(bytes.TrimSpace(line), []byte("#EXT-X-ENDLIST")) {
-			return true
-		}
-	}
-	return false
+// fetchError is a failed fetch of a playlist: the URL (followed by
+// " (redirected to ...)" when the answer came from another URL) and why
+// (the HTTP status, the network error or what the body starts with). Its
+// Timeout method tells a missing answer from other failures.
+type fetchError struct {
+	url     string
+	err     error
+	timeout bool
 }
 
-// ParseMaster reads a playlist and returns its variants in order, resolving
-// URIs against base. A media playlist yields no variants and no error; text
-// that does not start with #EXTM3U is an error.
-func ParseMaster(base *url.URL, r io.Reader) ([]Variant, error) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	first := true
-	var out []Variant
-	var pending *Variant
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if first {
-			line = strings.TrimPrefix(line, "\ufeff")
-			if line != "#EXTM3U" {
-				return nil, fmt.Errorf("not an HLS playlist: first line %q, want #EXTM3U", truncate(line, 60))
-			}
-			first = false
-			continue
-		}
-		switch {
-		case line == "":
-		case strings.HasPrefix(line, "#EXT-X-STREAM-INF:"):
-			v := parseStreamInf(line[len("#EXT-X-STREAM-INF:"):])
-			pending = &v
-		case strings.HasPrefix(line, "#"):
-		case pending != nil:
-			u, err := url.Parse(line)
-			if err != nil {
-				return nil, fmt.Errorf("variant %d URI %q: %w", len(out), line, err)
-			}
-			if base != nil {
-				u = base.ResolveReference(u)
-			}
-			pending.URL = u.String()
-			pending.Program = len(out)
-			out = append(out, *pending)
-			pending = nil
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return nil, err
-	}
-	if first {
-		return nil, errors.New("empty playlist")
-	}
-	return out, nil
+func (e *fetchError) Error() string { return "GET " + e.url + ": " + e.err.Error() }
+
+func (e *fetchError) Unwrap() error { return e.err }
+
+// Timeout reports whether the fetch failed for want of an answer in time.
+func (e *fetchError) Timeout() bool { return e.timeout }
+
+// isPlaylist reports whether body starts with an #EXTM3U line (after an
+// optional byte order mark).
+func isPlaylist(body []byte) bool {
+	body = bytes.TrimPrefix(body, []byte("\ufeff"))
+	rest, ok := bytes.CutPrefix(body, []byte("#EXTM3U"))
+	return ok && (len(rest) == 0 || rest[0] == '\n' || rest[0] == '\r' || rest[0] == ' ' || rest[0] == '\t')
 }
 
-// parseStreamInf reads the attribute list of an EXT-X-STREAM-INF tag.
-func parseStreamInf(attrs string) Variant {
-	var v Variant
-	for attrs != "" {
-		name, rest, ok := strings.Cut(attrs, "=")
-		if !ok {
-			break
-		}
-		name = strings.TrimSpace(name)
-		var val string
-		if strings.HasPrefix(rest, `"`) {
-			end := strings.IndexByte(rest[1:], '"')
-			if end < 0 {
-				val, rest = rest[1:], ""
-			} else {
-				val, rest = rest[1:1+end], rest[2+end:]
-			}
-			rest = strings.TrimPrefix(rest, ",")
-		} else {
-			val, rest, _ = strings.Cut(rest, ",")
-		}
-		attrs = rest
-		switch name {
-		case "BANDWIDTH":
-			v.Bandwidth, _ = strconv.ParseInt(val, 10, 64)
-		case "AVERAGE-BANDWIDTH":
-			v.AverageBandwidth, _ = strconv.ParseInt(val, 10, 64)
-		case "RESOLUTION":
-			w, h, _ := strings.Cut(val, "x")
-			v.Width, _ = strconv.Atoi(w)
-			v.Height, _ = strconv.Atoi(h)
-		case "CODECS":
-			v.Codecs = val
-		}
+// quoteHead returns the first n bytes of b quoted, followed by "..." when
+// b is longer.
+func quoteHead(b []byte, n int) string {
+	if len(b) > n {
+		return strconv.Quote(string(b[:n])) + "..."
 	}
-	return v
-}
-
-func truncate(s string, n int) string {
-	if len(s) > n {
-		return s[:n] + "..."
-	}
-	return s
+	return strconv.Quote(string(b))
 }

@@ -2,11 +2,14 @@ package ffmpeg
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
+	"reflect"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 const masterPlaylist = `#EXTM3U
@@ -21,34 +24,55 @@ v1/index.m3u8
 https://cdn.example/v2/index.m3u8
 `
 
-func TestParseMaster(t *testing.T) {
+// TestSelectVariantVariants checks the variants SelectVariant reads (with
+// internal/hls): URIs resolved against the master's URL, attributes, and
+// the audio rendition a player picks for each.
+func TestSelectVariantVariants(t *testing.T) {
 	t.Parallel()
-	base, _ := url.Parse("http://127.0.0.1:9/live/master.m3u8")
-	got, err := ParseMaster(base, strings.NewReader(masterPlaylist))
+	const demuxed = `#EXTM3U
+#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="aac",NAME="en",AUTOSELECT=YES,URI="audio/en.m3u8"
+#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="aac",NAME="de",DEFAULT=YES,URI="audio/de.m3u8"
+#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="muxed",NAME="main",DEFAULT=YES
+#EXT-X-STREAM-INF:BANDWIDTH=800000,AUDIO="aac"
+v1/index.m3u8
+#EXT-X-STREAM-INF:BANDWIDTH=300000,AUDIO="muxed"
+v0/index.m3u8
+`
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/live/master.m3u8":
+			_, _ = w.Write([]byte(masterPlaylist))
+		case "/live/demuxed.m3u8":
+			_, _ = w.Write([]byte(demuxed))
+		default:
+			_, _ = w.Write([]byte("<html>"))
+		}
+	}))
+	t.Cleanup(srv.Close)
+	sel, err := SelectVariant(context.Background(), nil, srv.URL+"/live/master.m3u8", VariantAll)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := []Variant{
-		{URL: "http://127.0.0.1:9/live/v1/index.m3u8", Program: 0, Bandwidth: 800000, AverageBandwidth: 700000, Width: 640, Height: 360, Codecs: "avc1.64001e,mp4a.40.2"},
-		{URL: "http://127.0.0.1:9/abs/v0/index.m3u8?token=a", Program: 1, Bandwidth: 300000, Width: 320, Height: 180, Codecs: "avc1.64000d,mp4a.40.2"},
+		{URL: srv.URL + "/live/v1/index.m3u8", Program: 0, Bandwidth: 800000, AverageBandwidth: 700000, Width: 640, Height: 360, Codecs: "avc1.64001e,mp4a.40.2"},
+		{URL: srv.URL + "/abs/v0/index.m3u8?token=a", Program: 1, Bandwidth: 300000, Width: 320, Height: 180, Codecs: "avc1.64000d,mp4a.40.2"},
 		{URL: "https://cdn.example/v2/index.m3u8", Program: 2, Bandwidth: 1500000, Width: 1280, Height: 720},
 	}
-	if len(got) != len(want) {
-		t.Fatalf("got %d variants: %+v", len(got), got)
+	if !reflect.DeepEqual(sel.Variants, want) {
+		t.Errorf("variants\n got %+v\nwant %+v", sel.Variants, want)
 	}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Errorf("variant %d = %+v; want %+v", i, got[i], want[i])
-		}
+	sel, err = SelectVariant(context.Background(), nil, srv.URL+"/live/demuxed.m3u8", VariantHighest)
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, bad := range []string{"", "<html>", "#EXTM3UX\n"} {
-		if _, err := ParseMaster(base, strings.NewReader(bad)); err == nil {
-			t.Errorf("ParseMaster(%q) accepted", bad)
-		}
+	if got, want := sel.Variants[0].Audio, srv.URL+"/live/audio/de.m3u8"; got != want || sel.Variant.Audio != want {
+		t.Errorf("variant 0 audio = %q (chosen %q); want the DEFAULT=YES rendition %q", got, sel.Variant.Audio, want)
 	}
-	media, err := ParseMaster(base, strings.NewReader("\ufeff#EXTM3U\n#EXTINF:2,\nseg0.ts\n"))
-	if err != nil || media != nil {
-		t.Errorf("media playlist: %v, %v; want no variants, no error", media, err)
+	if got := sel.Variants[1].Audio; got != "" {
+		t.Errorf("variant 1 audio = %q; want none (the audio is in the variant's stream)", got)
+	}
+	if _, err := SelectVariant(context.Background(), nil, srv.URL+"/live/other", VariantAll); err == nil || !strings.Contains(err.Error(), "not an HLS playlist") {
+		t.Errorf("HTML: err = %v", err)
 	}
 }
 
@@ -170,5 +194,131 @@ func TestTailRing(t *testing.T) {
 	r.Write([]byte(big))
 	if got := r.lines(5); len(got) != 1 || got[0] != "end" {
 		t.Errorf("after an oversized write lines = %q; want the partial first line dropped", got)
+	}
+}
+
+// TestFetchErrors checks that a failed fetch names the URL and why: the
+// network error, the HTTP status, what a body that is no playlist starts
+// with, or the missing answer (a server that accepts and never answers).
+func TestFetchErrors(t *testing.T) {
+	t.Parallel()
+	refused := httptest.NewServer(http.NotFoundHandler())
+	refusedURL := refused.URL + "/master.m3u8"
+	refused.Close()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/page.html":
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			_, _ = w.Write([]byte("<!DOCTYPE html>\n<html><head><title>Welcome to nginx!</title></head><body>It works</body></html>\n"))
+		case "/silent.m3u8":
+			<-r.Context().Done()
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	tests := []struct {
+		name, url   string
+		want        []string
+		wantTimeout bool
+	}{
+		{"refused", refusedURL, []string{"GET " + refusedURL + ": ", "connection refused"}, false},
+		{"404", srv.URL + "/nosuch.m3u8", []string{"GET " + srv.URL + "/nosuch.m3u8: HTTP 404 Not Found"}, false},
+		{"html", srv.URL + "/page.html", []string{"GET " + srv.URL + "/page.html: not an HLS playlist", `Content-Type "text/html; charset=utf-8"`,
+			`the body starts with "<!DOCTYPE html>\n<html><head><title>Welcome to nginx!</title>"...`}, false},
+		{"tarpit", srv.URL + "/silent.m3u8", []string{"GET " + srv.URL + "/silent.m3u8: ", "Client.Timeout exceeded"}, true},
+	}
+	client := &http.Client{Timeout: 300 * time.Millisecond}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			begin := time.Now()
+			_, err := SelectVariant(context.Background(), client, tt.url, VariantAll)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q lacks %q", err, w)
+				}
+			}
+			var to interface{ Timeout() bool }
+			if got := errors.As(err, &to) && to.Timeout(); got != tt.wantTimeout {
+				t.Errorf("error %q: Timeout() = %v; want %v", err, got, tt.wantTimeout)
+			}
+			if took := time.Since(begin); took > 5*time.Second {
+				t.Errorf("took %s; want the client's 300ms timeout at most (and some slack)", took)
+			}
+			if _, err := MediaPlaylistLive(context.Background(), client, tt.url); err == nil || !strings.Contains(err.Error(), tt.want[0]) {
+				t.Errorf("MediaPlaylistLive: err = %v; want it to contain %q", err, tt.want[0])
+			}
+		})
+	}
+}
+
+// TestSelectVariantRedirects checks that a master playlist answered with
+// a redirect (301, 302, 307, 308; to the same host and to another host)
+// has its variant URIs resolved against the final URL, as players do, in
+// every choice, and that the Selection points at the final URL.
+func TestSelectVariantRedirects(t *testing.T) {
+	t.Parallel()
+	origin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/live/master.m3u8":
+			_, _ = w.Write([]byte(masterPlaylist))
+		case "/live/v1/index.m3u8":
+			_, _ = w.Write([]byte("#EXTM3U\n#EXTINF:2,\nseg0.ts\n#EXT-X-ENDLIST\n"))
+		case "/moved/media.m3u8":
+			http.Redirect(w, r, "/live/v1/index.m3u8", http.StatusFound)
+		case "/gone.m3u8":
+			http.Redirect(w, r, "/nowhere.m3u8", http.StatusMovedPermanently)
+		default:
+			if code, err := strconv.Atoi(strings.TrimPrefix(r.URL.Path, "/same/")); err == nil {
+				http.Redirect(w, r, "/live/master.m3u8", code)
+				return
+			}
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(origin.Close)
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		code, err := strconv.Atoi(strings.TrimPrefix(r.URL.Path, "/edge/"))
+		if err != nil {
+			http.NotFound(w, r)
+			return
+		}
+		http.Redirect(w, r, origin.URL+"/live/master.m3u8", code)
+	}))
+	t.Cleanup(front.Close)
+	final := origin.URL + "/live/master.m3u8"
+	ctx := context.Background()
+	for _, code := range []int{301, 302, 307, 308} {
+		for _, start := range []string{origin.URL + "/same/" + strconv.Itoa(code), front.URL + "/edge/" + strconv.Itoa(code)} {
+			for _, tt := range []struct {
+				choice  VariantChoice
+				wantURL string
+			}{
+				{VariantAll, final},
+				{VariantFirst, origin.URL + "/live/v1/index.m3u8"},
+				{VariantLowest, origin.URL + "/abs/v0/index.m3u8?token=a"},
+				{VariantHighest, "https://cdn.example/v2/index.m3u8"},
+			} {
+				sel, err := SelectVariant(ctx, nil, start, tt.choice)
+				if err != nil {
+					t.Fatalf("%s, %v: %v", start, tt.choice, err)
+				}
+				if sel.URL != tt.wantURL || sel.MasterURL != final || len(sel.Variants) != 3 || sel.Variants[0].URL != origin.URL+"/live/v1/index.m3u8" {
+					t.Errorf("%s, %v: selection %+v; want URL %s, MasterURL %s, variants resolved against it", start, tt.choice, sel, tt.wantURL, final)
+				}
+			}
+		}
+	}
+	live, err := MediaPlaylistLive(ctx, nil, origin.URL+"/moved/media.m3u8")
+	if err != nil || live {
+		t.Errorf("redirected media playlist: live %v, err %v; want a VOD read through the redirect", live, err)
+	}
+	_, err = SelectVariant(ctx, nil, origin.URL+"/gone.m3u8", VariantAll)
+	if want := "GET " + origin.URL + "/gone.m3u8 (redirected to " + origin.URL + "/nowhere.m3u8): HTTP 404"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("redirect to a 404: err = %v; want it to contain %q", err, want)
 	}
 }
