@@ -262,9 +262,10 @@ func parseHelpFull(out string) Features {
 	}
 	hls := map[string]bool{}
 	for name, opts := range sections {
-		// "hls demuxer" (5.x+) or "hls,applehttp demuxer" (4.x); not "hls muxer".
-		demuxer, ok := strings.CutSuffix(name, " demuxer")
-		if !ok {
+		// "hls demuxer" (5.x+) or "hls,applehttp" (4.x: the demuxer's class
+		// name alone); not "hls muxer".
+		demuxer := strings.TrimSuffix(name, " demuxer")
+		if strings.Contains(demuxer, " ") {
 			continue
 		}
 		for _, n := range strings.Split(demuxer, ",") {
