@@ -361,14 +361,22 @@ func (b *Binary) safetyFound() string {
 	return "-rw_timeout " + yn(f.RWTimeout) + ", -protocol_whitelist " + yn(f.ProtocolWhitelist) + ", -http_persistent " + yn(f.HTTPPersistent)
 }
 
-// Notes lists what viewer v runs without on this binary although it is not
-// refused: keep-alive left on (KeepAliveAuto) where -http_persistent is
-// missing, so that segment latency at a live edge cannot be measured.
+// Notes lists what viewer v's log will not measure on this binary, though
+// it is not refused: with keep-alive left on (KeepAliveAuto) where
+// -http_persistent is missing, segment latency at a live edge; with
+// ffmpeg 4.x over https on keep-alive connections, part of the bytes (4.1
+// logs a connection's "Statistics: N bytes read" line only when it
+// closes, 5.1 per request).
 func (b *Binary) Notes(v Viewer) []string {
+	var notes []string
 	if v.KeepAlive == KeepAliveAuto && v.keepAliveOff() && !b.Features.HTTPPersistent {
-		return []string{fmt.Sprintf("ffmpeg %s at %s has no -http_persistent: viewers keep ffmpeg's keep-alive (KeepAlive auto would turn it off for http), so segment latency at a live edge is not measured", b.Version, b.Path)}
+		notes = append(notes, fmt.Sprintf("ffmpeg %s at %s has no -http_persistent: viewers keep ffmpeg's keep-alive (KeepAlive auto would turn it off for http), so segment latency at a live edge is not measured", b.Version, b.Path))
 	}
-	return nil
+	https := strings.HasPrefix(strings.ToLower(v.URL), "https:")
+	if https && !v.keepAliveOff() && !b.Version.AtLeast(5, 0) {
+		notes = append(notes, fmt.Sprintf("ffmpeg %s logs no byte count for an https keep-alive connection until it closes: bytes falls short (KeepAlive off measures it, at one TLS handshake per request)", b.Version))
+	}
+	return notes
 }
 
 // ValidateURL accepts only absolute http and https URLs with a host.

@@ -302,6 +302,10 @@ func TestArgsRefuseMissingSafetyFlags(t *testing.T) {
 			if got := len(bin.Notes(tt.v)) > 0; got != tt.note {
 				t.Errorf("Notes = %q; want a note: %v", bin.Notes(tt.v), tt.note)
 			}
+			old := fakeBinary("4.1.11", "58.20.100", tt.f)
+			if got, want := len(old.Notes(tt.v)) > 0, tt.note || (strings.HasPrefix(tt.v.URL, "https:") && tt.v.KeepAlive != KeepAliveOff); got != want {
+				t.Errorf("4.1 Notes = %q; want a note: %v", old.Notes(tt.v), want)
+			}
 		})
 	}
 }
