@@ -5,7 +5,15 @@ PKGS        ?= ./...
 STATICCHECK ?= $(shell $(GO) env GOPATH)/bin/staticcheck
 BENCH_OUT   ?= bench.txt
 
-.PHONY: help deps load test test-short scale bench lint staticcheck
+# FFMPEG41 is the static ffmpeg 4.1 build the compatibility job runs (from
+# the npm registry: not committed, fetched by `make ffmpeg41`).
+FFMPEG41_PKG ?= @ffmpeg-installer/linux-x64@4.1.0
+FFMPEG41_DIR ?= .cache/ffmpeg41
+FFMPEG41     := $(FFMPEG41_DIR)/package/ffmpeg
+TRUTH_TESTS  ?= ^(TestTruth|TestOriginUnderLoad)$$
+FAULTS41     ?= ^TestFaults$$/^keepalive_(off|on)$$/^(404_segments|503_bursts)$$
+
+.PHONY: help deps load test test-short scale bench lint staticcheck ffmpeg41 test-ffmpeg41
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -22,6 +30,26 @@ deps: ## install ffmpeg (Debian/Ubuntu apt-get) when it is missing
 		echo "or point HLSSWARM_FFMPEG at an ffmpeg binary."; \
 		exit 1; \
 	fi
+
+ffmpeg41: $(FFMPEG41) ## fetch the static ffmpeg 4.1 build (npm pack; nodejs/npm from apt-get when missing)
+
+$(FFMPEG41):
+	@if ! command -v npm >/dev/null 2>&1; then \
+		if command -v apt-get >/dev/null 2>&1; then \
+			SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+			$$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y nodejs npm; \
+		else \
+			echo "npm is missing and apt-get is not available: install nodejs and npm"; exit 1; \
+		fi; \
+	fi
+	rm -rf $(FFMPEG41_DIR) && mkdir -p $(FFMPEG41_DIR)
+	cd $(FFMPEG41_DIR) && npm pack --silent $(FFMPEG41_PKG) >/dev/null && tar xzf *.tgz && rm -f *.tgz
+	chmod +x $(FFMPEG41)
+	$(FFMPEG41) -hide_banner -version | head -n 1
+
+test-ffmpeg41: $(FFMPEG41) ## the truth tests (TestTruth, TestOriginUnderLoad, TestFaults' status cases) again with ffmpeg 4.1
+	HLSSWARM_FFMPEG=$(abspath $(FFMPEG41)) $(GO) test -race -count=1 -timeout 30m -run '$(TRUTH_TESTS)' ./e2e
+	HLSSWARM_FFMPEG=$(abspath $(FFMPEG41)) $(GO) test -race -count=1 -timeout 30m -run '$(FAULTS41)' ./e2e
 
 load: ## the main job: a real ffmpeg fleet against the embedded fixture origin, printing its summary
 	$(GO) test -count=1 -v -run '^TestOriginUnderLoad$$' ./e2e

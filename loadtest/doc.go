@@ -35,8 +35,10 @@
 // The viewers are real ffmpeg processes (4.1 or newer; the tests use
 // Debian's 5.1). The binary is Config.FFmpeg, else the environment
 // variable HLSSWARM_FFMPEG, else "ffmpeg" on PATH. It is probed once per
-// fleet for its version and the options it accepts, and every viewer's
-// arguments are built from what the probe found. Without a usable ffmpeg,
+// binary for the life of the test binary (about 0.9 CPU-seconds) for its
+// version and the options it accepts, and every viewer's arguments are
+// built from what the probe found. A binary without -rw_timeout or
+// -protocol_whitelist fails Start: no viewer runs without its safety flags. Without a usable ffmpeg,
 // Start and Run fail the test (they do not skip it) with a message that
 // says what was found, what is needed and how to install it (for example
 // apt-get install -y ffmpeg) or point at another binary.

@@ -137,10 +137,12 @@ func newFleet(t testing.TB, cfg Config) (*Fleet, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, pl := range plays {
-		if _, err := bin.Args(viewerSpec(cfg, pl, 1, live)); err != nil {
-			return nil, fmt.Errorf("loadtest: %w", err)
-		}
+	notes, err := checkViewers(cfg, bin, plays, live)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range notes {
+		t.Logf("%s", n)
 	}
 	// The poller reads unasked every pollInterval; the control loop's
 	// history snapshot (once a second), Snapshot and scrapes Sync it first.
@@ -186,21 +188,6 @@ func newFleet(t testing.TB, cfg Config) (*Fleet, error) {
 	f.ctlWG.Add(1)
 	go f.control()
 	return f, nil
-}
-
-// probeFFmpeg locates and probes the binary; its errors say how to
-// install ffmpeg or point at another binary.
-func probeFFmpeg(ctx context.Context, path string) (*ffmpeg.Binary, error) {
-	p, err := ffmpeg.Locate(path)
-	if err != nil {
-		return nil, fmt.Errorf("loadtest: %w", err)
-	}
-	var prober ffmpeg.Prober
-	bin, err := prober.Probe(ctx, p)
-	if err != nil {
-		return nil, fmt.Errorf("loadtest: %w", err)
-	}
-	return bin, nil
 }
 
 // startPaced launches one viewer at each offset from now, as long as the

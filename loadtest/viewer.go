@@ -182,19 +182,7 @@ func exitText(e ffmpeg.Exit) string {
 
 // withTail is head followed by the last lines of e's log that matter.
 func withTail(head string, e ffmpeg.Exit) string {
-	// Keep the warning, error and fatal lines of the tail (not the debug
-	// dump of request headers, which names the client), without ffmpeg's
-	// "[ctx @ 0x55...]" pointers, so that one failure of many viewers
-	// reads the same.
-	tail := make([]string, 0, len(e.Tail))
-	for _, l := range e.Tail {
-		if strings.Contains(l, "[warning]") || strings.Contains(l, "[error]") || strings.Contains(l, "[fatal]") {
-			tail = append(tail, stripPointers(l))
-		}
-	}
-	if len(tail) == 0 && len(e.Tail) > 0 {
-		tail = append(tail, stripPointers(e.Tail[len(e.Tail)-1]))
-	}
+	tail := explainingLines(e.Tail)
 	if len(tail) == 0 {
 		return head
 	}

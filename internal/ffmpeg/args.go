@@ -346,7 +346,65 @@ func (b *Binary) validate(v Viewer) error {
 	if v.KeepAlive > KeepAliveOn {
 		errs = append(errs, fmt.Errorf("Viewer.KeepAlive = %d: accepted values are KeepAliveAuto, KeepAliveOff, KeepAliveOn", v.KeepAlive))
 	}
+	errs = append(errs, b.safetyErrors(v)...)
 	return errors.Join(errs...)
+}
+
+// safetyErrors refuses a viewer that would run without its safety flags:
+// -rw_timeout (without it a stalled origin holds a viewer forever) and
+// -protocol_whitelist (without it a playlist can make a viewer open
+// file:, pipe:, udp: ...), and keep-alive asked off (KeepAliveOff, not
+// Auto) from a binary without -http_persistent.
+func (b *Binary) safetyErrors(v Viewer) []error {
+	f := b.Features
+	var missing []string
+	if !f.RWTimeout {
+		missing = append(missing, "-rw_timeout (bounds every network read: without it a stalled origin holds a viewer forever)")
+	}
+	if !f.ProtocolWhitelist {
+		missing = append(missing, "-protocol_whitelist (keeps a playlist from making a viewer open file:, pipe:, udp: ...)")
+	}
+	var errs []error
+	if len(missing) > 0 {
+		errs = append(errs, fmt.Errorf("%w: ffmpeg %s at %s lacks %s, which every viewer needs; the probe (-h full) found: %s; %s",
+			ErrTooOld, b.Version, b.Path, strings.Join(missing, " and "), b.safetyFound(), installHint))
+	}
+	if v.KeepAlive == KeepAliveOff && !f.HTTPPersistent {
+		errs = append(errs, fmt.Errorf("KeepAlive is off (Config.KeepAlive = KeepAliveOff) but ffmpeg %s at %s has no -http_persistent to turn it off with (the probe found: %s); "+
+			"use KeepAliveAuto or KeepAliveOn (keep-alive stays on, and segment latency at a live edge is not measured) or another ffmpeg",
+			b.Version, b.Path, b.safetyFound()))
+	}
+	return errs
+}
+
+// safetyFound says which of the safety options the probe found, for errors.
+func (b *Binary) safetyFound() string {
+	yn := func(ok bool) string {
+		if ok {
+			return "yes"
+		}
+		return "no"
+	}
+	f := b.Features
+	return "-rw_timeout " + yn(f.RWTimeout) + ", -protocol_whitelist " + yn(f.ProtocolWhitelist) + ", -http_persistent " + yn(f.HTTPPersistent)
+}
+
+// Notes lists what viewer v's log will not measure on this binary, though
+// it is not refused: with keep-alive left on (KeepAliveAuto) where
+// -http_persistent is missing, segment latency at a live edge; with
+// ffmpeg 4.x over https on keep-alive connections, part of the bytes (4.1
+// logs a connection's "Statistics: N bytes read" line only when it
+// closes, 5.1 per request).
+func (b *Binary) Notes(v Viewer) []string {
+	var notes []string
+	if v.KeepAlive == KeepAliveAuto && v.keepAliveOff() && !b.Features.HTTPPersistent {
+		notes = append(notes, fmt.Sprintf("ffmpeg %s at %s has no -http_persistent: viewers keep ffmpeg's keep-alive (KeepAlive auto would turn it off for http), so segment latency at a live edge is not measured", b.Version, b.Path))
+	}
+	https := strings.HasPrefix(strings.ToLower(v.URL), "https:")
+	if https && !v.keepAliveOff() && !b.Version.AtLeast(5, 0) {
+		notes = append(notes, fmt.Sprintf("ffmpeg %s logs no byte count for an https keep-alive connection until it closes: bytes falls short (KeepAlive off measures it, at one TLS handshake per request)", b.Version))
+	}
+	return notes
 }
 
 // ValidateURL accepts only absolute http and https URLs with a host.

@@ -17,8 +17,10 @@ var (
 		Reconnect: true, ReconnectStreamed: true, ReconnectOnNetworkError: true, ReconnectOnHTTPError: true, ReconnectDelayMax: true,
 		HTTPPersistent: true, LiveStartIndex: true,
 		Protocols: map[string]bool{"http": true, "https": true, "tls": true, "tcp": true, "crypto": true}}
-	features61 = withFeatures(features51, func(f *Features) { f.SegMaxRetry = true })
-	features71 = withFeatures(features61, func(f *Features) { f.LogDatetime = true })
+	// featuresSafe is the least a binary must have: the safety flags.
+	featuresSafe = Features{RWTimeout: true, ProtocolWhitelist: true}
+	features61   = withFeatures(features51, func(f *Features) { f.SegMaxRetry = true })
+	features71   = withFeatures(features61, func(f *Features) { f.LogDatetime = true })
 )
 
 func withFeatures(f Features, change func(*Features)) Features {
@@ -85,13 +87,13 @@ func TestArgsPerVersion(t *testing.T) {
 				"-protocol_whitelist | http,https,tcp,tls,crypto | -rw_timeout | 10000000 | " +
 				"-user_agent | Lavf/59.27.100 client-0 | -headers | X-Hlsswarm-Client: 0\r\n | " +
 				"-i | http://h/a.m3u8 | -map | 0 | -c | copy | -f | null | -"},
-		{"no lavf version, no level flag", fakeBinary("N-1-gabc", "", Features{}), Viewer{URL: "http://h/a.m3u8", KeepAlive: KeepAliveOn},
+		{"no lavf version, no level flag", fakeBinary("N-1-gabc", "", featuresSafe), Viewer{URL: "http://h/a.m3u8", KeepAlive: KeepAliveOn},
 			"-hide_banner | -nostdin | -nostats | -loglevel | repeat+debug | -progress | pipe:3 | " +
-				"-user_agent | hlsswarm client-0 | -headers | X-Hlsswarm-Client: 0\r\n | " +
+				"-protocol_whitelist | http,https,tcp,tls,crypto | -rw_timeout | 10000000 | -user_agent | hlsswarm client-0 | -headers | X-Hlsswarm-Client: 0\r\n | " +
 				"-i | http://h/a.m3u8 | -map | 0 | -c | copy | -f | null | -"},
-		{"no http_persistent probed: keep-alive off cannot be asked for", fakeBinary("N-1-gabc", "", Features{}), Viewer{URL: "http://h/a.m3u8", Reconnect: true},
+		{"no http_persistent probed: keep-alive auto stays on", fakeBinary("N-1-gabc", "", featuresSafe), Viewer{URL: "http://h/a.m3u8", Reconnect: true},
 			"-hide_banner | -nostdin | -nostats | -loglevel | repeat+debug | -progress | pipe:3 | " +
-				"-user_agent | hlsswarm client-0 | -headers | X-Hlsswarm-Client: 0\r\n | " +
+				"-protocol_whitelist | http,https,tcp,tls,crypto | -rw_timeout | 10000000 | -user_agent | hlsswarm client-0 | -headers | X-Hlsswarm-Client: 0\r\n | " +
 				"-i | http://h/a.m3u8 | -map | 0 | -c | copy | -f | null | -"},
 	}
 	for _, tt := range tests {
@@ -302,4 +304,52 @@ func indexOf(a []string, s string) int {
 		}
 	}
 	return -1
+}
+
+func TestArgsRefuseMissingSafetyFlags(t *testing.T) {
+	t.Parallel()
+	noTimeout := withFeatures(features51, func(f *Features) { f.RWTimeout = false })
+	noWhitelist := withFeatures(features51, func(f *Features) { f.ProtocolWhitelist = false })
+	noPersistent := withFeatures(features51, func(f *Features) { f.HTTPPersistent = false })
+	tests := []struct {
+		name string
+		f    Features
+		v    Viewer
+		want []string // in the error; none: no error
+		note bool
+	}{
+		{"no rw_timeout", noTimeout, Viewer{URL: "http://h/a"},
+			[]string{"ffmpeg too old", "lacks -rw_timeout", "found: -rw_timeout no, -protocol_whitelist yes, -http_persistent yes", "HLSSWARM_FFMPEG"}, false},
+		{"no protocol_whitelist", noWhitelist, Viewer{URL: "http://h/a"},
+			[]string{"lacks -protocol_whitelist", "found: -rw_timeout yes, -protocol_whitelist no"}, false},
+		{"neither", Features{}, Viewer{URL: "http://h/a", KeepAlive: KeepAliveOn},
+			[]string{"lacks -rw_timeout (bounds every network read: without it a stalled origin holds a viewer forever) and -protocol_whitelist"}, false},
+		{"keep-alive off asked for, no http_persistent", noPersistent, Viewer{URL: "http://h/a", KeepAlive: KeepAliveOff},
+			[]string{"KeepAlive is off (Config.KeepAlive = KeepAliveOff)", "no -http_persistent", "-http_persistent no", "use KeepAliveAuto or KeepAliveOn"}, false},
+		{"keep-alive auto, no http_persistent: a note", noPersistent, Viewer{URL: "http://h/a"}, nil, true},
+		{"keep-alive auto over https, no http_persistent: nothing to say", noPersistent, Viewer{URL: "https://h/a"}, nil, false},
+		{"keep-alive on, no http_persistent", noPersistent, Viewer{URL: "http://h/a", KeepAlive: KeepAliveOn}, nil, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			bin := fakeBinary("5.1.9", "59.27.100", tt.f)
+			_, err := bin.Args(tt.v)
+			if len(tt.want) == 0 && err != nil {
+				t.Fatalf("Args error = %v; want none", err)
+			}
+			for _, w := range tt.want {
+				if err == nil || !strings.Contains(err.Error(), w) {
+					t.Errorf("Args error = %v; want it to contain %q", err, w)
+				}
+			}
+			if got := len(bin.Notes(tt.v)) > 0; got != tt.note {
+				t.Errorf("Notes = %q; want a note: %v", bin.Notes(tt.v), tt.note)
+			}
+			old := fakeBinary("4.1.11", "58.20.100", tt.f)
+			if got, want := len(old.Notes(tt.v)) > 0, tt.note || (strings.HasPrefix(tt.v.URL, "https:") && tt.v.KeepAlive != KeepAliveOff); got != want {
+				t.Errorf("4.1 Notes = %q; want a note: %v", old.Notes(tt.v), want)
+			}
+		})
+	}
 }

@@ -6,15 +6,21 @@
 // A fleet (package loadtest) uses it in four steps:
 //
 //  1. [Locate] the binary: Config.FFmpeg, then HLSSWARM_FFMPEG, then PATH.
-//  2. [Prober.Probe] it once per fleet (a Prober caches per binary path,
-//     size and mtime, and concurrent probes share one run): the version
-//     (4.1 or newer, else an error wrapping [ErrTooOld] that says what was
-//     found and how to install or point at another ffmpeg) and which
-//     options and log flags it accepts ([Features]).
+//  2. [Prober.Probe] it (a Prober caches per binary path, size and mtime,
+//     and concurrent probes share one run): the version (4.1 or newer,
+//     else an error wrapping [ErrTooOld] that says what was found and how
+//     to install or point at another ffmpeg) and which options and log
+//     flags it accepts ([Features]). Each probe command runs in a process
+//     group of its own, killed as a group at the timeout, and WaitDelay
+//     bounds a pipe held open by a wrapper's child; EMFILE is reported as
+//     such. Timeouts and EMFILE are not cached.
 //  3. [SelectVariant] once per fleet (it reads the master playlist in Go),
 //     then [Binary.Args] per viewer: arguments are built only from what the
-//     probe found; [Binary.Unsupported] lists what was asked for but left
-//     out; [Binary.CommandLine] prints the exact, shell-quoted command.
+//     probe found, and a binary without -rw_timeout or -protocol_whitelist
+//     (or without -http_persistent when keep-alive is asked off) is refused
+//     with what the probe found; [Binary.Notes] says what a viewer runs
+//     without; [Binary.Unsupported] lists what was asked for but left out;
+//     [Binary.CommandLine] prints the exact, shell-quoted command.
 //  4. [Supervise] per viewer, in its own goroutine. Its OnStart hook gets
 //     every new [Process] (run 0, then each restart) and must start reading
 //     [Process.Stderr] and [Process.Progress] to end of file (the parsers);

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -58,17 +59,33 @@ type Features struct {
 	Protocols map[string]bool
 }
 
-// probeTimeout bounds each probe command.
+// probeTimeout bounds the probe (its commands run concurrently).
 const probeTimeout = 20 * time.Second
+
+// probeWaitDelay bounds how long a probe command's output pipe is waited
+// for once the command exited or was killed: a wrapper script whose
+// background child keeps stdout open would otherwise hold the probe until
+// that child exits.
+const probeWaitDelay = time.Second
 
 // Prober probes ffmpeg binaries and caches the result per binary (path,
 // size and modification time), so that a fleet probes once. The zero value
 // is ready to use; a Prober is safe for concurrent use, and concurrent
-// probes of the same binary share one run.
+// probes of the same binary share one run. Failures that say nothing about
+// the binary (a timeout, no file descriptor left, the caller's context
+// ending) are not cached.
 type Prober struct {
 	mu    sync.Mutex
 	cache map[binaryKey]*probeCall
+	// timeout replaces probeTimeout when > 0 (tests).
+	timeout time.Duration
 }
+
+// transientError marks a probe failure that is no fact about the binary
+// (a timeout, EMFILE): the Prober does not cache it.
+type transientError struct{ error }
+
+func (e transientError) Unwrap() error { return e.error }
 
 type binaryKey struct {
 	path  string
@@ -114,9 +131,14 @@ func (p *Prober) Probe(ctx context.Context, path string) (*Binary, error) {
 	p.cache[key] = c
 	p.mu.Unlock()
 
-	c.bin, c.err = probe(ctx, abs)
-	if c.err != nil && ctx.Err() != nil {
-		// Do not cache a probe cut short by the caller.
+	timeout := p.timeout
+	if timeout <= 0 {
+		timeout = probeTimeout
+	}
+	c.bin, c.err = probe(ctx, abs, timeout)
+	var te transientError
+	if c.err != nil && (ctx.Err() != nil || errors.As(c.err, &te)) {
+		// Do not cache a probe cut short by the caller or the machine.
 		p.mu.Lock()
 		delete(p.cache, key)
 		p.mu.Unlock()
@@ -126,9 +148,9 @@ func (p *Prober) Probe(ctx context.Context, path string) (*Binary, error) {
 }
 
 // probe runs the probe commands concurrently and combines their results.
-func probe(ctx context.Context, path string) (*Binary, error) {
+func probe(parent context.Context, path string, timeout time.Duration) (*Binary, error) {
 	start := time.Now()
-	ctx, cancel := context.WithTimeout(ctx, probeTimeout)
+	ctx, cancel := context.WithTimeout(parent, timeout)
 	defer cancel()
 
 	type result struct {
@@ -138,11 +160,8 @@ func probe(ctx context.Context, path string) (*Binary, error) {
 	run := func(args ...string) <-chan result {
 		ch := make(chan result, 1)
 		go func() {
-			cmd := exec.CommandContext(ctx, path, args...)
-			var buf bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &buf, &buf
-			err := cmd.Run()
-			ch <- result{buf.Bytes(), err}
+			out, err := runProbeCommand(ctx, path, args...)
+			ch <- result{out, err}
 		}()
 		return ch
 	}
@@ -153,8 +172,16 @@ func probe(ctx context.Context, path string) (*Binary, error) {
 	lvCh := run("-hide_banner", "-loglevel", "repeat+level+quiet", "-version")
 	ver, help, proto, dt, lv := <-verCh, <-helpCh, <-protoCh, <-dtCh, <-lvCh
 
+	for _, r := range []result{ver, help, proto, dt, lv} {
+		if fdExhausted(r.err) {
+			return nil, transientError{fmt.Errorf("probe %s: too many open files: raise RLIMIT_NOFILE (ulimit -n) or run fewer viewers: %w", path, r.err)}
+		}
+	}
+	if parent.Err() != nil {
+		return nil, fmt.Errorf("probe %s: %w", path, parent.Err())
+	}
 	if ctx.Err() != nil {
-		return nil, fmt.Errorf("probe %s: %w", path, ctx.Err())
+		return nil, transientError{fmt.Errorf("probe %s: no answer within %v (a loaded machine, or a wrapper that does not exit): %w", path, timeout, ctx.Err())}
 	}
 	if ver.err != nil {
 		var ee *exec.ExitError
@@ -177,6 +204,34 @@ func probe(ctx context.Context, path string) (*Binary, error) {
 		return nil, fmt.Errorf("%w: %s (ffmpeg %s) was built without the http protocol; %s", ErrTooOld, path, v, installHint)
 	}
 	return &Binary{Path: path, Version: v, Libavformat: lavf, Features: f, ProbeTime: time.Since(start)}, nil
+}
+
+// runProbeCommand runs path with args in a process group of its own and
+// returns its combined output. When ctx ends the whole group is killed, so
+// that a wrapper's children go with it; WaitDelay closes the pipe of a
+// child that escaped the group or outlived a wrapper that exited.
+func runProbeCommand(ctx context.Context, path string, args ...string) ([]byte, error) {
+	cmd := exec.CommandContext(ctx, path, args...)
+	var buf bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &buf, &buf
+	cmd.SysProcAttr = sysProcAttr()
+	cmd.Cancel = func() error { return signalGroup(cmd.Process, syscall.SIGKILL) }
+	cmd.WaitDelay = probeWaitDelay
+	err := cmd.Run()
+	if errors.Is(err, exec.ErrWaitDelay) {
+		// The command exited 0 but left children holding its output: they
+		// are still in its group (so the group id is not reused yet).
+		_ = signalGroup(cmd.Process, syscall.SIGKILL)
+		err = nil
+	}
+	return buf.Bytes(), err
+}
+
+// fdExhausted reports whether err is EMFILE or ENFILE: the test binary
+// (or the system) has no file descriptor left, which is no fact about
+// ffmpeg.
+func fdExhausted(err error) bool {
+	return errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE)
 }
 
 // parseHelpFull reads `ffmpeg -h full`: tool options start at column 0
@@ -207,9 +262,10 @@ func parseHelpFull(out string) Features {
 	}
 	hls := map[string]bool{}
 	for name, opts := range sections {
-		// "hls demuxer" (5.x+) or "hls,applehttp demuxer" (4.x); not "hls muxer".
-		demuxer, ok := strings.CutSuffix(name, " demuxer")
-		if !ok {
+		// "hls demuxer" (5.x+) or "hls,applehttp" (4.x: the demuxer's class
+		// name alone); not "hls muxer".
+		demuxer := strings.TrimSuffix(name, " demuxer")
+		if strings.Contains(demuxer, " ") {
 			continue
 		}
 		for _, n := range strings.Split(demuxer, ",") {

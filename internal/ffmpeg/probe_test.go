@@ -62,7 +62,9 @@ func TestParseVersionOutput(t *testing.T) {
 
 func TestParseHelpFull(t *testing.T) {
 	t.Parallel()
-	// Excerpts in the layout of `ffmpeg -h full` (4.x names the demuxer "hls,applehttp").
+	// Excerpts in the layout of `ffmpeg -h full`: 4.1 heads the demuxer's
+	// options "hls,applehttp AVOptions:" (the static 4.1.0 build of
+	// @ffmpeg-installer/linux-x64), 5.x "hls demuxer AVOptions:".
 	out := `Global options:
 -stats_period time  set the period
 -progress url       write program-readable progress information
@@ -81,13 +83,19 @@ hls muxer AVOptions:
   -http_persistent   <boolean>    E.......... Use persistent HTTP connections
   -seg_max_retry     <int>        E.......... not a demuxer option
 
-hls,applehttp demuxer AVOptions:
-  -live_start_index  <int>        .D......... segment index
+hls,applehttp AVOptions:
+  -live_start_index  <int>        .D....... segment index to start live streams at (negative values are from the end) (from INT_MIN to INT_MAX) (default -3)
+  -http_persistent   <boolean>    .D....... Use persistent HTTP connections (default true)
 `
 	f := parseHelpFull(out)
-	want := Features{StatsPeriod: true, ProtocolWhitelist: true, RWTimeout: true, Reconnect: true, ReconnectDelayMax: true, LiveStartIndex: true}
+	want := Features{StatsPeriod: true, ProtocolWhitelist: true, RWTimeout: true, Reconnect: true, ReconnectDelayMax: true, LiveStartIndex: true, HTTPPersistent: true}
 	if got := f; !featuresEqual(got, want) {
 		t.Errorf("features = %+v; want %+v", got, want)
+	}
+	out51 := "hls demuxer AVOptions:\n  -http_persistent   <boolean>    .D......... Use persistent HTTP connections (default true)\n" +
+		"hls muxer AVOptions:\n  -seg_max_retry     <int>        E.......... not a demuxer option\n"
+	if got, want := parseHelpFull(out51), (Features{HTTPPersistent: true}); !featuresEqual(got, want) {
+		t.Errorf("5.1 features = %+v; want %+v", got, want)
 	}
 }
 

@@ -22,7 +22,12 @@ import (
 //
 // Names: np_<vod|live>_<ts|fmp4>_<renditions>[_https][_lat150]; 1r runs use
 // -map 0:p:N, 2r runs -map 0; lat150 delays every segment response by
-// 150 ms at the origin (fixtures.FaultLatency).
+// 150 ms at the origin (fixtures.FaultLatency). The ff41_ corpora come from
+// the static ffmpeg 4.1 build (@ffmpeg-installer/linux-x64 4.1.0, "N-47683")
+// with the viewers' own log flags (repeat+debug, no level prefix): its log
+// differs from 5.1's in the demuxer's context name ("hls,applehttp"), no
+// "Range: bytes=0-" header on media playlist and segment requests, and no
+// "Skip ('#EXT-X-VERSION:3')" lines; the lines the parsers use are the same.
 type timedCounts struct {
 	name         string
 	req          [4]int // by Kind
@@ -35,6 +40,8 @@ type timedCounts struct {
 }
 
 var timedCorpora = []timedCounts{
+	{name: "ff41_np_live_fmp4_1r", req: [4]int{11, 13, 10, 0}, latN: [3]int{10, 9, 10}, unattributed: 0, gated: 2, bytes: 309811, segMax: 50 * time.Millisecond},
+	{name: "ff41_np_live_ts_2r", req: [4]int{18, 21, 0, 0}, latN: [3]int{17, 7, 0}, unattributed: 8, gated: 8, bytes: 817056, segMax: 50 * time.Millisecond},
 	{name: "np_live_fmp4_1r", req: [4]int{18, 20, 17, 0}, latN: [3]int{18, 15, 17}, unattributed: 0, gated: 2, bytes: 877065, segMax: 50 * time.Millisecond},
 	{name: "np_live_fmp4_2r", req: [4]int{42, 45, 41, 0}, latN: [3]int{42, 18, 41}, unattributed: 4, gated: 21, bytes: 1582395, segMax: 50 * time.Millisecond},
 	{name: "np_live_fmp4_2r_https", req: [4]int{29, 34, 28, 0}, latN: [3]int{29, 0, 28}, unattributed: 10, gated: 24, bytes: 1193597},
@@ -118,4 +125,31 @@ func originBytes(t testing.TB, name string) int64 {
 		sum += n
 	}
 	return sum
+}
+
+// TestFFmpeg41ZeroAllocs: the 4.1 corpora ("hls,applehttp" contexts, no
+// Range headers) go through the parser without an allocation per line,
+// as the 5.1 ones do.
+func TestFFmpeg41ZeroAllocs(t *testing.T) {
+	for _, name := range []string{"ff41_np_live_ts_2r", "ff41_np_live_fmp4_1r"} {
+		data, err := os.ReadFile(filepath.Join("testdata/corpus", name+".timed.log"))
+		require.NoError(t, err)
+		var lines [][]byte
+		for _, l := range bytes.Split(data, []byte("\n")) {
+			if _, rest, ok := bytes.Cut(bytes.TrimLeft(l, " "), []byte(" ")); ok {
+				lines = append(lines, rest)
+			}
+		}
+		p := NewStderrParser(&benchSink{}, time.UTC)
+		run := func() {
+			for _, l := range lines {
+				p.Line(l, t0)
+			}
+			p.Flush()
+		}
+		run()
+		if a := testing.AllocsPerRun(3, run); a != 0 {
+			t.Errorf("%s: %v allocations per pass over %d lines; want 0", name, a, len(lines))
+		}
+	}
 }
