@@ -212,6 +212,9 @@ type Rates struct {
 	HTTPErrorRate   float64 `json:"http_error_rate"`
 	TimeoutRate     float64 `json:"timeout_rate"`
 	DroppedLineRate float64 `json:"dropped_line_rate"`
+	// SegmentLatencyCoverage is the share of segment and init requests
+	// whose latency was measured: what SegmentLatency rests on.
+	SegmentLatencyCoverage float64 `json:"segment_latency_coverage"`
 }
 
 // Distribution summarizes a latency histogram. Quantiles carry the
@@ -440,9 +443,10 @@ func buildResult(in resultInput) *Result {
 		},
 		Totals: totalsOf(&s.Counters, s.Status),
 		Rates: Rates{
-			HTTPErrorRate:   stats.HTTPErrorRate(&s.Counters).Value,
-			TimeoutRate:     stats.TimeoutRate(&s.Counters).Value,
-			DroppedLineRate: stats.DroppedLineRate(&s.Counters).Value,
+			HTTPErrorRate:          stats.HTTPErrorRate(&s.Counters).Value,
+			TimeoutRate:            stats.TimeoutRate(&s.Counters).Value,
+			DroppedLineRate:        stats.DroppedLineRate(&s.Counters).Value,
+			SegmentLatencyCoverage: stats.SegmentLatencyCoverage(&s.Counters).Value,
 		},
 		SegmentLatency:  distributionOf(&s.SegmentLatency),
 		ManifestLatency: distributionOf(&s.ManifestLatency),

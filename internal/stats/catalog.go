@@ -60,6 +60,7 @@ func Catalog() []Metric {
 		{Name: "http_error_rate", Type: MetricRate, Unit: "ratio", Labels: []string{"kind"}, Help: "HTTP errors / requests."},
 		{Name: "timeout_rate", Type: MetricRate, Unit: "ratio", Help: "Timeouts / requests."},
 		{Name: "dropped_line_rate", Type: MetricRate, Unit: "ratio", Help: "Dropped lines / lines read."},
+		{Name: "segment_latency_coverage", Type: MetricRate, Unit: "ratio", Help: "Segment and init requests whose latency was measured / segment and init requests."},
 		{Name: "segment_latency", Type: MetricDistribution, Unit: "seconds", Help: "Latency of segment and init segment requests."},
 		{Name: "manifest_latency", Type: MetricDistribution, Unit: "seconds", Help: "Latency of playlist requests."},
 		{Name: "startup_time", Type: MetricDistribution, Unit: "seconds", Help: "Time from a viewer's start to its first segment request."},
@@ -135,6 +136,8 @@ func RateValue(c *Counters, name string) (Rate, bool) {
 		return TimeoutRate(c), true
 	case "dropped_line_rate":
 		return DroppedLineRate(c), true
+	case "segment_latency_coverage":
+		return SegmentLatencyCoverage(c), true
 	}
 	return Rate{}, false
 }

@@ -3,6 +3,7 @@ package stats
 import (
 	"math"
 	"testing"
+	"time"
 )
 
 func TestCatalog(t *testing.T) {
@@ -99,14 +100,40 @@ func TestRatesWithoutData(t *testing.T) {
 	var c Counters
 	c.HTTPErrors, c.Timeouts, c.DroppedStderrLines = 3, 2, 1 // numerators without denominators
 	for name, r := range map[string]Rate{
-		"http_error_rate":       HTTPErrorRate(&c),
-		"timeout_rate":          TimeoutRate(&c),
-		"dropped_line_rate":     DroppedLineRate(&c),
-		"http_error_rate{init}": HTTPErrorRateKind(&c, KindInit),
+		"http_error_rate":          HTTPErrorRate(&c),
+		"timeout_rate":             TimeoutRate(&c),
+		"dropped_line_rate":        DroppedLineRate(&c),
+		"segment_latency_coverage": SegmentLatencyCoverage(&c),
+		"http_error_rate{init}":    HTTPErrorRateKind(&c, KindInit),
 	} {
 		if !r.NoData || r.Value != 0 || math.IsNaN(r.Value) {
 			t.Errorf("%s with no denominator = %+v; want NoData, 0", name, r)
 		}
+	}
+}
+
+// TestSegmentLatencyCoverage: latencies of segment and init requests
+// count, a playlist's do not; the share is over segment and init requests.
+func TestSegmentLatencyCoverage(t *testing.T) {
+	t.Parallel()
+	a := NewAggregator(Options{})
+	v := a.AddViewer(1)
+	for range 4 {
+		v.AddRequest(KindSegment)
+	}
+	v.AddRequest(KindInit)
+	v.AddRequest(KindManifest)
+	v.ObserveLatency(KindSegment, time.Millisecond)
+	v.ObserveLatency(KindSegment, time.Millisecond)
+	v.ObserveLatency(KindInit, time.Millisecond)
+	v.ObserveLatency(KindManifest, time.Millisecond)
+	var s Snapshot
+	a.Snapshot(&s, false)
+	if r, ok := RateValue(&s.Counters, "segment_latency_coverage"); !ok || r.NoData || r.Value != 0.6 {
+		t.Errorf("segment_latency_coverage = %+v, %v; want 3 of 5 = 0.6", r, ok)
+	}
+	if s.Counters.SegmentLatencies != s.SegmentLatency.Count {
+		t.Errorf("SegmentLatencies %d, histogram count %d; want equal", s.Counters.SegmentLatencies, s.SegmentLatency.Count)
 	}
 }
 

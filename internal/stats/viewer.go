@@ -27,7 +27,8 @@ const (
 	cSegFail         = cRestarts + 1
 	cPlayFail        = cSegFail + 1
 	cExpired         = cPlayFail + 1
-	numCounters      = cExpired + 1
+	cSegLatencies    = cExpired + 1
+	numCounters      = cSegLatencies + 1
 	numRare          = numCounters - numHot
 )
 
@@ -191,6 +192,7 @@ func (v *Viewer) ObserveLatency(k Kind, d time.Duration) {
 	switch k {
 	case KindSegment, KindInit:
 		v.agg.latency.segment.Record(d)
+		v.addRare(cSegLatencies, 1)
 	case KindManifest:
 		v.agg.latency.manifest.Record(d)
 	}
@@ -302,7 +304,7 @@ func (v *Viewer) counters(c *Counters) {
 		c.HTTPErrorsByKind = [NumKinds]uint64{}
 		c.HTTPErrors, c.Reconnects, c.Timeouts, c.ConnRefused, c.Restarts = 0, 0, 0, 0, 0
 		c.DroppedProgressLines, c.DroppedStderrLines = 0, 0
-		c.SegmentFailures, c.PlaylistFailures, c.ExpiredSkips = 0, 0, 0
+		c.SegmentFailures, c.PlaylistFailures, c.ExpiredSkips, c.SegmentLatencies = 0, 0, 0, 0
 		return
 	}
 	r := func(i int) uint64 { return v.rc[i-numHot].Load() }
@@ -321,6 +323,7 @@ func (v *Viewer) counters(c *Counters) {
 	c.SegmentFailures = r(cSegFail)
 	c.PlaylistFailures = r(cPlayFail)
 	c.ExpiredSkips = r(cExpired)
+	c.SegmentLatencies = r(cSegLatencies)
 }
 
 // countersFrom converts an array of counters (one viewer's or a sum) to
@@ -345,4 +348,5 @@ func countersFrom(c *Counters, a *[numCounters]uint64) {
 	c.SegmentFailures = a[cSegFail]
 	c.PlaylistFailures = a[cPlayFail]
 	c.ExpiredSkips = a[cExpired]
+	c.SegmentLatencies = a[cSegLatencies]
 }

@@ -70,9 +70,10 @@ func definitions() map[string]metricDef {
 		"playlist_failures": {kind: kindCounter, unit: UnitCount, count: func(c *stats.Counters) uint64 { return c.PlaylistFailures }},
 		"expired_skips":     {kind: kindCounter, unit: UnitCount, count: func(c *stats.Counters) uint64 { return c.ExpiredSkips }},
 
-		"http_error_rate":   {kind: kindRate, unit: UnitRatio, labels: []string{"kind"}, rate: stats.HTTPErrorRate, rateBy: stats.HTTPErrorRateKind},
-		"timeout_rate":      {kind: kindRate, unit: UnitRatio, rate: stats.TimeoutRate},
-		"dropped_line_rate": {kind: kindRate, unit: UnitRatio, rate: stats.DroppedLineRate},
+		"http_error_rate":          {kind: kindRate, unit: UnitRatio, labels: []string{"kind"}, rate: stats.HTTPErrorRate, rateBy: stats.HTTPErrorRateKind},
+		"timeout_rate":             {kind: kindRate, unit: UnitRatio, rate: stats.TimeoutRate},
+		"dropped_line_rate":        {kind: kindRate, unit: UnitRatio, rate: stats.DroppedLineRate},
+		"segment_latency_coverage": {kind: kindRate, unit: UnitRatio, rate: stats.SegmentLatencyCoverage},
 
 		"segment_latency":  {kind: kindDistribution, unit: UnitDuration, history: true, hist: histSegment},
 		"manifest_latency": {kind: kindDistribution, unit: UnitDuration, history: true, hist: histManifest},
