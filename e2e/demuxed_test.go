@@ -47,7 +47,7 @@ func TestDemuxedAudio(t *testing.T) {
 			t.Cleanup(front.Close)
 			cfg := loadtest.Config{
 				URL: front.URL + "/demuxed.m3u8", Clients: 2, Ramp: 500 * time.Millisecond, Duration: 3 * time.Second,
-				RestartPolicy: loadtest.RestartNever, ProgressInterval: -1, Origin: origin,
+				RestartPolicy: loadtest.RestartNever, ProgressInterval: -1, Origin: origin, VOD: loadtest.VODDownload,
 			}
 			res := loadtest.Run(t, cfg)
 			truth := idleTruth(t, origin)

@@ -54,7 +54,7 @@ func TestRedirectedMaster(t *testing.T) {
 			t.Cleanup(front.Close)
 			cfg := loadtest.Config{
 				URL: front.URL + tt.path, Clients: 2, Ramp: 500 * time.Millisecond, Duration: 3 * time.Second,
-				RestartPolicy: loadtest.RestartNever, ProgressInterval: -1, Origin: origin, Variant: tt.variant,
+				RestartPolicy: loadtest.RestartNever, ProgressInterval: -1, Origin: origin, Variant: tt.variant, VOD: loadtest.VODDownload,
 			}
 			res := loadtest.Run(t, cfg)
 			truth := idleTruth(t, origin)
