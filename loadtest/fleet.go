@@ -115,6 +115,9 @@ func newFleet(t testing.TB, cfg Config) (*Fleet, error) {
 			return nil, err
 		}
 	}
+	if err := checkFDs(cfg.Clients, openFileLimit()); err != nil {
+		return nil, err
+	}
 	var limits *threshold.Set
 	if len(cfg.Thresholds) > 0 {
 		s, err := threshold.Parse(cfg.Thresholds...)
