@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"testing"
 	"time"
@@ -11,43 +10,27 @@ import (
 	"github.com/hlsswarm/hlsswarm/loadtest"
 )
 
-// demuxedMaster is a master playlist whose one variant (v0) has an AUDIO
-// group. The fixtures have no audio-only rendition yet, so rendition v1
-// (audio and video) stands in for the group's audio playlist: what is
-// proved here is that each viewer fetches the variant's playlist and
-// segments AND the picked rendition's, and that the parsers count the
-// requests of both ffmpeg inputs.
-const demuxedMaster = `#EXTM3U
-#EXT-X-VERSION:7
-#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="aud",NAME="commentary",AUTOSELECT=YES,URI="nosuch/index.m3u8"
-#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="aud",NAME="main",DEFAULT=YES,AUTOSELECT=YES,URI="v1/index.m3u8"
-#EXT-X-STREAM-INF:BANDWIDTH=184800,AUDIO="aud"
-v0/index.m3u8
-`
-
-// TestDemuxedAudio: viewers of a variant with an AUDIO rendition group
-// play the video AND the rendition a player picks (DEFAULT=YES), TS and
-// fMP4: per viewer, the origin served each rendition's playlist and every
-// one of its segments (VOD played to the end), no 404 (the other
-// rendition of the group is never asked for), and the parsers' counts
-// equal the origin's.
+// TestDemuxedAudio: viewers of demuxed content (fixtures.WithDemuxedAudio:
+// video-only variants v0 and v1 with AUDIO="aud", audio-only renditions a0,
+// DEFAULT=YES, and a1) play their variant's video AND the rendition a
+// player picks, TS and fMP4: per viewer, the origin served the variant's
+// playlist and every one of its segments (VOD read to the end), the same
+// of a0, and nothing of a1 or of the other variant; no answer but 200; and
+// the parsers' counts equal the origin's.
 func TestDemuxedAudio(t *testing.T) {
 	t.Parallel()
 	for _, format := range []fixtures.Format{fixtures.TS, fixtures.FMP4} {
 		t.Run(string(format), func(t *testing.T) {
 			t.Parallel()
-			origin := fixtures.NewOrigin(t, fixtures.VOD{}, fixtures.WithFormat(format))
-			front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				if r.URL.Path == "/demuxed.m3u8" {
-					_, _ = w.Write([]byte(demuxedMaster))
-					return
-				}
-				origin.ServeHTTP(w, r)
-			}))
-			t.Cleanup(front.Close)
+			origin := fixtures.NewOrigin(t, fixtures.VOD{}, fixtures.WithFormat(format), fixtures.WithDemuxedAudio())
+			audio := origin.Content().AudioRenditions()
+			if len(audio) != 2 || !audio[0].Default || audio[1].Default {
+				t.Fatalf("audio renditions %+v; want a0 (default) and a1", audio)
+			}
 			cfg := loadtest.Config{
-				URL: front.URL + "/demuxed.m3u8", Clients: 2, Ramp: 500 * time.Millisecond, Duration: 3 * time.Second,
-				RestartPolicy: loadtest.RestartNever, ProgressInterval: -1, Origin: origin, VOD: loadtest.VODDownload,
+				URL: origin.URL(), Clients: 2, Ramp: 500 * time.Millisecond, Duration: 5 * time.Second,
+				VOD:           loadtest.VODDownload, // once, at full speed: every request is known at the end
+				RestartPolicy: loadtest.RestartNever, ProgressInterval: -1, Origin: origin,
 			}
 			res := loadtest.Run(t, cfg)
 			truth := idleTruth(t, origin)
@@ -69,7 +52,9 @@ func TestDemuxedAudio(t *testing.T) {
 			segs := origin.Content().Renditions()[0].Segments
 			for id := 1; id <= cfg.Clients; id++ {
 				c := strconv.Itoa(id)
-				for _, rendition := range []string{"v0", "v1"} {
+				video := "v" + strconv.Itoa(id-1) // round robin over the ladder
+				other := "v" + strconv.Itoa(id%2)
+				for _, rendition := range []string{video, "a0"} {
 					if got := served[key{c, rendition, fixtures.KindMedia}]; got != 1 {
 						t.Errorf("viewer %s: %s playlist served %d times; want 1", c, rendition, got)
 					}
@@ -79,6 +64,28 @@ func TestDemuxedAudio(t *testing.T) {
 					if init := served[key{c, rendition, fixtures.KindInit}]; (format == fixtures.FMP4) != (init > 0) {
 						t.Errorf("viewer %s: %s init requests %d for %s", c, rendition, init, format)
 					}
+				}
+				for _, rendition := range []string{"a1", other} {
+					for _, kind := range []fixtures.Kind{fixtures.KindMedia, fixtures.KindInit, fixtures.KindSegment} {
+						if got := served[key{c, rendition, kind}]; got != 0 {
+							t.Errorf("viewer %s: served %d %v requests of %s; want none", c, got, kind, rendition)
+						}
+					}
+				}
+			}
+			// The fleet's totals equal the requests the origin served to
+			// viewers (the fleet's own playlist fetches carry no client id).
+			viewers := map[string]int64{}
+			for client, counts := range truth.ByClient {
+				for k, n := range counts.Requests {
+					if client != "" {
+						viewers[catalogueKind(k)] += n
+					}
+				}
+			}
+			for _, k := range kinds {
+				if got := int64(res.Totals.Requests.Get(k)); got != viewers[k] {
+					t.Errorf("Result.Totals %s requests %d; origin served viewers %d", k, got, viewers[k])
 				}
 			}
 			t.Logf("origin %v; parsers %+v", origin.RequestCounts(), res.Totals.Requests)
