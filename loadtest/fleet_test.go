@@ -468,8 +468,17 @@ func TestLiveViewerEndedEarlyIsRestarted(t *testing.T) {
 	rec := &recordingTB{TB: t}
 	f := Start(rec, Config{URL: origin.URL(), Clients: 2, Ramp: 200 * time.Millisecond, Duration: 8 * time.Second,
 		KeepAlive: KeepAliveOff, ProgressInterval: -1})
-	waitFor(t, 10*time.Second, "2 active viewers", func() bool { return f.Snapshot().Clients.Active == 2 })
-	time.Sleep(time.Second)
+	// The fault must hit a reload, not a viewer's first load of its
+	// playlist (a 500 there is an error exit): wait until both play.
+	waitFor(t, 20*time.Second, "2 viewers playing", func() bool {
+		playing := 0
+		for _, v := range f.Snapshot().Viewers {
+			if v.Active && v.Requests.Segment > 0 {
+				playing++
+			}
+		}
+		return playing == 2
+	})
 	if err := origin.SetFaults(fixtures.Fault{Type: fixtures.FaultStatus, Status: 500, Kinds: []fixtures.Kind{fixtures.KindMedia}, Limit: 2}); err != nil {
 		t.Fatal(err)
 	}

@@ -52,7 +52,7 @@ func TestStartProbesOncePerBinary(t *testing.T) {
 	script, probeLog := wrapFFmpeg(t, "")
 	origin := fixtures.NewOrigin(t)
 	for i := range 2 {
-		r := Run(t, Config{URL: origin.URL(), Clients: 1, Duration: time.Second, FFmpeg: script})
+		r := Run(t, Config{URL: origin.URL(), Clients: 1, Duration: time.Second, FFmpeg: script, AllowNoPlayback: true})
 		if r.FFmpeg.Path != script {
 			t.Errorf("run %d: ffmpeg = %+v; want %s", i, r.FFmpeg, script)
 		}
@@ -73,7 +73,9 @@ func TestStartRefusesMissingSafetyFlags(t *testing.T) {
 			script, _ := wrapFFmpeg(t, "/-"+flag+" /d;p")
 			origin := fixtures.NewOrigin(t)
 			rec := &recordingTB{TB: t}
-			runFatal(func() { Start(rec, Config{URL: origin.URL(), Clients: 1, Duration: time.Second, FFmpeg: script}) })
+			runFatal(func() {
+				Start(rec, Config{URL: origin.URL(), Clients: 1, Duration: time.Second, FFmpeg: script, AllowNoPlayback: true})
+			})
 			errs := rec.Errors()
 			if len(errs) != 1 {
 				t.Fatalf("Start errors = %q; want one", errs)
@@ -99,14 +101,16 @@ func TestStartNotesNoHTTPPersistent(t *testing.T) {
 
 	rec := &recordingTB{TB: t}
 	runFatal(func() {
-		Start(rec, Config{URL: origin.URL(), Clients: 1, Duration: time.Second, FFmpeg: script, KeepAlive: KeepAliveOff})
+		Start(rec, Config{URL: origin.URL(), Clients: 1, Duration: time.Second, FFmpeg: script, AllowNoPlayback: true, KeepAlive: KeepAliveOff})
 	})
 	if errs := rec.Errors(); len(errs) != 1 || !strings.Contains(errs[0], "Config.KeepAlive = KeepAliveOff") {
 		t.Fatalf("Start with KeepAliveOff errors = %q; want one naming Config.KeepAlive", errs)
 	}
 
 	rec = &recordingTB{TB: t}
-	runFatal(func() { Run(rec, Config{URL: origin.URL(), Clients: 1, Duration: time.Second, FFmpeg: script}) })
+	runFatal(func() {
+		Run(rec, Config{URL: origin.URL(), Clients: 1, Duration: time.Second, FFmpeg: script, AllowNoPlayback: true})
+	})
 	if errs := rec.Errors(); len(errs) != 0 {
 		t.Fatalf("Run with KeepAlive auto errors = %q; want none", errs)
 	}
