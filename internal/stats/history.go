@@ -27,6 +27,8 @@ type Point struct {
 	SpeedMin     float64
 	SpeedMean    float64
 	DriftMax     time.Duration
+
+	Generator Generator // the generating machine over the second before the point
 }
 
 // PointOf returns the point of s. It shares no memory with s.
@@ -42,6 +44,7 @@ func PointOf(s *Snapshot) Point {
 		SpeedMin:        s.SpeedMin,
 		SpeedMean:       s.SpeedMean,
 		DriftMax:        s.DriftMax,
+		Generator:       s.Generator,
 	}
 	if len(s.Status) > 0 {
 		p.Status = append([]StatusCount(nil), s.Status...)

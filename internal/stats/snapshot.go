@@ -45,6 +45,11 @@ type Snapshot struct {
 	SpeedMin     float64       // 0 when SpeedViewers is 0
 	SpeedMean    float64       // 0 when SpeedViewers is 0
 	DriftMax     time.Duration // largest current drift over active viewers with progress; 0 when none has any
+	SpeedSlow    int           // of SpeedViewers, those whose speed is below SlowSpeed
+
+	// Generator is the generating machine's health, read by the fleet
+	// (package genhealth) rather than by the aggregator; zero otherwise.
+	Generator Generator
 
 	Viewers []ViewerRow // only when requested, in the order viewers were added
 }
@@ -127,6 +132,7 @@ func (a *Aggregator) SnapshotParts(dst *Snapshot, inc Include) {
 	var (
 		acc        [numCounters]uint64
 		speedSum   float64
+		slow       int
 		speedMin   = math.Inf(1)
 		driftMax   = time.Duration(math.MinInt64)
 		progressed int // active viewers with progress
@@ -164,6 +170,9 @@ func (a *Aggregator) SnapshotParts(dst *Snapshot, inc Include) {
 					speedSum += sp
 					speedMin = min(speedMin, sp)
 					dst.SpeedViewers++
+					if sp < SlowSpeed {
+						slow++
+					}
 				}
 			default:
 				cl.Pending++
@@ -184,6 +193,7 @@ func (a *Aggregator) SnapshotParts(dst *Snapshot, inc Include) {
 	if dst.SpeedViewers > 0 {
 		dst.SpeedMin = speedMin
 		dst.SpeedMean = speedSum / float64(dst.SpeedViewers)
+		dst.SpeedSlow = slow
 	}
 	if progressed > 0 {
 		dst.DriftMax = driftMax
