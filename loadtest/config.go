@@ -276,6 +276,16 @@ type Config struct {
 	// viewer received a single segment fails the test, naming why. With
 	// AllowNoPlayback both are logged instead. Default false.
 	AllowNoPlayback bool
+
+	// FailOnSaturatedGenerator fails the test when the generating machine
+	// (the one running the viewers) was saturated for more than
+	// SaturatedShareLimit of the run's seconds after the warm-up (see
+	// SaturatedCPUPressure). By default that is logged, and every failing
+	// threshold whose window overlaps a saturated second says so: on a
+	// shared CI runner the CPU pressure, which is machine-wide, often
+	// comes from other work, so failing by default would fail healthy
+	// origins. Default false.
+	FailOnSaturatedGenerator bool
 }
 
 // withDefaults returns a copy of c with every zero field set to its

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/hlsswarm/hlsswarm/internal/ffmpeg"
+	"github.com/hlsswarm/hlsswarm/internal/genhealth"
 	"github.com/hlsswarm/hlsswarm/internal/parse"
 	"github.com/hlsswarm/hlsswarm/internal/stats"
 	"github.com/hlsswarm/hlsswarm/internal/threshold"
@@ -40,6 +41,7 @@ type Fleet struct {
 
 	agg          *stats.Aggregator
 	history      *stats.History
+	gen          *genhealth.Sampler // read by the control goroutine only
 	startLatency stats.Histogram
 	registry     *prometheus.Registry
 	metrics      *metricsServer
@@ -118,6 +120,7 @@ func newFleet(t testing.TB, cfg Config) (*Fleet, error) {
 	if err := checkFDs(cfg.Clients, openFileLimit()); err != nil {
 		return nil, err
 	}
+	logCapacity(t, cfg)
 	var limits *threshold.Set
 	if len(cfg.Thresholds) > 0 {
 		s, err := threshold.Parse(cfg.Thresholds...)
@@ -161,12 +164,13 @@ func newFleet(t testing.TB, cfg Config) (*Fleet, error) {
 		live:    live,
 		agg:     stats.NewAggregator(stats.Options{}),
 		history: stats.NewHistory(0),
+		gen:     genhealth.New(),
 		ctx:     ctx, cancel: cancel,
 		target: cfg.Clients,
 		exits:  map[string]int{}, seenErrors: map[string]bool{}, unstarted: map[int]bool{},
 		stopReq: make(chan struct{}), done: make(chan struct{}),
 	}
-	f.registry = newRegistry(f.agg, f.test, f.sync)
+	f.registry = newRegistry(f.agg, f.test, f.sync, f.history)
 	if cfg.MetricsAddr != "" {
 		m, err := serveMetrics(cfg.MetricsAddr, f.registry)
 		if err != nil {
@@ -387,6 +391,7 @@ loop:
 			tick.Reset(time.Until(sched))
 			f.sync()
 			f.agg.Snapshot(&snap, false)
+			f.gen.Sample(time.Now(), &snap)
 			n := f.history.Len()
 			f.history.Add(&snap)
 			if f.history.Len() != n && f.checkThresholds(&verdicts) {
@@ -424,6 +429,7 @@ func (f *Fleet) shutdown() {
 	var last stats.Snapshot
 	f.sync()
 	f.agg.Snapshot(&last, false)
+	f.gen.Sample(time.Now(), &last)
 	f.history.Add(&last)
 	f.mu.Lock()
 	f.cancel() // under mu: no starter launches after this

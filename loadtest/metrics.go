@@ -18,12 +18,16 @@ import (
 
 // newRegistry returns a registry of the fleet's own, with the collector
 // over agg (labelled with the test name) and nothing else; each scrape
-// calls sync first.
-func newRegistry(agg *stats.Aggregator, test string, sync func()) *prometheus.Registry {
+// calls sync first and carries the control loop's latest generator
+// reading (history's last point).
+func newRegistry(agg *stats.Aggregator, test string, sync func(), history *stats.History) *prometheus.Registry {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(metrics.NewCollector(func(dst *stats.Snapshot) {
 		sync()
 		agg.SnapshotParts(dst, stats.IncludeHistograms)
+		if p, ok := history.Last(); ok {
+			dst.Generator = p.Generator // the control loop's latest reading
+		}
 	}, prometheus.Labels{"test": test}))
 	return reg
 }

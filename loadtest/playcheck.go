@@ -39,7 +39,7 @@ func (f *Fleet) runProblems(r *Result) []string {
 			out = append(out, msg+"; set Config.AllowNoPlayback if the test expects this")
 		}
 	}
-	return out
+	return append(out, f.generatorProblems(r)...)
 }
 
 // noPlayback returns why no viewer of r received a segment, or "" when one

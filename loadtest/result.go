@@ -43,6 +43,8 @@ type Result struct {
 	StartLatency Distribution `json:"start_latency"`
 	// QoE is how well the viewers kept up.
 	QoE QoE `json:"qoe"`
+	// Generator is how well the machine running the viewers kept up.
+	Generator GeneratorHealth `json:"generator"`
 	// Exits counts ffmpeg exits by class: "clean" (status 0, a VOD played
 	// to its end), "ended-early" (status 0 before the fleet stopped, on a
 	// live stream: see RestartPolicy), "error" (non-zero status),
@@ -307,6 +309,9 @@ type HistoryPoint struct {
 	SpeedMin     float64       `json:"speed_min"`
 	SpeedMean    float64       `json:"speed_mean"`
 	DriftMax     time.Duration `json:"drift_max_ns"`
+	// Generator is the generating machine over the second before the
+	// point; nil when nothing was read.
+	Generator *GeneratorSample `json:"generator,omitempty"`
 }
 
 func historyOf(points []stats.Point) []HistoryPoint {
@@ -324,6 +329,7 @@ func historyOf(points []stats.Point) []HistoryPoint {
 			Timeouts: p.Counters.Timeouts, DroppedLines: p.Counters.DroppedLines(),
 			SegmentP95:   window.Quantile(0.95),
 			SpeedViewers: p.SpeedViewers, SpeedMin: p.SpeedMin, SpeedMean: p.SpeedMean, DriftMax: p.DriftMax,
+			Generator: generatorSampleOf(&p.Generator),
 		})
 	}
 	return out
@@ -455,6 +461,7 @@ func buildResult(in resultInput) *Result {
 			SpeedMin: s.SpeedMin, SpeedMean: s.SpeedMean,
 			StalledViewers: s.Clients.Stalled, DriftMax: s.DriftMax,
 		},
+		Generator:   generatorOf(in.points, in.cfg.WarmUp),
 		Exits:       in.exits,
 		Replays:     in.replays,
 		History:     historyOf(in.points),

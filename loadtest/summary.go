@@ -63,6 +63,7 @@ func (r *Result) Summary() string {
 
 	fmt.Fprintf(&b, "qoe        speed min %.2f mean %.2f  stalled %d (peak %d)  max drift %s\n",
 		r.QoE.SpeedMin, r.QoE.SpeedMean, r.QoE.StalledViewers, r.QoE.PeakStalledViewers, fmtDur(r.QoE.DriftMax))
+	fmt.Fprintf(&b, "generator  %s\n", r.Generator.summaryLine())
 	fmt.Fprintf(&b, "viewers    total %d  active at stop %d  ended %d  exits %s\n",
 		r.Clients.Total, r.Clients.Active, r.Clients.Ended, formatExits(r.Exits))
 	if r.Origin != nil {

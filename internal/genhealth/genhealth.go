@@ -221,3 +221,17 @@ func at(xs []uint64, i int) uint64 {
 	}
 	return 0
 }
+
+// MemAvailable returns the machine's available memory (MemAvailable of
+// /proc/meminfo), in bytes, and false where it cannot be read.
+func MemAvailable() (uint64, bool) {
+	p := procFS()
+	if p == nil {
+		return 0, false
+	}
+	b, err := fs.ReadFile(p, "meminfo")
+	if err != nil {
+		return 0, false
+	}
+	return parseMemAvailable(b)
+}

@@ -118,6 +118,13 @@ func exportOf(m stats.Metric, constLabels prometheus.Labels) (exported, bool) {
 				ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, s.DriftMax.Seconds())
 			}}, true
 		}
+		if read := generatorReader(m.Name); read != nil {
+			return exported{newDesc(), func(ch chan<- prometheus.Metric, d *prometheus.Desc, s *stats.Snapshot) {
+				if v, ok := read(&s.Generator); ok {
+					ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v)
+				}
+			}}, true
+		}
 	}
 	return exported{}, false
 }

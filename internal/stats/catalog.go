@@ -68,6 +68,12 @@ func Catalog() []Metric {
 		{Name: "clients_stalled", Type: MetricGauge, Unit: "clients", Help: "Running viewers whose playback has not advanced for the stall timeout."},
 		{Name: "speed", Type: MetricGauge, Unit: "ratio", Help: "Playback speed (out time / wall time) of running viewers: min and mean."},
 		{Name: "drift", Type: MetricGauge, Unit: "seconds", Help: "Playback time running viewers lost since their best position (wall time minus media time, less its smallest value): max."},
+		{Name: "generator_cpu_pressure", Type: MetricGauge, Unit: "ratio", Help: "Share of each second in which a runnable task on the generating machine waited for a CPU (Linux PSI cpu some): max and mean."},
+		{Name: "generator_sched_latency", Type: MetricGauge, Unit: "seconds", Help: "99th percentile of the harness's own goroutine scheduling latency in each second (Go runtime/metrics): max and mean."},
+		{Name: "generator_memory_pressure", Type: MetricGauge, Unit: "ratio", Help: "Share of each second in which a task on the generating machine stalled on memory (Linux PSI memory some): max and mean."},
+		{Name: "generator_fd_usage", Type: MetricGauge, Unit: "ratio", Help: "The harness's open file descriptors / its soft RLIMIT_NOFILE: max."},
+		{Name: "generator_slow_viewers", Type: MetricGauge, Unit: "ratio", Help: "Share of viewers with a measured speed whose speed was below 0.9 at once: max and mean."},
+		{Name: "generator_saturated", Type: MetricGauge, Unit: "ratio", Help: "1 for a second in which the generator was saturated (CPU pressure >= 50%, or without PSI load >= 2 per CPU, or scheduling latency p99 >= 50ms), else 0: mean is the share of saturated seconds."},
 	}
 }
 

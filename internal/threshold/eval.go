@@ -25,6 +25,9 @@ func (t *Threshold) evaluate(src *view, sc *scratch) Verdict {
 	if v.Status == NoData && t.optional {
 		v.Status = NoDataAllowed
 	}
+	if v.Status == Fail && !t.query.def.generator {
+		noteSaturation(&v, src.saturatedSpans(), warm, src.end())
+	}
 	return v
 }
 

@@ -40,6 +40,9 @@ type metricDef struct {
 	hist    histID                                           // distributions
 	gauge   gaugeID                                          // gauges
 	history bool                                             // distributions: history points carry it (windows, warm-up)
+	// generator: a reading of the generating machine, whose failures need
+	// no note that the generator was saturated.
+	generator bool
 }
 
 func requestsOf(k stats.Kind) func(c *stats.Counters) uint64 {
@@ -83,6 +86,13 @@ func definitions() map[string]metricDef {
 		"clients_stalled": {kind: kindGauge, unit: UnitCount, aggs: []string{"min", "max", "mean"}, gauge: gaugeStalled},
 		"speed":           {kind: kindGauge, unit: UnitSpeed, aggs: []string{"min", "mean"}, gauge: gaugeSpeed},
 		"drift":           {kind: kindGauge, unit: UnitDuration, aggs: []string{"max"}, gauge: gaugeDrift},
+
+		"generator_cpu_pressure":    {kind: kindGauge, unit: UnitRatio, aggs: []string{"max", "mean"}, gauge: gaugeGenCPU, generator: true},
+		"generator_sched_latency":   {kind: kindGauge, unit: UnitDuration, aggs: []string{"max", "mean"}, gauge: gaugeGenSched, generator: true},
+		"generator_memory_pressure": {kind: kindGauge, unit: UnitRatio, aggs: []string{"max", "mean"}, gauge: gaugeGenMem, generator: true},
+		"generator_fd_usage":        {kind: kindGauge, unit: UnitRatio, aggs: []string{"max"}, gauge: gaugeGenFDs, generator: true},
+		"generator_slow_viewers":    {kind: kindGauge, unit: UnitRatio, aggs: []string{"max", "mean"}, gauge: gaugeGenSlow, generator: true},
+		"generator_saturated":       {kind: kindGauge, unit: UnitRatio, aggs: []string{"mean", "max"}, gauge: gaugeGenSaturated, generator: true},
 	}
 }
 
@@ -115,6 +125,12 @@ const (
 	gaugeStalled
 	gaugeSpeed
 	gaugeDrift
+	gaugeGenCPU
+	gaugeGenSched
+	gaugeGenMem
+	gaugeGenFDs
+	gaugeGenSlow
+	gaugeGenSaturated
 )
 
 // gauge reads a gauge for an aggregation and whether the sample has a value:
@@ -127,6 +143,8 @@ func (s *sample) gauge(id gaugeID, agg aggKind) (float64, bool) {
 		return float64(s.active), true
 	case gaugeStalled:
 		return float64(s.stalled), true
+	case gaugeGenCPU, gaugeGenSched, gaugeGenMem, gaugeGenFDs, gaugeGenSlow, gaugeGenSaturated:
+		return generatorGauge(s.gen, id)
 	case gaugeSpeed:
 		if agg == aggMean {
 			return s.speedAvg, s.speedViewers > 0

@@ -38,6 +38,7 @@ type sample struct {
 	speedViewers       int // active viewers with progress: speed and drift cover them
 	speedMin, speedAvg float64
 	driftMax           time.Duration
+	gen                *stats.Generator
 }
 
 func pointSample(p *stats.Point) sample {
@@ -45,7 +46,7 @@ func pointSample(p *stats.Point) sample {
 		elapsed: p.Elapsed, counters: &p.Counters, status: p.Status,
 		seg: &p.SegmentLatency, man: &p.ManifestLatency,
 		active: p.Clients.Active, stalled: p.Clients.Stalled, speedViewers: p.SpeedViewers,
-		speedMin: p.SpeedMin, speedAvg: p.SpeedMean, driftMax: p.DriftMax,
+		speedMin: p.SpeedMin, speedAvg: p.SpeedMean, driftMax: p.DriftMax, gen: &p.Generator,
 	}
 }
 
@@ -54,7 +55,7 @@ func snapshotSample(s *stats.Snapshot) sample {
 		elapsed: s.Elapsed, counters: &s.Counters, status: s.Status,
 		seg: &s.SegmentLatency, man: &s.ManifestLatency, startup: &s.Startup,
 		active: s.Clients.Active, stalled: s.Clients.Stalled, speedViewers: s.SpeedViewers,
-		speedMin: s.SpeedMin, speedAvg: s.SpeedMean, driftMax: s.DriftMax,
+		speedMin: s.SpeedMin, speedAvg: s.SpeedMean, driftMax: s.DriftMax, gen: &s.Generator,
 	}
 }
 
@@ -73,6 +74,30 @@ type view struct {
 	points []stats.Point
 	final  *stats.Snapshot
 	warm   time.Duration
+
+	spans     []SaturatedSpan // the generator's saturated spans, once read
+	spansRead bool
+}
+
+// saturatedSpans returns the generator's saturated spans of the points,
+// computed on first use (only failing verdicts need them).
+func (v *view) saturatedSpans() []SaturatedSpan {
+	if !v.spansRead {
+		v.spans, v.spansRead = SaturatedSpans(v.points), true
+	}
+	return v.spans
+}
+
+// end returns the elapsed time of the newest sample.
+func (v *view) end() time.Duration {
+	e := time.Duration(0)
+	if n := len(v.points); n > 0 {
+		e = v.points[n-1].Elapsed
+	}
+	if v.final != nil {
+		e = max(e, v.final.Elapsed)
+	}
+	return e
 }
 
 func viewOf(src Source) view {

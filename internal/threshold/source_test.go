@@ -39,6 +39,7 @@ type second struct {
 	speedViewers        int
 	speedMin, speedMean float64
 	drift               time.Duration
+	gen                 stats.Generator // the generating machine's reading
 }
 
 // steady is a healthy second: 10 viewers, 100 segment and 10 manifest
@@ -70,6 +71,7 @@ func (r *run) tick(s second) {
 	r.snap.Elapsed += time.Second
 	r.snap.Clients = stats.Clients{Total: s.active, Active: s.active, Stalled: s.stalled}
 	r.snap.SpeedViewers, r.snap.SpeedMin, r.snap.SpeedMean, r.snap.DriftMax = s.speedViewers, s.speedMin, s.speedMean, s.drift
+	r.snap.Generator = s.gen
 	r.seg.Snapshot(&r.snap.SegmentLatency)
 	r.man.Snapshot(&r.snap.ManifestLatency)
 	r.startup.Snapshot(&r.snap.Startup)
