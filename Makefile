@@ -18,7 +18,7 @@ FAULTS41     ?= ^TestFaults$$/^keepalive_(off|on)$$/^(404_segments|503_bursts)$$
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
-deps: ## install ffmpeg (Debian/Ubuntu apt-get) when it is missing
+deps: ## install ffmpeg and stress-ng (Debian/Ubuntu apt-get) when they are missing
 	@if command -v ffmpeg >/dev/null 2>&1; then \
 		echo "ffmpeg found: $$(command -v ffmpeg) ($$(ffmpeg -hide_banner -version | head -n 1))"; \
 	elif command -v apt-get >/dev/null 2>&1; then \
@@ -29,6 +29,14 @@ deps: ## install ffmpeg (Debian/Ubuntu apt-get) when it is missing
 		echo "Install ffmpeg 4.1 or newer with your package manager (brew install ffmpeg, dnf install ffmpeg, ...)"; \
 		echo "or point HLSSWARM_FFMPEG at an ffmpeg binary."; \
 		exit 1; \
+	fi
+	@if command -v stress-ng >/dev/null 2>&1; then \
+		echo "stress-ng found: $$(command -v stress-ng)"; \
+	elif command -v apt-get >/dev/null 2>&1; then \
+		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+		$$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y stress-ng; \
+	else \
+		echo "stress-ng is missing and apt-get is not available: e2e.TestGeneratorSaturation (its CPU hog) will skip."; \
 	fi
 
 ffmpeg41: $(FFMPEG41) ## fetch the static ffmpeg 4.1 build (npm pack; nodejs/npm from apt-get when missing)
