@@ -74,6 +74,12 @@
 //   - Gauges take min, max or mean: "min(speed) >= 0.95",
 //     "mean(speed) >= 0.99", "max(drift) < 5s", "max(clients_stalled) == 0",
 //     "min(clients_active) >= 50". speed has min and mean, drift has max.
+//   - The generator (the machine running the viewers) is read once a
+//     second: "max(generator_cpu_pressure) < 20%",
+//     "max(generator_sched_latency) < 50ms", "max(generator_fd_usage) < 50%",
+//     "mean(generator_saturated) < 25%" (the share of saturated seconds).
+//     A failing verdict whose window overlaps a saturated second says so
+//     in its note: its figures may be the generator's, not the origin's.
 //
 // # Windows, warm-up and no data
 //

@@ -59,9 +59,15 @@
 // carries the header X-Hlsswarm-Client: <n> and a User-Agent ending in
 // " client-<n>", so an origin can attribute it. The [Result] holds the
 // totals by request kind and status code, latency distributions, QoE
-// (speed, stalls, drift), one row per viewer, a per-second history, the
-// ffmpeg exits by class, and, when Config.Origin is set, the origin's own
-// request counts to cross-check the parsers.
+// (speed, stalls, drift), the generating machine's health
+// ([GeneratorHealth]: CPU and memory pressure, the harness's scheduling
+// latency, open files, slow viewers, the seconds it was saturated), one
+// row per viewer, a per-second history, the ffmpeg exits by class, and,
+// when Config.Origin is set, the origin's own request counts to
+// cross-check the parsers. A run whose generator was saturated for more
+// than SaturatedShareLimit of it is logged, or fails with
+// Config.FailOnSaturatedGenerator; Start logs when the fleet cannot fit
+// the machine's cores, memory or ffmpeg start rate.
 //
 // A stall in the middle of a response body leaves no line in ffmpeg's
 // log; it shows in the origin's counts and in the QoE figures (media time
