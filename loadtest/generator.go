@@ -57,7 +57,19 @@ type GeneratorHealth struct {
 	// SlowViewersMax is the largest share of viewers at once whose speed
 	// was below 0.9.
 	SlowViewersMax *float64 `json:"slow_viewers_max,omitempty"`
+	// StartLatencyP95 is the 95th percentile of the ffmpeg starts' spawn
+	// to first request (Result.StartLatency), 0 without starts;
+	// StartLatencyQuiet is what a start takes on a quiet machine
+	// (QuietStartLatency), to compare it with.
+	StartLatencyP95   time.Duration `json:"start_latency_p95_ns,omitempty"`
+	StartLatencyQuiet time.Duration `json:"start_latency_quiet_ns"`
 }
+
+// QuietStartLatency is an ffmpeg start's time from spawn to its first
+// request on a quiet machine: ffmpeg 5.1 against the in-process live
+// fixture on 2 cores. Starts much slower than this (several times) mean
+// the generator was short of CPU when viewers started.
+const QuietStartLatency = 300 * time.Millisecond
 
 // SaturatedSpan is a run of saturated seconds, by elapsed time; Why is
 // "CPU-saturated" or "scheduling-delayed".
@@ -117,7 +129,7 @@ func generatorSampleOf(g *stats.Generator) *GeneratorSample {
 
 // generatorOf sums up the readings of the points.
 func generatorOf(points []stats.Point, warm time.Duration) GeneratorHealth {
-	var h GeneratorHealth
+	h := GeneratorHealth{StartLatencyQuiet: QuietStartLatency}
 	for _, sp := range threshold.SaturatedSpans(points) {
 		h.Saturated = append(h.Saturated, SaturatedSpan(sp))
 	}
@@ -230,6 +242,10 @@ func (h GeneratorHealth) figuresText() string {
 	}
 	if h.SlowViewersMax != nil {
 		parts = append(parts, fmt.Sprintf("viewers below speed 0.9 max %.0f%%", 100**h.SlowViewersMax))
+	}
+	if h.StartLatencyP95 > 0 && h.StartLatencyQuiet > 0 {
+		parts = append(parts, fmt.Sprintf("ffmpeg start p95 %s (%.1fx a quiet machine's %s)", fmtLat(h.StartLatencyP95),
+			float64(h.StartLatencyP95)/float64(h.StartLatencyQuiet), fmtLat(h.StartLatencyQuiet)))
 	}
 	if len(parts) == 0 {
 		return "no reading"

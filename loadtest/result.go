@@ -461,7 +461,7 @@ func buildResult(in resultInput) *Result {
 			SpeedMin: s.SpeedMin, SpeedMean: s.SpeedMean,
 			StalledViewers: s.Clients.Stalled, DriftMax: s.DriftMax,
 		},
-		Generator:   generatorOf(in.points, in.cfg.WarmUp),
+		Generator:   generatorOf(in.points, in.cfg.WarmUp), // StartLatencyP95 below
 		Exits:       in.exits,
 		Replays:     in.replays,
 		History:     historyOf(in.points),
@@ -475,6 +475,7 @@ func buildResult(in resultInput) *Result {
 	}
 	if in.startLatency != nil {
 		r.StartLatency = distributionOf(in.startLatency)
+		r.Generator.StartLatencyP95 = r.StartLatency.P95
 	}
 	for _, p := range r.History {
 		r.QoE.PeakStalledViewers = max(r.QoE.PeakStalledViewers, p.Stalled)
