@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -243,6 +244,19 @@ func TestMetricsServerAndReports(t *testing.T) {
 	}
 	if !strings.Contains(string(prom), "# TYPE hlsswarm_segment_requests_total counter") {
 		t.Errorf("Prometheus snapshot lacks the segment counter:\n%s", prom)
+	}
+	// The generator's readings: per second in the history, summed up in
+	// Result.Generator, and the latest one in the Prometheus snapshot.
+	if runtime.GOOS == "linux" {
+		if !strings.Contains(string(prom), "hlsswarm_generator_fd_usage{") {
+			t.Errorf("Prometheus snapshot lacks hlsswarm_generator_fd_usage:\n%s", prom)
+		}
+		if n := len(r.History); n == 0 || r.History[n-1].Generator == nil || r.History[n-1].Generator.FDs == nil {
+			t.Errorf("the last history point has no generator reading: %+v", r.History)
+		}
+		if g := r.Generator; g.Seconds == 0 || g.FDsMax == nil || g.SchedLatencyMax == nil {
+			t.Errorf("Result.Generator = %+v; want readings", g)
+		}
 	}
 }
 
