@@ -229,6 +229,9 @@ func TestSnapshotSpeedAndClients(t *testing.T) {
 	if s.SpeedViewers != 3 || s.SpeedMin != 0.5 || math.Abs(s.SpeedMean-1) > 1e-9 || s.DriftMax != time.Second {
 		t.Errorf("speed viewers %d min %v mean %v drift max %v; want 3 0.5 1 1s", s.SpeedViewers, s.SpeedMin, s.SpeedMean, s.DriftMax)
 	}
+	if got, want := s.SpeedSlow, 1; got != want {
+		t.Errorf("SpeedSlow = %d; want %d (the viewer at 0.5, below SlowSpeed)", got, want)
+	}
 	if r := s.Viewers[2]; r.Drift != 0 {
 		t.Errorf("viewer at speed 1.5: drift %v; want 0 (running ahead of the wall clock is no drift)", r.Drift)
 	}
