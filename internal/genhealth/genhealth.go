@@ -33,16 +33,25 @@ type Sampler struct {
 	schedPrev []uint64
 }
 
-// New returns a Sampler of this machine and process. Its first Sample
-// reads the PSI 10-second averages and the scheduling latency since New;
-// later ones cover the interval since the previous one.
+// New returns a Sampler of this machine and process. Each Sample covers
+// the interval since the previous one, the first since New.
 func New() *Sampler {
 	return newSampler(procFS(), runtime.NumCPU())
 }
 
 func newSampler(proc fs.FS, cpus int) *Sampler {
 	s := &Sampler{proc: proc, cpus: max(cpus, 1), sched: []metrics.Sample{{Name: schedMetric}}}
-	s.schedP99() // the baseline: latencies before New are not the fleet's
+	// The baselines: what happened before New is not the fleet's.
+	s.schedP99()
+	if proc != nil {
+		if b, err := fs.ReadFile(proc, "pressure/cpu"); err == nil {
+			s.pressure(b, &s.cpuTotal, &s.cpuOK, 0)
+		}
+		if b, err := fs.ReadFile(proc, "pressure/memory"); err == nil {
+			s.pressure(b, &s.memTot, &s.memOK, 0)
+		}
+		s.at = time.Now()
+	}
 	return s
 }
 
@@ -92,7 +101,8 @@ func (s *Sampler) Sample(now time.Time, snap *stats.Snapshot) {
 
 // pressure returns the share of wall time covered by the growth of the
 // "some" total since the previous reading (kept in *prev), or the avg10
-// figure on the first reading.
+// figure when there is no previous reading to compare with (none, a
+// total that went back, no wall time between them).
 func (s *Sampler) pressure(b []byte, prev *uint64, have *bool, wall time.Duration) (float64, bool) {
 	avg10, total, err := ParsePressure(b)
 	if err != nil {

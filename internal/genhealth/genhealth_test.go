@@ -51,8 +51,9 @@ func psi(total string) *fstest.MapFile {
 	return &fstest.MapFile{Data: []byte("some avg10=12.50 avg60=0.00 avg300=0.00 total=" + total + "\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=0\n")}
 }
 
-// TestSamplerPressureDelta: the first sample reads avg10, later ones the
-// growth of total over the wall time between samples.
+// TestSamplerPressureDelta: a sample reads the growth of total over the
+// wall time since the previous one (or since New), and avg10 when there
+// is none to compare with (here: the first sample's time is before New's).
 func TestSamplerPressureDelta(t *testing.T) {
 	t.Parallel()
 	proc := fstest.MapFS{
@@ -164,5 +165,19 @@ func TestSamplerRealSchedLatency(t *testing.T) {
 	}
 	if p := snap.Generator.SchedLatencyP99; p <= 0 || p > 10*time.Second {
 		t.Errorf("SchedLatencyP99 = %v; want in (0, 10s]", p)
+	}
+}
+
+// TestSamplerFirstSampleSinceNew: the first sample covers the time since
+// New, not PSI's 10-second average of what came before the fleet.
+func TestSamplerFirstSampleSinceNew(t *testing.T) {
+	t.Parallel()
+	proc := fstest.MapFS{"pressure/cpu": psi("1000000")}
+	s := newSampler(proc, 2)
+	proc["pressure/cpu"] = psi("1500000") // 500 ms of pressure
+	var snap stats.Snapshot
+	s.Sample(s.at.Add(time.Second), &snap)
+	if got, want := snap.Generator.CPUPressure, 0.5; got != want {
+		t.Errorf("first CPUPressure = %v; want %v (not avg10 0.125)", got, want)
 	}
 }
