@@ -95,7 +95,10 @@ func TestGeneratorSaturation(t *testing.T) {
 		if g.Seconds < 10 || g.CPUPressureMax == nil || g.SchedLatencyMax == nil || g.FDsMax == nil || g.MemAvailableMin == nil {
 			t.Fatalf("generator readings missing: %+v", g)
 		}
-		if before >= loadtest.SaturatedCPUPressure/2 {
+		// Only a machine quiet before the run can be expected to stay
+		// healthy through it: PSI is machine-wide, and other work on a
+		// shared machine (another test binary, a CI job) counts too.
+		if before >= 0.1 {
 			t.Logf("the machine was busy before the run (CPU pressure avg10 %.0f%%): its generator need not be healthy; saturated %d of %d s",
 				100*before, g.SaturatedSeconds, g.Seconds)
 			return

@@ -26,7 +26,7 @@ func (t *Threshold) evaluate(src *view, sc *scratch) Verdict {
 		v.Status = NoDataAllowed
 	}
 	if v.Status == Fail && !t.query.def.generator {
-		noteSaturation(&v, src.saturatedSpans(), warm, src.end())
+		noteSaturation(&v, src.saturatedSpans(), warm, src.end(), t.query.name)
 	}
 	return v
 }

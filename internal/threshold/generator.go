@@ -72,8 +72,8 @@ func SaturatedSpans(points []stats.Point) []SaturatedSpan {
 }
 
 // saturationNote says when the generator was saturated during
-// [from, to], for a failing verdict, or "" when it was not.
-func saturationNote(spans []SaturatedSpan, from, to time.Duration) string {
+// [from, to], for a failing verdict on metric, or "" when it was not.
+func saturationNote(spans []SaturatedSpan, from, to time.Duration, metric string) string {
 	var parts []string
 	why := ""
 	for _, sp := range spans {
@@ -90,13 +90,13 @@ func saturationNote(spans []SaturatedSpan, from, to time.Duration) string {
 	if len(parts) == 0 {
 		return ""
 	}
-	return fmt.Sprintf("the generator was %s %s: figures may be the generator's, not the origin's", why, strings.Join(parts, ", "))
+	return fmt.Sprintf("the generator was %s %s: %s may be the generator's, not the origin's", why, strings.Join(parts, ", "), metric)
 }
 
 // noteSaturation adds the saturation note to v when it failed on data
 // while the generator was saturated: over its failing window, or over the
 // evaluated run (from warm) for a verdict without windows.
-func noteSaturation(v *Verdict, spans []SaturatedSpan, warm, end time.Duration) {
+func noteSaturation(v *Verdict, spans []SaturatedSpan, warm, end time.Duration, metric string) {
 	if v.Status != Fail || len(spans) == 0 {
 		return
 	}
@@ -104,7 +104,7 @@ func noteSaturation(v *Verdict, spans []SaturatedSpan, warm, end time.Duration) 
 	if v.Window > 0 && v.At > 0 {
 		from, to = v.WindowStart, v.At
 	}
-	n := saturationNote(spans, from, to)
+	n := saturationNote(spans, from, to, metric)
 	if n == "" {
 		return
 	}

@@ -68,7 +68,7 @@ func TestSaturationNote(t *testing.T) {
 	if v.Status != Fail {
 		t.Fatalf("verdict %s; want a failure", v)
 	}
-	if want := "the generator was CPU-saturated 10s–20s: figures may be the generator's, not the origin's"; v.Note != want {
+	if want := "the generator was CPU-saturated 10s–20s: segment_latency may be the generator's, not the origin's"; v.Note != want {
 		t.Errorf("note %q; want %q", v.Note, want)
 	}
 	if out := (Verdicts{v}).Table(); !strings.Contains(out, "CPU-saturated 10s–20s") {
