@@ -280,7 +280,8 @@ type Config struct {
 	// FailOnSaturatedGenerator fails the test when the generating machine
 	// (the one running the viewers) was saturated for more than
 	// SaturatedShareLimit of the run's seconds after the warm-up (see
-	// SaturatedCPUPressure). By default that is logged, and every failing
+	// SaturatedCPUPressure; runs with fewer than 5 such seconds are not
+	// judged). By default that is logged, and every failing
 	// threshold whose window overlaps a saturated second says so: on a
 	// shared CI runner the CPU pressure, which is machine-wide, often
 	// comes from other work, so failing by default would fail healthy

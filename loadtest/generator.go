@@ -183,11 +183,19 @@ func maxPtr[T int | float64 | time.Duration](p *T, v T) *T {
 	return p
 }
 
+// minJudgedSeconds is the fewest readings after the warm-up on which
+// Problem judges a run: the first second or two of any fleet are its
+// ffmpeg starts, which load even a quiet machine (CPU pressure 73-87 % in
+// them, measured on 2 cores), so a shorter run would always look
+// saturated.
+const minJudgedSeconds = 5
+
 // Problem returns why the generator's health puts the run's figures in
 // doubt, naming them, or "" when it was saturated for at most
-// SaturatedShareLimit of its seconds after the warm-up.
+// SaturatedShareLimit of its seconds after the warm-up, or when fewer
+// than 5 seconds after the warm-up were read.
 func (h GeneratorHealth) Problem() string {
-	if h.Seconds == 0 || h.SaturatedShare <= SaturatedShareLimit {
+	if h.Seconds < minJudgedSeconds || h.SaturatedShare <= SaturatedShareLimit {
 		return ""
 	}
 	return fmt.Sprintf("loadtest: the generator (the machine running the viewers) was saturated for %d of %d s after the warm-up (%.0f%%, more than %.0f%%): %s; %s; the figures describe this machine as much as the origin: run fewer viewers, or on a quieter or larger machine",

@@ -59,6 +59,10 @@ func TestGeneratorOf(t *testing.T) {
 		t.Errorf("summary line %q", line)
 	}
 
+	short := generatorOf(genPoints(busy, busy, busy, busy), 0) // 4 s: too short to judge
+	if p := short.Problem(); p != "" {
+		t.Errorf("Problem() of a 4 s run = %q; want none (fewer than %d s)", p, minJudgedSeconds)
+	}
 	healthy := generatorOf(genPoints(ok, ok, ok, busy), 0) // 1 of 4: not more than 25 %
 	if p := healthy.Problem(); p != "" {
 		t.Errorf("Problem() of a healthy run = %q", p)
