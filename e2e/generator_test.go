@@ -52,19 +52,26 @@ func logSeconds(t *testing.T, res *loadtest.Result) {
 	t.Logf("generator per second:%s", b.String())
 }
 
-// cpuPressureNow returns the machine's CPU pressure over the last 10 s
-// (PSI some avg10).
+// cpuPressureNow returns the machine's CPU pressure (PSI some) over the
+// next two seconds: the share of them in which a task waited for a CPU.
+// (avg10 would still hold the compiler's work that came before the test.)
 func cpuPressureNow(t *testing.T) float64 {
 	t.Helper()
-	b, err := os.ReadFile("/proc/pressure/cpu")
-	if err != nil {
-		t.Skipf("no Linux PSI (/proc/pressure/cpu: %v): the generator's CPU pressure cannot be read here", err)
+	read := func() uint64 {
+		b, err := os.ReadFile("/proc/pressure/cpu")
+		if err != nil {
+			t.Skipf("no Linux PSI (/proc/pressure/cpu: %v): the generator's CPU pressure cannot be read here", err)
+		}
+		_, total, err := genhealth.ParsePressure(b)
+		if err != nil {
+			t.Fatalf("/proc/pressure/cpu: %v", err)
+		}
+		return total
 	}
-	avg, _, err := genhealth.ParsePressure(b)
-	if err != nil {
-		t.Fatalf("/proc/pressure/cpu: %v", err)
-	}
-	return avg
+	const span = 2 * time.Second
+	a := read()
+	time.Sleep(span)
+	return float64(read()-a) / float64(span.Microseconds())
 }
 
 // TestGeneratorSaturation saturates the generating machine on purpose
@@ -99,7 +106,7 @@ func TestGeneratorSaturation(t *testing.T) {
 		// healthy through it: PSI is machine-wide, and other work on a
 		// shared machine (another test binary, a CI job) counts too.
 		if before >= 0.1 {
-			t.Logf("the machine was busy before the run (CPU pressure avg10 %.0f%%): its generator need not be healthy; saturated %d of %d s",
+			t.Logf("the machine was busy before the run (CPU pressure %.0f%% over 2 s): its generator need not be healthy; saturated %d of %d s",
 				100*before, g.SaturatedSeconds, g.Seconds)
 			return
 		}
