@@ -257,6 +257,9 @@ func TestMetricsServerAndReports(t *testing.T) {
 		if g := r.Generator; g.Seconds == 0 || g.FDsMax == nil || g.SchedLatencyMax == nil {
 			t.Errorf("Result.Generator = %+v; want readings", g)
 		}
+		if !reflect.DeepEqual(back.Generator, r.Generator) {
+			t.Errorf("report generator = %+v; want %+v", back.Generator, r.Generator)
+		}
 	}
 }
 
