@@ -34,6 +34,7 @@ type request struct {
 	start     time.Time
 	reqAt     time.Time
 	playlist  int    // HLS playlist index for media requests, else -1
+	offset    int64  // first byte asked for (announced, or its Range header); -1 unknown
 	segID     uint64 // its entry in the segment latency tracker, 0 for none
 	ptr       uint64 // the http context of its request: line
 }
@@ -68,14 +69,18 @@ type StderrParser struct {
 		url      [maxURL]byte
 		n        int
 		playlist int
+		offset   int64
 		at       time.Time
 	}
 
 	ptrs    [16]ptrKind
 	ptrNext int
 
+	// inits are the initialization sections seen ("Downloading an
+	// initialization section"), by path and byte offset: see isInit.
 	inits    [8][maxURL]byte
 	initLens [8]int
+	initOffs [8]int64
 	initNext int
 
 	segs  segTracker
@@ -131,6 +136,8 @@ func (p *StderrParser) Line(line []byte, at time.Time) {
 			// A raw request header line.
 			if hasPrefix(line, "Connection: close") {
 				p.connClose()
+			} else if hasPrefix(line, "Range: bytes=") {
+				p.rangeHeader(line[len("Range: bytes="):])
 			}
 			return
 		}
