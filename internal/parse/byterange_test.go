@@ -28,6 +28,11 @@ func TestByteRangeCaptures(t *testing.T) {
 		{"single_ts", "single_ts.m3u8"},
 		{"single_fmp4", "single_fmp4.m3u8"},
 		{"single_fmp4_keepalive", "single_fmp4.m3u8"},
+		// The fixture origin (WithSingleFile) answering v0's init range
+		// with 404: nothing before "Failed to open an initialization
+		// section" says the failed request was an init section.
+		{"single_fmp4_init404", "fixture_fmp4_v0.m3u8"},
+		{"single_fmp4_init404_keepalive", "fixture_fmp4_v0.m3u8"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			dir := "testdata/byterange"
@@ -40,10 +45,10 @@ func TestByteRangeCaptures(t *testing.T) {
 			require.NoError(t, err)
 			assert.Zero(t, counts.StderrDropped)
 
-			want := rangeLogKinds(t, filepath.Join(dir, c.name+".origin.log"), filepath.Join(dir, c.playlist))
+			want, wantErrs := rangeLogKinds(t, filepath.Join(dir, c.name+".origin.log"), filepath.Join(dir, c.playlist))
 			assert.Equal(t, want, tl.Requests, "requests by kind: origin (by range) vs parsed")
-			assert.Positive(t, want[KindSegment])
-			assert.Empty(t, tl.HTTPErrors)
+			assert.Positive(t, want[KindSegment]+want[KindInit])
+			assert.Equal(t, wantErrs, tl.HTTPErrorKinds, "HTTP errors by kind: origin (by range) vs parsed")
 
 			p := NewStderrParser(&benchSink{}, nil)
 			run := func() {
@@ -57,10 +62,11 @@ func TestByteRangeCaptures(t *testing.T) {
 }
 
 // rangeLogKinds counts an origin log's requests ("GET <path> bytes=<a>-<b>
-// <kind>") by kind, the kind computed from the playlist: the EXT-X-MAP's
-// URI and range start are init, playlists are manifests, the rest are
-// segments. The log's own kind column must agree.
-func rangeLogKinds(t *testing.T, logFile, playlist string) [4]int {
+// <kind> [<status>]") by kind, and those answered with an error status,
+// the kind computed from the playlist: the EXT-X-MAP's URI and range start
+// are init, playlists are manifests, the rest are segments. The log's own
+// kind column must agree.
+func rangeLogKinds(t *testing.T, logFile, playlist string) (kinds, errs [4]int) {
 	t.Helper()
 	b, err := os.ReadFile(playlist)
 	require.NoError(t, err)
@@ -68,7 +74,7 @@ func rangeLogKinds(t *testing.T, logFile, playlist string) [4]int {
 	require.NoError(t, err)
 	initURI, initOff := "", int64(-1)
 	for _, s := range pl.Segments {
-		require.NotNil(t, s.Range, "segment %s: a single-file capture has byte ranges", s.URI)
+		require.NotNil(t, s.Range, "segment %s: a single-file playlist has byte ranges", s.URI)
 		if s.Map != nil {
 			require.NotNil(t, s.Map.Range)
 			initURI, initOff = s.Map.URI, s.Map.Range.Offset
@@ -77,11 +83,10 @@ func rangeLogKinds(t *testing.T, logFile, playlist string) [4]int {
 	f, err := os.Open(logFile)
 	require.NoError(t, err)
 	defer f.Close()
-	var kinds [4]int
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		fs := strings.Fields(sc.Text())
-		require.Len(t, fs, 4, sc.Text())
+		require.True(t, len(fs) == 4 || len(fs) == 5, sc.Text())
 		start, _, _ := strings.Cut(strings.TrimPrefix(fs[2], "bytes="), "-")
 		off, err := strconv.ParseInt(start, 10, 64)
 		require.NoError(t, err, sc.Text())
@@ -94,9 +99,16 @@ func rangeLogKinds(t *testing.T, logFile, playlist string) [4]int {
 		}
 		assert.Equal(t, fs[3], k.String(), "the log's kind column: %s", sc.Text())
 		kinds[k]++
+		if len(fs) == 5 {
+			status, err := strconv.Atoi(fs[4])
+			require.NoError(t, err, sc.Text())
+			if status >= 400 {
+				errs[k]++
+			}
+		}
 	}
 	require.NoError(t, sc.Err())
-	return kinds
+	return kinds, errs
 }
 
 func TestStderrSingleFileInitByOffset(t *testing.T) {
@@ -156,4 +168,25 @@ func TestStderrRangeHeaderGivesUnannouncedOffset(t *testing.T) {
 		+8 [http @ 0x21] HTTP error 500 Internal Server Error`)
 	assert.Equal(t, [4]int{0, 2, 1, 0}, tl.Requests)
 	assert.Equal(t, [4]int{0, 1, 0, 0}, tl.HTTPErrorKinds)
+}
+
+func TestStderrHeldErrorIsReleased(t *testing.T) {
+	t.Parallel()
+	// A guessed segment's error waits one line, then is a segment's; the
+	// last line's is released by Flush.
+	tl := feed(t, `
+		+0 [hls @ 0x10] HLS request for url 'http://h/v0/s1.ts', offset 0, playlist 0
+		+0 [hls @ 0x10] Opening 'http://h/v0/s1.ts' for reading
+		+1 [http @ 0x20] request: GET /v0/s1.ts HTTP/1.1
+
+		+2 [http @ 0x20] HTTP error 404 Not Found
+		+50 [hls @ 0x10] Failed to open segment 1 of playlist 0
+		+60 [hls @ 0x10] HLS request for url 'http://h/v0/s2.ts', offset 0, playlist 0
+		+60 [hls @ 0x10] Opening 'http://h/v0/s2.ts' for reading
+		+61 [http @ 0x21] request: GET /v0/s2.ts HTTP/1.1
+
+		+62 [http @ 0x21] HTTP error 503 Service Unavailable`)
+	assert.Equal(t, [4]int{0, 2, 0, 0}, tl.Requests)
+	assert.Equal(t, [4]int{0, 2, 0, 0}, tl.HTTPErrorKinds)
+	assert.Equal(t, map[int]int{404: 1, 503: 1}, tl.HTTPErrors)
 }

@@ -126,7 +126,10 @@
 //     initialization section"; such a URL and offset are remembered, so their
 //     later requests (ffmpeg 5.1 re-fetches the init section after every live
 //     reload) and their errors are init too. Before that line is seen, a
-//     media file name containing "init" is taken as init.
+//     media file name containing "init" is taken as init; a request whose
+//     kind is such a guess and that fails is init when the next line is
+//     "Failed to open an initialization section" (its HTTP error is held
+//     for that one line, keeping its time).
 //   - Segment: any other announced URL and offset. A VOD packaged as one file
 //     (EXT-X-BYTERANGE, EXT-X-MAP with BYTERANGE) asks for its init section
 //     and its segments at one URL: the offset tells them apart, so only the

@@ -69,7 +69,7 @@ func (p *StderrParser) opening(l *logLine, url []byte, at time.Time) {
 		r.input = true
 	case p.ann.valid && bytes.Equal(p.ann.url[:p.ann.n], url):
 		r.playlist, r.offset = p.ann.playlist, p.ann.offset
-		r.kind = p.mediaKind(url, r.offset)
+		r.kind, r.guessed = p.mediaKind(url, r.offset)
 		r.start = p.ann.at
 		p.ann.valid = false
 		r.segID = p.segs.open(r.playlist, r.start, r.kind == KindInit)
@@ -237,20 +237,64 @@ func (p *StderrParser) isInit(url []byte, off int64) initMatch {
 
 // mediaKind returns the kind of an announced request for url at offset off:
 // init when that path and offset were an init section; a segment when only
-// the path was (the rest of a single-file VOD); else, until the
-// "Downloading an initialization section" line says, a file name
-// containing "init" is taken as an init section.
-func (p *StderrParser) mediaKind(url []byte, off int64) Kind {
+// the path was (the rest of a single-file VOD); else a guess (guessed
+// true), until "Downloading an initialization section" (or "Failed to
+// open an initialization section") says: a file name containing "init" is
+// taken as an init section.
+func (p *StderrParser) mediaKind(url []byte, off int64) (k Kind, guessed bool) {
 	switch p.isInit(url, off) {
 	case initYes:
-		return KindInit
+		return KindInit, false
 	case initElse:
-		return KindSegment
+		return KindSegment, false
 	}
 	if hasInit(baseName(url)) {
-		return KindInit
+		return KindInit, true
 	}
-	return KindSegment
+	return KindSegment, true
+}
+
+// initFailedMsg starts the line ffmpeg logs right after the failed request
+// of an initialization section.
+const initFailedMsg = "Failed to open an initialization section"
+
+// holdError holds the HTTP error of the request being followed when its
+// kind is a guess, and reports whether it did. Before an init section
+// loads, nothing in its request says it is one (a single-file VOD's init
+// range has the segments' URL): only the line after the error does
+// ("Failed to open an initialization section", initFailed), so the error
+// waits for that one line, keeping its time.
+func (p *StderrParser) holdError(l *logLine, k Kind, code int, at time.Time) bool {
+	r := &p.cur
+	if !r.active || !r.guessed || k != r.kind || (l.ptr() != 0 && l.ptr() != r.ptr) {
+		return false
+	}
+	p.releaseError()
+	p.held.valid, p.held.kind, p.held.code, p.held.at = true, k, code, at
+	return true
+}
+
+// releaseError reports the held HTTP error, if any.
+func (p *StderrParser) releaseError() {
+	if p.held.valid {
+		p.held.valid = false
+		p.sink.HTTPError(p.held.kind, p.held.code, p.held.at)
+	}
+}
+
+// initFailed handles "Failed to open an initialization section in
+// playlist N": the request being followed was an init section. It, and
+// the held error, are init, and its path and offset are remembered as one.
+func (p *StderrParser) initFailed() {
+	r := &p.cur
+	if p.held.valid {
+		p.held.kind = KindInit
+		p.releaseError()
+	}
+	if !r.active || r.playlist < 0 {
+		return
+	}
+	p.learnInit(r)
 }
 
 // rangeHeader handles a request's "Range: bytes=N-" header line. A request
@@ -290,6 +334,13 @@ func (p *StderrParser) initDownloading() {
 	if !r.active {
 		return
 	}
+	p.learnInit(r)
+	r.initRead, r.responded = true, true
+}
+
+// learnInit makes r an init section, and remembers its path and offset.
+func (p *StderrParser) learnInit(r *request) {
+	r.guessed = false
 	if r.kind != KindInit {
 		r.kind = KindInit
 		if r.confirmed {
@@ -298,7 +349,6 @@ func (p *StderrParser) initDownloading() {
 	}
 	p.segs.dropInit(r.segID)
 	r.segID = 0
-	r.initRead, r.responded = true, true
 	if p.isInit(r.URL(), r.offset) != initYes {
 		path := urlPath(r.URL())
 		p.initLens[p.initNext] = copy(p.inits[p.initNext][:], path)
