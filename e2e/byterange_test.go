@@ -79,3 +79,33 @@ func TestSingleFileByteRanges(t *testing.T) {
 		})
 	}
 }
+
+// TestSingleFileInitError: a single-file fMP4 VOD whose init range answers
+// 503 once (viewer 1's first, on v0). Nothing in that request names an
+// init section (the segments share its URL); the parsers count the request
+// and its error as init, as the origin does by range, and the viewer,
+// restarted, plays the content.
+func TestSingleFileInitError(t *testing.T) {
+	t.Parallel()
+	origin := fixtures.NewOrigin(t, fixtures.VOD{}, fixtures.WithFormat(fixtures.FMP4), fixtures.WithSingleFile(),
+		fixtures.WithFaults(fixtures.Fault{Type: fixtures.FaultStatus, Status: http.StatusServiceUnavailable,
+			Kinds: []fixtures.Kind{fixtures.KindInit}, Rendition: "v0", Limit: 1}))
+	cfg := loadtest.Config{
+		URL: origin.URL(), Clients: 2, Ramp: 500 * time.Millisecond, Duration: 8 * time.Second,
+		VOD:           loadtest.VODDownload,
+		RestartPolicy: loadtest.RestartOnFailure, ProgressInterval: -1, Origin: origin,
+	}
+	res := loadtest.Run(t, cfg)
+	truth := idleTruth(t, origin)
+	truthDiff(t, truth, res, 0)
+	if got := truth.ByKind[fixtures.KindInit][http.StatusServiceUnavailable]; got != 1 {
+		t.Fatalf("origin answered %d init ranges with 503; want 1 (the fault)", got)
+	}
+	if got, want := res.Totals.HTTPErrorsByKind, (loadtest.KindCounts{Init: 1}); got != want {
+		t.Errorf("Result.Totals.HTTPErrorsByKind = %+v; want %+v", got, want)
+	}
+	if got := res.Totals.HTTPErrorsFor(http.StatusServiceUnavailable); got != 1 {
+		t.Errorf("HTTP 503 counted %d; want 1", got)
+	}
+	t.Logf("origin %v; parsers %+v, errors %+v, exits %v", origin.RequestCounts(), res.Totals.Requests, res.Totals.HTTPErrorsByKind, res.Exits)
+}
