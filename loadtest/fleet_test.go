@@ -382,9 +382,9 @@ func testVariantRoundRobin(t *testing.T, tls bool) {
 	origin := fixtures.NewOrigin(t, opts...)
 	rec := &recordingTB{TB: t}
 	// A live speed threshold without WarmUp: a viewer has no speed until
-	// two progress reports measured one, so ffmpeg's first speed=0 does
-	// not break it (a healthy fleet plays at ~1x: the bound is loose for
-	// busy machines).
+	// its out time stepped over a window (see stats.Viewer.ObserveProgress),
+	// so ffmpeg's first speed=0 does not break it (a healthy fleet plays at
+	// ~1x: the bound is loose for busy machines).
 	r := Run(rec, Config{URL: origin.URL(), Clients: 4, Ramp: 400 * time.Millisecond, Duration: 3 * time.Second, Origin: origin, ProgressInterval: -1,
 		Thresholds: []string{"min(speed) >= 0.5"}})
 	t.Log("\n" + r.Summary())
