@@ -24,7 +24,7 @@ func newProgressLog(f *Fleet) *progressLog {
 
 func (p *progressLog) log() {
 	f := p.f
-	f.sync()
+	f.syncWithin(syncBound)
 	now := time.Now()
 	f.agg.SnapshotParts(&p.snap, stats.IncludeHistograms)
 	f.mu.Lock()

@@ -1,0 +1,71 @@
+package loadtest
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hlsswarm/hlsswarm/assert"
+	"github.com/hlsswarm/hlsswarm/fixtures"
+)
+
+// progressAt matches the elapsed time of a progress line.
+var progressAt = regexp.MustCompile(`^hlsswarm ([0-9.]+[a-zµ]+)/`)
+
+// TestOverloadedOriginEndsOnTime reproduces at CI scale a fleet whose
+// origin cannot keep up (issue 16: 1,000 viewers, a starved in-process
+// origin): the origin serves one request at a time (WithMaxInFlight 1)
+// and holds every segment for longer than the run, so all but one request
+// are answered 503 and viewers fail and restart. The run must still end
+// at Ramp + Duration plus its stop bound, log its progress line every
+// second on schedule, and fail thresholds with a verdict that names what
+// happened.
+func TestOverloadedOriginEndsOnTime(t *testing.T) {
+	t.Parallel()
+	origin := fixtures.NewOrigin(t, fixtures.Live{}, fixtures.WithMaxInFlight(1), fixtures.WithFaults(
+		fixtures.Fault{Type: fixtures.FaultHeaderStall, Delay: time.Minute, Kinds: []fixtures.Kind{fixtures.KindSegment}}))
+	const ramp, duration = time.Second, 8 * time.Second
+	rec := &recordingTB{TB: t}
+	start := time.Now()
+	r := Run(rec, Config{URL: origin.URL(), Clients: 6, Ramp: ramp, Duration: duration, Origin: origin,
+		ProgressInterval: time.Second})
+	took := time.Since(start)
+	t.Logf("run took %v\n%s", took, r.Summary())
+	if bound := ramp + duration + 3*time.Second; took > bound {
+		t.Errorf("run took %v; want at most Ramp + Duration + 3s = %v", took, bound)
+	}
+	vs, err := assert.Check(r, "http_error_rate < 1%", "min(clients_active) >= 6 after 3s")
+	if vs.OK() {
+		t.Errorf("an origin that answered 503 to nearly everything passed (%v); want a failing verdict", err)
+	}
+	if sum := r.Summary(); !strings.Contains(sum, "[503:") || !strings.Contains(sum, "exits error") {
+		t.Errorf("summary does not name the 503s and the failed viewers:\n%s", sum)
+	}
+	if s := origin.Snapshot(); s.Shed == 0 {
+		t.Errorf("origin shed %d requests; want some (its bound is 1)", s.Shed)
+	}
+	// Progress lines on schedule: the control loop did not starve.
+	var at []time.Duration
+	for _, l := range rec.Logs() {
+		if m := progressAt.FindStringSubmatch(l); m != nil {
+			d, err := time.ParseDuration(m[1])
+			if err != nil {
+				t.Fatalf("progress line %q: %v", l, err)
+			}
+			at = append(at, d)
+		}
+	}
+	prev := time.Duration(0)
+	for _, d := range at {
+		if d-prev > 2500*time.Millisecond {
+			t.Errorf("progress lines at %v: a gap of %v; want one every 1s", at, d-prev)
+			break
+		}
+		prev = d
+	}
+	if r.Aborted == nil && len(at) < 5 {
+		t.Errorf("%d progress lines in a %v run; want one a second", len(at), ramp+duration)
+	}
+	t.Logf("verdict:\n%s", vs.Table())
+}
