@@ -69,3 +69,34 @@ func TestOverloadedOriginEndsOnTime(t *testing.T) {
 	}
 	t.Logf("verdict:\n%s", vs.Table())
 }
+
+// TestStopWithinReportsStuckViewers: a viewer that does not end within the
+// stop bound is named, and the stop returns at the bound instead of
+// waiting for it.
+func TestStopWithinReportsStuckViewers(t *testing.T) {
+	t.Parallel()
+	f := &Fleet{}
+	quick := &viewer{id: 1, done: make(chan struct{})}
+	quick.cancel = func() { close(quick.done) }
+	stuck := &viewer{id: 2, done: make(chan struct{}), cancel: func() {}}
+	start := time.Now()
+	ids, done := f.stopWithin([]*viewer{quick, stuck}, 200*time.Millisecond)
+	took := time.Since(start)
+	close(stuck.done) // let the background stop end (goleak)
+	if done || len(ids) != 1 || ids[0] != 2 {
+		t.Errorf("stopWithin = %v, %v; want [2], false", ids, done)
+	}
+	if took < 200*time.Millisecond || took > time.Second {
+		t.Errorf("stopWithin took %v; want the 200ms bound", took)
+	}
+	ids, done = f.stopWithin([]*viewer{{id: 3, done: closedChan(), cancel: func() {}}}, time.Second)
+	if !done || ids != nil {
+		t.Errorf("stopWithin of a viewer that ends = %v, %v; want none, true", ids, done)
+	}
+}
+
+func closedChan() chan struct{} {
+	c := make(chan struct{})
+	close(c)
+	return c
+}
