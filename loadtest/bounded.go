@@ -2,6 +2,7 @@ package loadtest
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -29,6 +30,7 @@ type syncGate struct {
 	mu      sync.Mutex
 	pending chan struct{} // closed when the sync in flight ends; nil when none
 	wg      sync.WaitGroup
+	late    atomic.Int64 // syncs that outlasted their bound
 }
 
 // syncWithin has the readers catch up (see Fleet.sync) and waits for it
@@ -58,6 +60,7 @@ func (f *Fleet) syncWithin(d time.Duration) bool {
 	case <-ch:
 		return true
 	case <-t.C:
+		g.late.Add(1)
 		return false
 	}
 }
