@@ -31,9 +31,15 @@ func TestOverloadedOriginEndsOnTime(t *testing.T) {
 	r := Run(rec, Config{URL: origin.URL(), Clients: 6, Ramp: ramp, Duration: duration, Origin: origin,
 		ProgressInterval: time.Second})
 	took := time.Since(start)
-	t.Logf("run took %v\n%s", took, r.Summary())
-	if bound := ramp + duration + 3*time.Second; took > bound {
-		t.Errorf("run took %v; want at most Ramp + Duration + 3s = %v", took, bound)
+	t.Logf("Run took %v, the fleet %v\n%s", took, r.End.Sub(r.Start), r.Summary())
+	// The fleet's own clock (from its start to its Result) ends within a
+	// few seconds of its schedule; the whole call (ffmpeg probe and master
+	// playlist first) within the stop bound.
+	if ran, bound := r.End.Sub(r.Start), ramp+duration+3*time.Second; ran > bound {
+		t.Errorf("fleet ran %v; want at most Ramp + Duration + 3s = %v", ran, bound)
+	}
+	if bound := ramp + duration + StopBound; took > bound {
+		t.Errorf("Run took %v; want at most Ramp + Duration + StopBound = %v", took, bound)
 	}
 	vs, err := assert.Check(r, "http_error_rate < 1%", "min(clients_active) >= 6 after 3s")
 	if vs.OK() {
