@@ -382,9 +382,9 @@ func testVariantRoundRobin(t *testing.T, tls bool) {
 	origin := fixtures.NewOrigin(t, opts...)
 	rec := &recordingTB{TB: t}
 	// A live speed threshold without WarmUp: a viewer has no speed until
-	// two progress reports measured one, so ffmpeg's first speed=0 does
-	// not break it (a healthy fleet plays at ~1x: the bound is loose for
-	// busy machines).
+	// its out time stepped over a window (see stats.Viewer.ObserveProgress),
+	// so ffmpeg's first speed=0 does not break it (a healthy fleet plays at
+	// ~1x: the bound is loose for busy machines).
 	// The run lasts until every viewer has played a few segments (on a
 	// busy machine a start takes seconds), then 2 s more.
 	f := Start(rec, Config{URL: origin.URL(), Clients: 4, Ramp: 400 * time.Millisecond, Duration: time.Minute, Origin: origin, ProgressInterval: -1,
