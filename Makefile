@@ -71,8 +71,10 @@ test: ## the whole suite with the race detector (needs ffmpeg)
 test-short: ## the suite without the long cases
 	$(GO) test -race -count=1 -p 1 -short $(PKGS)
 
-scale: ## capacity: the 300-viewer e2e.TestScale, alone, without the race detector
-	HLSSWARM_SCALE=1 $(GO) test -count=1 -v -run '^TestScale$$' -timeout 20m ./e2e
+SCALE_STEPS ?= 300,500,700,1000
+
+scale: ## capacity: the largest live fleet this machine holds (e2e.TestScale over SCALE_STEPS), alone, without the race detector
+	HLSSWARM_SCALE=$(SCALE_STEPS) $(GO) test -count=1 -v -run '^TestScale$$' -timeout 40m ./e2e
 
 bench: ## every benchmark, 5 runs each, into $(BENCH_OUT) for benchstat
 	$(GO) test -run '^$$' -bench . -benchmem -count 5 -timeout 60m $(PKGS) | tee $(BENCH_OUT)
@@ -82,7 +84,8 @@ $(STATICCHECK):
 
 staticcheck: $(STATICCHECK)
 
-lint: $(STATICCHECK) ## gofmt, go vet, staticcheck
+lint: $(STATICCHECK) ## gofmt, go vet (and for darwin, windows, freebsd), staticcheck
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
+	for os in darwin windows freebsd; do GOOS=$$os $(GO) build ./... && GOOS=$$os $(GO) vet ./loadtest ./assert ./fixtures || exit 1; done
 	$(STATICCHECK) $(PKGS)

@@ -9,6 +9,10 @@
 //     viewer by viewer, with the origin's own request log: requests by
 //     kind, error statuses and bytes, for VOD and live, MPEG-TS and fMP4,
 //     http and https, one rendition per viewer and all of them.
+//     TestSingleFileByteRanges does the same for a VOD packaged as one
+//     file per rendition (EXT-X-BYTERANGE, EXT-X-MAP with BYTERANGE), whose
+//     origin counts init and segment requests by the range asked for, and
+//     TestSingleFileInitError for a failed init range there.
 //   - TestFaults injects each fault kind (error statuses, stalls, resets,
 //     truncation, a bandwidth cap), with and without keep-alive, and shows
 //     that the matching threshold fails and the counts match the origin's

@@ -71,6 +71,7 @@ type Fleet struct {
 	originStart map[string]map[int]int64
 	endGauges   *stats.Snapshot // the gauges just before the stop
 
+	syncs    syncGate // the control loop's reader syncs (syncWithin)
 	stopReq  chan struct{}
 	stopOnce sync.Once
 	done     chan struct{} // closed when result is set
@@ -298,7 +299,7 @@ func (f *Fleet) FinalSnapshot() *stats.Snapshot {
 		return f.result.snap
 	default:
 	}
-	f.sync()
+	f.syncWithin(syncBound)
 	s := new(stats.Snapshot)
 	f.agg.Snapshot(s, false)
 	return s
@@ -389,7 +390,7 @@ loop:
 				sched = early
 			}
 			tick.Reset(time.Until(sched))
-			f.sync()
+			f.syncWithin(syncBound)
 			f.agg.Snapshot(&snap, false)
 			f.gen.Sample(time.Now(), &snap)
 			n := f.history.Len()
@@ -427,7 +428,7 @@ func (f *Fleet) shutdown() {
 	// viewers stop, so that they describe the run rather than the stop;
 	// the counters are read after, once every pipe has been drained.
 	var last stats.Snapshot
-	f.sync()
+	f.syncWithin(syncBound)
 	f.agg.Snapshot(&last, false)
 	f.gen.Sample(time.Now(), &last)
 	f.history.Add(&last)
@@ -436,9 +437,9 @@ func (f *Fleet) shutdown() {
 	victims := f.viewers
 	f.viewers = nil
 	f.mu.Unlock()
-	stopAll(victims)
-	f.wg.Wait()
-	f.closePoller()
+	if !f.stopBounded(victims) {
+		f.syncs.wg.Wait() // the poller closed: syncs in flight returned
+	}
 	end := time.Now()
 
 	f.mu.Lock()

@@ -399,11 +399,24 @@ func testVariantRoundRobin(t *testing.T, tls bool) {
 	origin := fixtures.NewOrigin(t, opts...)
 	rec := &recordingTB{TB: t}
 	// A live speed threshold without WarmUp: a viewer has no speed until
-	// two progress reports measured one, so ffmpeg's first speed=0 does
-	// not break it (a healthy fleet plays at ~1x: the bound is loose for
-	// busy machines).
-	r := Run(rec, Config{URL: origin.URL(), Clients: 4, Ramp: 400 * time.Millisecond, Duration: 3 * time.Second, Origin: origin, ProgressInterval: -1,
+	// its out time stepped over a window (see stats.Viewer.ObserveProgress),
+	// so ffmpeg's first speed=0 does not break it (a healthy fleet plays at
+	// ~1x: the bound is loose for busy machines).
+	// The run lasts until every viewer has played a few segments (on a
+	// busy machine a start takes seconds), then 2 s more.
+	f := Start(rec, Config{URL: origin.URL(), Clients: 4, Ramp: 400 * time.Millisecond, Duration: time.Minute, Origin: origin, ProgressInterval: -1,
 		Thresholds: []string{"min(speed) >= 0.5"}})
+	waitFor(t, 40*time.Second, "every viewer playing", func() bool {
+		playing := 0
+		for _, v := range f.Snapshot().Viewers {
+			if v.Requests.Segment >= 3 {
+				playing++
+			}
+		}
+		return playing == 4
+	})
+	time.Sleep(2 * time.Second)
+	r := f.Stop()
 	t.Log("\n" + r.Summary())
 	if r.Aborted != nil || len(rec.Errors()) != 0 {
 		t.Errorf("aborted %+v, failures %q; want min(speed) >= 0.5 to hold from the start", r.Aborted, rec.Errors())

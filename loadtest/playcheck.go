@@ -43,9 +43,13 @@ func (f *Fleet) runProblems(r *Result) []string {
 }
 
 // noPlayback returns why no viewer of r received a segment, or "" when one
-// did. A viewer received one when its media time advanced (ffmpeg had
-// packets to pass on); without any -progress line, when a segment or init
-// request ended without an HTTP error.
+// did. A segment was received when a viewer's media time advanced (ffmpeg
+// had packets to pass on), when the end of a segment response was seen (a
+// latency), or when more segment and init requests went without an HTTP
+// error, a timeout or a failure to open than there are viewers (each may
+// have one in flight at the stop, which proves nothing: a tarpit holds
+// them all). -progress comes once a second, so a short run on a busy
+// machine may end before its first media time.
 func noPlayback(r *Result) string {
 	for _, v := range r.Viewers {
 		if v.OutTime > 0 {
@@ -53,7 +57,11 @@ func noPlayback(r *Result) string {
 		}
 	}
 	tot := r.Totals
-	if tot.ProgressLines == 0 && tot.Requests.Segment+tot.Requests.Init > tot.HTTPErrorsByKind.Segment+tot.HTTPErrorsByKind.Init {
+	if r.SegmentLatency.Count > 0 {
+		return ""
+	}
+	bad := tot.HTTPErrorsByKind.Segment + tot.HTTPErrorsByKind.Init + tot.Timeouts + tot.SegmentFailures
+	if ok := tot.Requests.Segment + tot.Requests.Init; ok > bad && ok-bad > uint64(r.Clients.Total) {
 		return ""
 	}
 	var why []string

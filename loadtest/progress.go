@@ -24,7 +24,7 @@ func newProgressLog(f *Fleet) *progressLog {
 
 func (p *progressLog) log() {
 	f := p.f
-	f.sync()
+	f.syncWithin(syncBound)
 	now := time.Now()
 	f.agg.SnapshotParts(&p.snap, stats.IncludeHistograms)
 	f.mu.Lock()
@@ -60,5 +60,11 @@ func (p *progressLog) line(now time.Time, running, target int) string {
 		rate(stats.KindManifest), rate(stats.KindSegment), rate(stats.KindInit))
 	fmt.Fprintf(&b, " errors %d timeouts %d p95 segment %s stalled %d dropped lines %d",
 		s.HTTPErrors, s.Timeouts, fmtDur(window.Quantile(0.95)), s.Clients.Stalled, s.DroppedLines())
+	if n := f.syncs.late.Load(); n > 0 {
+		// The readers could not keep up with the control loop: the
+		// machine running the fleet is overloaded, and the counts above
+		// lag what ffmpeg printed.
+		fmt.Fprintf(&b, " readers late %dx (syncs over %s)", n, syncBound)
+	}
 	return b.String()
 }

@@ -245,8 +245,10 @@ func distributionOf(h *stats.HistogramSnapshot) Distribution {
 
 // QoE says how well the viewers kept up with the stream. Speed is media
 // time advanced per wall time (1.0 keeps up), judged by the stats package
-// from ffmpeg's out_time over a short window, over running viewers with
-// progress, just before the fleet stopped (the history has it per second).
+// from the steps of ffmpeg's out_time over 5 s or more, after each run's
+// first 2 s (so a viewer needs about 7 s of progress to have one), over
+// running viewers, just before the fleet stopped (the history has it per
+// second).
 type QoE struct {
 	SpeedMin  float64 `json:"speed_min"`
 	SpeedMean float64 `json:"speed_mean"`
@@ -302,8 +304,8 @@ type HistoryPoint struct {
 	Timeouts     uint64        `json:"timeouts"`
 	DroppedLines uint64        `json:"dropped_lines"`
 	SegmentP95   time.Duration `json:"segment_p95_ns"`
-	// SpeedViewers are the active viewers with a measured speed (two
-	// progress reports at least 1 s apart): SpeedMin and SpeedMean cover
+	// SpeedViewers are the active viewers with a measured speed (steps of
+	// out time 5 s apart after the run's first 2 s): SpeedMin and SpeedMean cover
 	// them, and are 0 when there are none.
 	SpeedViewers int           `json:"speed_viewers"`
 	SpeedMin     float64       `json:"speed_min"`

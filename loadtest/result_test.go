@@ -228,6 +228,7 @@ func TestSummary(t *testing.T) {
 		"exits stopped 2",
 		"origin     manifest 6 [200:6]  segment 7 [200:6 503:1]",
 		"generator  ffmpeg start p95 119.8ms (0.4x a quiet machine's 300ms)",
+		"segment latency measured for ",
 	} {
 		if !strings.Contains(s, want) {
 			t.Errorf("Summary() lacks %q:\n%s", want, s)
@@ -238,8 +239,13 @@ func TestSummary(t *testing.T) {
 			t.Errorf("Summary() lacks latency row %q:\n%s", row, s)
 		}
 	}
-	if n := strings.Count(s, "\n"); n > 14 {
-		t.Errorf("Summary() has %d lines; want a compact table (<= 14)", n)
+	r := recordedResult(t)
+	r.Replays, r.Clients.NeverStarted = 3, 1
+	if s := r.Summary(); !strings.Contains(s, "VOD replays 3  NEVER STARTED 1\n") {
+		t.Errorf("Summary() lacks the replays and the viewers that never started:\n%s", s)
+	}
+	if n := strings.Count(s, "\n"); n > 15 {
+		t.Errorf("Summary() has %d lines; want a compact table (<= 15)", n)
 	}
 }
 

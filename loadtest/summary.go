@@ -60,12 +60,23 @@ func (r *Result) Summary() string {
 			fmtLat(d.d.Min), fmtLat(d.d.P50), fmtLat(d.d.P90), fmtLat(d.d.P95), fmtLat(d.d.P99), fmtLat(d.d.Max))
 	}
 	tw.Flush()
+	if n := req.Segment + req.Init; n > 0 {
+		fmt.Fprintf(&b, "           segment latency measured for %.0f%% of %d segment and init requests (segment_latency_coverage)\n",
+			100*r.Rates.SegmentLatencyCoverage, n)
+	}
 
 	fmt.Fprintf(&b, "qoe        speed min %.2f mean %.2f  stalled %d (peak %d)  max drift %s\n",
 		r.QoE.SpeedMin, r.QoE.SpeedMean, r.QoE.StalledViewers, r.QoE.PeakStalledViewers, fmtDur(r.QoE.DriftMax))
 	fmt.Fprintf(&b, "generator  %s\n", r.Generator.summaryLine())
-	fmt.Fprintf(&b, "viewers    total %d  active at stop %d  ended %d  exits %s\n",
+	fmt.Fprintf(&b, "viewers    total %d  active at stop %d  ended %d  exits %s",
 		r.Clients.Total, r.Clients.Active, r.Clients.Ended, formatExits(r.Exits))
+	if r.Replays > 0 {
+		fmt.Fprintf(&b, "  VOD replays %d", r.Replays)
+	}
+	if r.Clients.NeverStarted > 0 {
+		fmt.Fprintf(&b, "  NEVER STARTED %d", r.Clients.NeverStarted)
+	}
+	b.WriteByte('\n')
 	if r.Origin != nil {
 		fmt.Fprintf(&b, "origin     %s\n", formatOrigin(r.Origin))
 	}

@@ -132,11 +132,14 @@ func (f *Fleet) markUnstarted(id int) {
 
 // recordExit counts a viewer exit by class and logs a failing viewer's
 // ffmpeg error text once per distinct message.
+//
+// It logs outside f.mu: writing a test log can wait on the test's output,
+// and the control loop and the ramp take f.mu.
 func (f *Fleet) recordExit(id int, class, errText string) {
 	f.mu.Lock()
-	defer f.mu.Unlock()
 	f.exits[class]++
 	if errText == "" || f.seenErrors[errText] {
+		f.mu.Unlock()
 		return
 	}
 	f.seenErrors[errText] = true
@@ -146,6 +149,7 @@ func (f *Fleet) recordExit(id int, class, errText string) {
 	if len(f.startErrors) < 20 {
 		f.startErrors = append(f.startErrors, errText)
 	}
+	f.mu.Unlock()
 	if f.ctx.Err() == nil {
 		f.t.Logf("loadtest: viewer %d: ffmpeg failed (each distinct error is logged once): %s", id, errText)
 	}

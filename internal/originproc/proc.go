@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -20,11 +19,7 @@ const clockTick = 10 * time.Millisecond
 // is gone or the file cannot be read.
 func CPUTime(pid string) (d time.Duration, ok bool) {
 	if pid == "self" {
-		var ru syscall.Rusage
-		if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-			return 0, false
-		}
-		return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), true
+		return selfCPUTime()
 	}
 	stat, err := os.ReadFile(filepath.Join("/proc", pid, "stat"))
 	if err != nil {

@@ -121,12 +121,21 @@
 //
 // # Kinds
 //
-//   - Init: a URL the demuxer announced ("HLS request for url '<url>'", verbose)
-//     and that was followed by "Downloading an initialization section"; such a
-//     URL is remembered, so its later requests (ffmpeg 5.1 re-fetches the init
-//     section after every live reload) and their errors are init too. Before
-//     that line is seen, a media file name containing "init" is taken as init.
-//   - Segment: any other announced URL.
+//   - Init: a URL and byte offset the demuxer announced ("HLS request for url
+//     '<url>', offset N", verbose) and that was followed by "Downloading an
+//     initialization section"; such a URL and offset are remembered, so their
+//     later requests (ffmpeg 5.1 re-fetches the init section after every live
+//     reload) and their errors are init too. Before that line is seen, a
+//     media file name containing "init" is taken as init; a request whose
+//     kind is such a guess and that fails is init when the next line is
+//     "Failed to open an initialization section" (its HTTP error is held
+//     for that one line, keeping its time).
+//   - Segment: any other announced URL and offset. A VOD packaged as one file
+//     (EXT-X-BYTERANGE, EXT-X-MAP with BYTERANGE) asks for its init section
+//     and its segments at one URL: the offset tells them apart, so only the
+//     init section's range counts as init. A request the demuxer did not
+//     announce (a redirect) takes its offset from its "Range: bytes=N-"
+//     header (debug).
 //   - Manifest: an unannounced URL ending in .m3u8 or .m3u, the -i URL (opened
 //     by the "NULL" context), or an unannounced URL without an extension.
 //   - Unknown: anything else (for example an AES key).

@@ -39,6 +39,17 @@ func FuzzStderr(f *testing.F) {
 		"[AVIOContext @ 0x4] [verbose] Statistics: 100 bytes read, 0 seeks\n[AVIOContext @ 0x5] [verbose] Statistics: 200 bytes read, 0 seeks\n" +
 		"[hls @ 0x1] [info] No longer receiving playlist 1 ('http://h/v1/index.m3u8')\n" +
 		"[AVIOContext @ 0x6] [verbose] Statistics: 10 bytes written, 0 seeks, 1 writeouts\n"))
+	// A single-file fMP4 VOD: init section and segment are byte ranges of one URL.
+	f.Add([]byte("[hls @ 0x1] HLS request for url 'http://h/v0/v.mp4', offset 0, playlist 0\n" +
+		"[hls @ 0x1] Opening 'http://h/v0/v.mp4' for reading\n[http @ 0x2] request: GET /v0/v.mp4 HTTP/1.1\nRange: bytes=0-1334\n\n" +
+		"[hls @ 0x1] Downloading an initialization section of size 1335\n[AVIOContext @ 0x4] Statistics: 1335 bytes read, 0 seeks\n" +
+		"[hls @ 0x1] HLS request for url 'http://h/v0/v.mp4', offset 1335, playlist 0\n" +
+		"[hls @ 0x1] Opening 'http://h/v0/v.mp4' for reading\n[http @ 0x3] request: GET /v0/v.mp4 HTTP/1.1\nRange: bytes=1335-47112\n\n" +
+		"[http @ 0x3] request: GET /v1/v.mp4 HTTP/1.1\nRange: bytes=1335-47112\n\n"))
+	// Its init range failing: only the line after the error says init.
+	f.Add([]byte("[hls @ 0x1] HLS request for url 'http://h/v0/v.mp4', offset 0, playlist 0\n" +
+		"[hls @ 0x1] Opening 'http://h/v0/v.mp4' for reading\n[http @ 0x2] request: GET /v0/v.mp4 HTTP/1.1\nRange: bytes=0-1334\n\n" +
+		"[http @ 0x2] HTTP error 404 Not Found\n[hls @ 0x1] Failed to open an initialization section in playlist 0\n"))
 	// ffmpeg 4.1: the demuxer's context is "hls,applehttp", no level prefix.
 	f.Add([]byte("[hls,applehttp @ 0x1] HLS request for url 'http://h/v0/s1.ts', offset 0, playlist 0\n" +
 		"[hls,applehttp @ 0x1] Opening 'http://h/v0/s1.ts' for reading\n[http @ 0x2] request: GET /v0/s1.ts HTTP/1.1\nConnection: close\n\n" +

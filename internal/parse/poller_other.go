@@ -18,6 +18,10 @@ func (*Poller) Add(_, _ Pipe, _ Sink) (*Reader, error) { return nil, ErrPollerUn
 // Close does nothing.
 func (*Poller) Close() error { return nil }
 
+// Sync does nothing: there is no poller here, and [Start]'s pipelines read
+// as lines come.
+func (*Poller) Sync() {}
+
 // FilePipe adapts an *os.File to a [Pipe]; without epoll its Detach fails
 // with ErrPollerUnsupported.
 func FilePipe(f *os.File) Pipe { return unsupportedPipe{} }

@@ -31,7 +31,7 @@ func (p *StderrParser) resolve() {
 func (p *StderrParser) begin(url []byte, at time.Time) *request {
 	p.resolve()
 	r := &p.cur
-	*r = request{active: true, start: at, playlist: -1}
+	*r = request{active: true, start: at, playlist: -1, offset: -1}
 	r.set(url)
 	return r
 }
@@ -46,13 +46,13 @@ func (p *StderrParser) opening(l *logLine, url []byte, at time.Time) {
 		// retries on a new connection without a line. The origin never saw
 		// the dead attempt. When the connection died cutting a body short,
 		// the retry is part of that incident, already reported by BodyCut.
-		k, seg, pl := p.cur.kind, p.cur.segID, p.cur.playlist
+		k, seg, pl, off := p.cur.kind, p.cur.segID, p.cur.playlist, p.cur.offset
 		p.cur.active = false
 		if !p.cur.afterCut {
 			p.sink.Reconnect(k, CauseDeadConnection, at)
 		}
 		r := p.begin(url, at)
-		r.opened, r.kind, r.segID, r.playlist = true, k, seg, pl
+		r.opened, r.kind, r.segID, r.playlist, r.offset = true, k, seg, pl, off
 		return
 	}
 	prev := &p.cur
@@ -60,7 +60,7 @@ func (p *StderrParser) opening(l *logLine, url []byte, at time.Time) {
 		prev = &p.last
 	}
 	retry := prev.n > 0 && bytes.Equal(prev.URL(), url)
-	pk, ppl, pseg := prev.kind, prev.playlist, prev.segID
+	pk, ppl, pseg, poff := prev.kind, prev.playlist, prev.segID, prev.offset
 	r := p.begin(url, at)
 	r.opened, r.reused = true, reused
 	switch {
@@ -68,16 +68,13 @@ func (p *StderrParser) opening(l *logLine, url []byte, at time.Time) {
 		r.kind = KindManifest // the -i URL, opened before the demuxer exists
 		r.input = true
 	case p.ann.valid && bytes.Equal(p.ann.url[:p.ann.n], url):
-		r.playlist = p.ann.playlist
-		r.kind = KindSegment
-		if hasInit(baseName(url)) || p.isInit(url) {
-			r.kind = KindInit
-		}
+		r.playlist, r.offset = p.ann.playlist, p.ann.offset
+		r.kind, r.guessed = p.mediaKind(url, r.offset)
 		r.start = p.ann.at
 		p.ann.valid = false
 		r.segID = p.segs.open(r.playlist, r.start, r.kind == KindInit)
 	case retry:
-		r.kind, r.playlist, r.segID = pk, ppl, pseg
+		r.kind, r.playlist, r.segID, r.offset = pk, ppl, pseg, poff
 	default:
 		r.kind = p.kindOfURL(url, true)
 	}
@@ -136,6 +133,10 @@ func (p *StderrParser) announce(m []byte, at time.Time) {
 	if end < 0 {
 		return
 	}
+	off := int64(-1)
+	if v, n := leadingInt(m[end+len("', offset "):]); n > 0 {
+		off = v
+	}
 	pl := -1
 	if i := bytes.LastIndex(m, []byte("playlist ")); i > end {
 		if v, n := leadingInt(m[i+len("playlist "):]); n > 0 && v < 1<<20 {
@@ -147,6 +148,7 @@ func (p *StderrParser) announce(m []byte, at time.Time) {
 	p.ann.valid = true
 	p.ann.n = copy(p.ann.url[:], m[:end])
 	p.ann.playlist = pl
+	p.ann.offset = off
 	p.ann.at = at
 }
 
@@ -186,7 +188,7 @@ func (p *StderrParser) setPtr(ptr uint64, k Kind) {
 // kindOfURL classifies a URL the demuxer did not announce. Without an
 // extension a URL opened by a demuxer is taken as a playlist.
 func (p *StderrParser) kindOfURL(url []byte, absolute bool) Kind {
-	if p.isInit(url) {
+	if p.isInit(url, -1) == initYes {
 		return KindInit
 	}
 	k := classifyURL(url)
@@ -196,15 +198,133 @@ func (p *StderrParser) kindOfURL(url []byte, absolute bool) Kind {
 	return k
 }
 
-// isInit reports whether url's path was seen as an initialization section.
-func (p *StderrParser) isInit(url []byte) bool {
+// initMatch is what the initialization sections seen say of a request.
+type initMatch uint8
+
+const (
+	initNever initMatch = iota // its path was never an init section
+	initYes                    // its path and offset were (or offset unknown)
+	initElse                   // its path was, at another offset: a byte range beside it
+)
+
+// isInit reports whether url's path, at byte offset off (-1: unknown), was
+// seen as an initialization section.
+//
+// Init sections are remembered by path and offset, not by path alone,
+// because a VOD packaged as one file (EXT-X-BYTERANGE, EXT-X-MAP with
+// BYTERANGE; ffmpeg's -hls_flags single_file) serves its init section and
+// every segment from the same URL: only the range tells them apart. The
+// demuxer announces each request with its offset ("HLS request for url
+// '<url>', offset N"), and "Downloading an initialization section" follows
+// only an init section's request, so the (path, offset) learned from that
+// pair names the playlist's EXT-X-MAP exactly, without reading the
+// playlist: an init section's later requests (ffmpeg 5.1 re-fetches it
+// after each live reload) and their errors are init, and the segments
+// beside it in the file are segments, whatever the file is called.
+func (p *StderrParser) isInit(url []byte, off int64) initMatch {
 	path := urlPath(url)
+	m := initNever
 	for i := range p.inits {
 		if p.initLens[i] > 0 && bytes.Equal(p.inits[i][:p.initLens[i]], path) {
-			return true
+			if off < 0 || p.initOffs[i] == off {
+				return initYes
+			}
+			m = initElse
 		}
 	}
-	return false
+	return m
+}
+
+// mediaKind returns the kind of an announced request for url at offset off:
+// init when that path and offset were an init section; a segment when only
+// the path was (the rest of a single-file VOD); else a guess (guessed
+// true), until "Downloading an initialization section" (or "Failed to
+// open an initialization section") says: a file name containing "init" is
+// taken as an init section.
+func (p *StderrParser) mediaKind(url []byte, off int64) (k Kind, guessed bool) {
+	switch p.isInit(url, off) {
+	case initYes:
+		return KindInit, false
+	case initElse:
+		return KindSegment, false
+	}
+	if hasInit(baseName(url)) {
+		return KindInit, true
+	}
+	return KindSegment, true
+}
+
+// initFailedMsg starts the line ffmpeg logs right after the failed request
+// of an initialization section.
+const initFailedMsg = "Failed to open an initialization section"
+
+// holdError holds the HTTP error of the request being followed when its
+// kind is a guess, and reports whether it did. Before an init section
+// loads, nothing in its request says it is one (a single-file VOD's init
+// range has the segments' URL): only the line after the error does
+// ("Failed to open an initialization section", initFailed), so the error
+// waits for that one line, keeping its time.
+func (p *StderrParser) holdError(l *logLine, k Kind, code int, at time.Time) bool {
+	r := &p.cur
+	if !r.active || !r.guessed || k != r.kind || (l.ptr() != 0 && l.ptr() != r.ptr) {
+		return false
+	}
+	p.releaseError()
+	p.held.valid, p.held.kind, p.held.code, p.held.at = true, k, code, at
+	return true
+}
+
+// releaseError reports the held HTTP error, if any.
+func (p *StderrParser) releaseError() {
+	if p.held.valid {
+		p.held.valid = false
+		p.sink.HTTPError(p.held.kind, p.held.code, p.held.at)
+	}
+}
+
+// initFailed handles "Failed to open an initialization section in
+// playlist N": the request being followed was an init section. It, and
+// the held error, are init, and its path and offset are remembered as one.
+func (p *StderrParser) initFailed() {
+	r := &p.cur
+	if p.held.valid {
+		p.held.kind = KindInit
+		p.releaseError()
+	}
+	if !r.active || r.playlist < 0 {
+		return
+	}
+	p.learnInit(r)
+}
+
+// rangeHeader handles a request's "Range: bytes=N-" header line. A request
+// the demuxer did not announce (a redirect, an http-level reconnect) learns
+// its offset from it, and with it its kind when its path holds a known
+// init section.
+func (p *StderrParser) rangeHeader(v []byte) {
+	r := &p.cur
+	if !r.active || !r.confirmed || r.offset >= 0 {
+		return
+	}
+	off, n := leadingInt(v)
+	if n == 0 {
+		return
+	}
+	r.offset = off
+	if r.kind != KindSegment && r.kind != KindInit {
+		return
+	}
+	k := r.kind
+	switch p.isInit(r.URL(), off) {
+	case initYes:
+		k = KindInit
+	case initElse:
+		k = KindSegment
+	}
+	if k != r.kind {
+		r.kind = k
+		p.setPtr(r.ptr, k)
+	}
 }
 
 // initDownloading handles "Downloading an initialization section of size N",
@@ -214,6 +334,13 @@ func (p *StderrParser) initDownloading() {
 	if !r.active {
 		return
 	}
+	p.learnInit(r)
+	r.initRead, r.responded = true, true
+}
+
+// learnInit makes r an init section, and remembers its path and offset.
+func (p *StderrParser) learnInit(r *request) {
+	r.guessed = false
 	if r.kind != KindInit {
 		r.kind = KindInit
 		if r.confirmed {
@@ -222,10 +349,10 @@ func (p *StderrParser) initDownloading() {
 	}
 	p.segs.dropInit(r.segID)
 	r.segID = 0
-	r.initRead, r.responded = true, true
-	if !p.isInit(r.URL()) {
+	if p.isInit(r.URL(), r.offset) != initYes {
 		path := urlPath(r.URL())
 		p.initLens[p.initNext] = copy(p.inits[p.initNext][:], path)
+		p.initOffs[p.initNext] = max(r.offset, 0)
 		p.initNext = (p.initNext + 1) % len(p.inits)
 	}
 }

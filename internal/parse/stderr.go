@@ -34,6 +34,8 @@ type request struct {
 	start     time.Time
 	reqAt     time.Time
 	playlist  int    // HLS playlist index for media requests, else -1
+	offset    int64  // first byte asked for (announced, or its Range header); -1 unknown
+	guessed   bool   // announced, its kind guessed from its file name (see mediaKind)
 	segID     uint64 // its entry in the segment latency tracker, 0 for none
 	ptr       uint64 // the http context of its request: line
 }
@@ -68,14 +70,18 @@ type StderrParser struct {
 		url      [maxURL]byte
 		n        int
 		playlist int
+		offset   int64
 		at       time.Time
 	}
 
 	ptrs    [16]ptrKind
 	ptrNext int
 
+	// inits are the initialization sections seen ("Downloading an
+	// initialization section"), by path and byte offset: see isInit.
 	inits    [8][maxURL]byte
 	initLens [8]int
+	initOffs [8]int64
 	initNext int
 
 	segs  segTracker
@@ -92,6 +98,16 @@ type StderrParser struct {
 
 	failed     [8]failedSeg
 	failedNext int
+
+	// held is the HTTP error of a request whose kind is a guess, held
+	// for one line: the next may say it was an init section (see
+	// holdError).
+	held struct {
+		valid bool
+		kind  Kind
+		code  int
+		at    time.Time
+	}
 }
 
 type ptrKind struct {
@@ -122,6 +138,9 @@ func newStderrParser(sink Sink, loc *time.Location, rwTimeout time.Duration) *St
 // Line classifies one log line (without its line terminator) read at time
 // at. When the line starts with a datetime prefix, that time is used instead.
 func (p *StderrParser) Line(line []byte, at time.Time) {
+	if p.held.valid && !bytes.Contains(line, []byte(initFailedMsg)) {
+		p.releaseError()
+	}
 	if len(line) == 0 {
 		p.inHeaders = false
 		return
@@ -131,6 +150,8 @@ func (p *StderrParser) Line(line []byte, at time.Time) {
 			// A raw request header line.
 			if hasPrefix(line, "Connection: close") {
 				p.connClose()
+			} else if hasPrefix(line, "Range: bytes=") {
+				p.rangeHeader(line[len("Range: bytes="):])
 			}
 			return
 		}
@@ -155,6 +176,7 @@ func (p *StderrParser) Line(line []byte, at time.Time) {
 // Flush reports the request still being followed. Call it after the last
 // line.
 func (p *StderrParser) Flush() {
+	p.releaseError()
 	p.resolve()
 }
 
@@ -188,10 +210,13 @@ func (p *StderrParser) classify(l *logLine, line []byte, at time.Time) bool {
 				return false
 			}
 			k := p.kindForPtr(l)
+			held := p.holdError(l, k, int(code), at)
 			if p.cur.active {
 				p.cur.sawError, p.cur.latDone = true, true
 			}
-			p.sink.HTTPError(k, int(code), at)
+			if !held {
+				p.sink.HTTPError(k, int(code), at)
+			}
 			return true
 		}
 	case 'S':
@@ -227,6 +252,10 @@ func (p *StderrParser) classify(l *logLine, line []byte, at time.Time) bool {
 	case 'F':
 		if hasPrefix(m, "Failed to open segment ") {
 			p.segmentFailed(m[len("Failed to open segment "):], at)
+			return true
+		}
+		if hasPrefix(m, initFailedMsg) {
+			p.initFailed()
 			return true
 		}
 		if hasPrefix(m, "Failed to reload playlist") {

@@ -185,8 +185,10 @@ func TestViewerGauges(t *testing.T) {
 	}
 	var s Snapshot
 	a.Snapshot(&s, false)
-	if s.Clients.Stalled != 1 || s.Clients.Active != 1 || s.DriftMax != 3*time.Second {
-		t.Errorf("snapshot clients %+v drift max %v; want 1 stalled of 1 active, drift 3s", s.Clients, s.DriftMax)
+	// Drift at 14 s: 12 s of wall time, the last 0.9 s step credited, less
+	// 9 s of out time.
+	if s.Clients.Stalled != 1 || s.Clients.Active != 1 || s.DriftMax != 2100*time.Millisecond {
+		t.Errorf("snapshot clients %+v drift max %v; want 1 stalled of 1 active, drift 2.1s", s.Clients, s.DriftMax)
 	}
 	if s.Startup.Count != 1 || s.Startup.Max != 800*time.Millisecond {
 		t.Errorf("startup histogram count %d max %v; want 1 800ms", s.Startup.Count, s.Startup.Max)
@@ -198,8 +200,8 @@ func TestViewerGauges(t *testing.T) {
 	v.ObserveProgress(clk.At(21*time.Second), 0, 1)
 	v.ObserveProgress(clk.At(23*time.Second), 2*time.Second, 1)
 	v.Summary(&row)
-	if row.Drift != 0 || row.MaxDrift != 3*time.Second || row.Restarts != 1 {
-		t.Errorf("after restart drift %v max %v restarts %d; want 0 3s 1", row.Drift, row.MaxDrift, row.Restarts)
+	if row.Drift != 0 || row.MaxDrift != 2100*time.Millisecond || row.Restarts != 1 {
+		t.Errorf("after restart drift %v max %v restarts %d; want 0 2.1s 1", row.Drift, row.MaxDrift, row.Restarts)
 	}
 	if row.Startup != 800*time.Millisecond {
 		t.Errorf("startup %v after restart; want still 800ms", row.Startup)
@@ -219,15 +221,16 @@ func TestSnapshotSpeedAndClients(t *testing.T) {
 	for i, sp := range speeds {
 		v := a.AddViewer(i)
 		v.Started(clk.At(0))
-		v.ObserveProgress(clk.At(0), 0, sp)
-		v.ObserveProgress(clk.At(2*time.Second), time.Duration(sp*float64(2*time.Second)), sp)
+		for w := range 9 * time.Second / time.Second {
+			v.ObserveProgress(clk.At(w*time.Second), time.Duration(sp*float64(w*time.Second)), sp)
+		}
 	}
 	a.AddViewer(9) // pending
-	clk.Set(2 * time.Second)
+	clk.Set(8 * time.Second)
 	var s Snapshot
 	a.Snapshot(&s, true)
-	if s.SpeedViewers != 3 || s.SpeedMin != 0.5 || math.Abs(s.SpeedMean-1) > 1e-9 || s.DriftMax != time.Second {
-		t.Errorf("speed viewers %d min %v mean %v drift max %v; want 3 0.5 1 1s", s.SpeedViewers, s.SpeedMin, s.SpeedMean, s.DriftMax)
+	if s.SpeedViewers != 3 || math.Abs(s.SpeedMin-0.5) > 1e-9 || math.Abs(s.SpeedMean-1) > 1e-9 || s.DriftMax != 4*time.Second {
+		t.Errorf("speed viewers %d min %v mean %v drift max %v; want 3 0.5 1 4s", s.SpeedViewers, s.SpeedMin, s.SpeedMean, s.DriftMax)
 	}
 	if got, want := s.SpeedSlow, 1; got != want {
 		t.Errorf("SpeedSlow = %d; want %d (the viewer at 0.5, below SlowSpeed)", got, want)
@@ -238,8 +241,8 @@ func TestSnapshotSpeedAndClients(t *testing.T) {
 	if s.Clients != (Clients{Total: 4, Active: 3, Pending: 1}) {
 		t.Errorf("clients %+v; want 4 total, 3 active, 1 pending", s.Clients)
 	}
-	if s.Elapsed != 2*time.Second || !s.Time.Equal(clk.At(2*time.Second)) {
-		t.Errorf("elapsed %v time %v; want 2s after the start", s.Elapsed, s.Time)
+	if s.Elapsed != 8*time.Second || !s.Time.Equal(clk.At(8*time.Second)) {
+		t.Errorf("elapsed %v time %v; want 8s after the start", s.Elapsed, s.Time)
 	}
 	if ids := []int{s.Viewers[0].ID, s.Viewers[1].ID, s.Viewers[2].ID, s.Viewers[3].ID}; !slices.Equal(ids, []int{0, 1, 2, 9}) {
 		t.Errorf("row ids %v; want in the order added", ids)
@@ -276,18 +279,20 @@ func TestDriftFromBestPosition(t *testing.T) {
 	}
 }
 
-// TestSpeedNeedsTwoReports: a viewer's speed comes from two progress
-// reports at least 1 s apart; until then (and again after a restart) it
-// has none and is left out of SpeedViewers and SpeedMin. ffmpeg's first
-// report says speed=0 (or N/A): it must not become the fleet's minimum.
-func TestSpeedNeedsTwoReports(t *testing.T) {
+// TestSpeedNeedsAWindow: a viewer's speed comes from steps of out time
+// at least 5 s apart, after the first 2 s of its run; until then (and
+// again after a restart) it has none and is left out of SpeedViewers and
+// SpeedMin. ffmpeg's first report says speed=0 (or N/A): it must not
+// become the fleet's minimum.
+func TestSpeedNeedsAWindow(t *testing.T) {
 	t.Parallel()
 	clk := new(fakeClock)
 	a := NewAggregator(Options{Now: clk.Now})
 	steady := a.AddViewer(1)
 	steady.Started(clk.At(0))
-	steady.ObserveProgress(clk.At(0), 0, 0)
-	steady.ObserveProgress(clk.At(time.Second), time.Second, 1)
+	for w := range 9 * time.Second / time.Second {
+		steady.ObserveProgress(clk.At(w*time.Second), w*time.Second, 1)
+	}
 	v := a.AddViewer(2)
 	v.Started(clk.At(time.Second))
 	check := func(when string, wantViewers int, wantMin float64, wantHas bool) {
@@ -304,15 +309,23 @@ func TestSpeedNeedsTwoReports(t *testing.T) {
 	check("before any report", 1, 1, false)
 	v.ObserveProgress(clk.At(1100*time.Millisecond), 0, 0) // ffmpeg's first block: speed=0
 	check("after one report", 1, 1, false)
-	v.ObserveProgress(clk.At(1600*time.Millisecond), 500*time.Millisecond, 1)
-	check("after reports 0.5 s apart", 1, 1, false)
-	v.ObserveProgress(clk.At(2100*time.Millisecond), 950*time.Millisecond, 1)
-	check("after reports 1 s apart", 2, 0.95, true)
-	// A stalled viewer (out time not advancing) has speed 0: a real minimum.
-	v.ObserveProgress(clk.At(4100*time.Millisecond), 950*time.Millisecond, 0)
-	v.ObserveProgress(clk.At(6100*time.Millisecond), 950*time.Millisecond, 0)
-	check("stalled", 2, 0, true)
-	v.Started(clk.At(7 * time.Second)) // restart
+	// Catch-up (3 s in the first second), then one 1 s step a second.
+	v.ObserveProgress(clk.At(2100*time.Millisecond), 3*time.Second, 3)
+	for i := range 4 {
+		v.ObserveProgress(clk.At(time.Duration(3100+1000*i)*time.Millisecond), time.Duration(4+i)*time.Second, 1)
+	}
+	check("steps over 4 s after the warm-up", 1, 1, false)
+	v.ObserveProgress(clk.At(8100*time.Millisecond), 9*time.Second, 1)
+	check("steps over 5 s after the warm-up", 2, 1, true) // the catch-up is not in it
+	// Between steps the last step's media is credited: no dip.
+	v.ObserveProgress(clk.At(8900*time.Millisecond), 9*time.Second, 1)
+	check("between steps", 2, 1, true)
+	// Steps that stop count against it once the last one's media (2 s, at
+	// 8.1 s) ran out: at 11.1 s, 4 s of out time since the step at 4.1 s
+	// over the 5 s to 9.1 s.
+	v.ObserveProgress(clk.At(11100*time.Millisecond), 9*time.Second, 0)
+	check("stalled", 2, 0.8, true)
+	v.Started(clk.At(12 * time.Second)) // restart
 	check("after a restart", 1, 1, false)
 }
 

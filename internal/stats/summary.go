@@ -16,10 +16,10 @@ type ViewerRow struct {
 
 	HasProgress   bool    // at least one -progress report; the fields below it (to MaxDrift) are 0 until then
 	HasSpeed      bool    // a speed was measured in this run (see Viewer.ObserveProgress)
-	Speed         float64 // out time advanced / wall time, over about 2 s; 0 until HasSpeed
+	Speed         float64 // out time advanced / wall time, step to step over 5 s or more (see Viewer.ObserveProgress); 0 until HasSpeed
 	ReportedSpeed float64 // ffmpeg's speed= as reported
 	OutTime       time.Duration
-	Drift         time.Duration // wall time minus out time advanced, since the last Started
+	Drift         time.Duration // playback time lost since the best position of the run (see Viewer.ObserveProgress)
 	MaxDrift      time.Duration
 	Startup       time.Duration // first Started to first segment; 0 until known
 	HasStartup    bool

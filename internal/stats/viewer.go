@@ -73,15 +73,16 @@ type viewerFields struct {
 	maxDrift  atomic.Int64  // ns
 
 	// Writer-only state of ObserveProgress.
-	pgen       uint32
-	baseWall   int64 // first progress since Started
-	baseOut    int64
-	minLag     int64 // smallest lag (wall minus out time since base) so far: the viewer's best position
-	anchorWall int64 // start of the current speed window
-	anchorOut  int64
-	lastOut    int64
-	id         int
-	agg        *Aggregator
+	pgen     uint32
+	baseWall int64 // first progress since Started
+	baseOut  int64
+	minLag   int64 // smallest lag (credited wall minus out time since base) so far: the viewer's best position
+	lastOut  int64
+	lastWall int64 // when out time last advanced in this run
+	lastStep int64 // by how much it advanced then
+	edges    edgeRing
+	id       int
+	agg      *Aggregator
 }
 
 // cacheLine is the padding that keeps two viewers' hot fields apart (two
@@ -109,9 +110,6 @@ func (v *Viewer) setLifecycle(l uint32) {
 		}
 	}
 }
-
-// speedWindow is the wall time over which Speed is judged.
-const speedWindow = 2 * time.Second
 
 // ID returns the id the viewer was added with.
 func (v *Viewer) ID() int { return v.id }
@@ -229,15 +227,20 @@ func (v *Viewer) Ended(at time.Time) {
 
 // ObserveProgress takes one -progress report: the wall time it was read,
 // ffmpeg's out_time and its reported speed. It updates the out time, the
-// speed judged from out time over wall time (over about 2 s), drift (the
-// playback time lost since the viewer's best position: wall time since the
-// first report after Started minus out time advanced since then, less the
-// smallest such lag seen; 0 while the viewer keeps up) and its maximum, and the time out time last advanced (for stalls).
-// A run has a speed only from the first report at least 1 s (half the
-// window) after its first report: one report, or reports closer together,
-// say nothing about how fast out time advances, and ffmpeg's own first
-// speed= is 0 or N/A. Until then the viewer has no speed (ViewerRow.HasSpeed
-// false; not in Snapshot.SpeedViewers). Call it from one goroutine only.
+// time out time last advanced (for stalls), the speed and the drift, both
+// read at the steps of out time (see playback.go): speed is out time
+// advanced over wall time since a step at least 5 s (and two of the
+// largest steps) before the last one, the wall time after the last step's
+// media ran out counting too; drift is the playback time lost since the
+// viewer's best position (credited wall time since the first report after
+// Started minus out time advanced since then, less the smallest such lag
+// seen; 0 while the viewer keeps up), with its maximum.
+//
+// A run has no speed (ViewerRow.HasSpeed false; not in
+// Snapshot.SpeedViewers) until out time has advanced over such a window
+// after the first 2 s of the run: reports closer together say nothing of
+// how fast it plays, ffmpeg's own first speed= is 0 or N/A, and a live
+// viewer's start is a catch-up. Call it from one goroutine only.
 func (v *Viewer) ObserveProgress(wall time.Time, outTime time.Duration, speed float64) {
 	w, o := v.agg.rel(wall), int64(outTime)
 	if math.IsNaN(speed) || math.IsInf(speed, 0) || speed < 0 {
@@ -250,8 +253,8 @@ func (v *Viewer) ObserveProgress(wall time.Time, outTime time.Duration, speed fl
 		v.pgen = g
 		v.baseWall, v.baseOut = w, o
 		v.minLag = 0
-		v.anchorWall, v.anchorOut = w, o
-		v.lastOut = o
+		v.lastOut, v.lastWall, v.lastStep = o, w, 0
+		v.edges.reset()
 		v.lastAdvance.Store(w)
 		if st&flagSpeed != 0 {
 			st = v.state.And(^flagSpeed) &^ flagSpeed
@@ -261,16 +264,18 @@ func (v *Viewer) ObserveProgress(wall time.Time, outTime time.Duration, speed fl
 	v.repSpeed.Store(math.Float64bits(speed))
 	v.outTime.Store(o)
 	if o > v.lastOut {
-		v.lastOut = o
+		v.lastStep = o - v.lastOut
+		v.lastOut, v.lastWall = o, w
 		v.lastAdvance.Store(w)
+		if w-v.baseWall >= int64(speedWarmUp) {
+			v.edges.add(w, o, v.lastStep)
+		}
 	}
-	if dw := w - v.anchorWall; dw >= int64(speedWindow/2) {
-		v.speed.Store(math.Float64bits(max(float64(o-v.anchorOut), 0) / float64(dw)))
+	end := playbackTime(w, v.lastWall, v.lastStep)
+	if a, ok := v.edges.anchor(end); ok {
+		v.speed.Store(math.Float64bits(max(float64(v.lastOut-a.out), 0) / float64(end-a.wall)))
 		if st&flagSpeed == 0 {
 			st = v.state.Or(flagSpeed) | flagSpeed
-		}
-		if dw >= int64(speedWindow) {
-			v.anchorWall, v.anchorOut = w, o
 		}
 	}
 	// Drift is the playback time lost since the viewer's best position:
@@ -278,7 +283,7 @@ func (v *Viewer) ObserveProgress(wall time.Time, outTime time.Duration, speed fl
 	// behind the edge and catches up (its lag falls below zero), a VOD
 	// viewer without -re runs ahead for ever: neither is drift; media time
 	// that stops advancing while wall time goes on is.
-	lag := (w - v.baseWall) - (o - v.baseOut)
+	lag := (end - v.baseWall) - (o - v.baseOut)
 	if lag < v.minLag {
 		v.minLag = lag
 	}

@@ -81,7 +81,7 @@ func (t *Threshold) evalCumulative(v *Verdict, src *view, warm time.Duration, sc
 	}
 	val, ok := t.query.delta(&tl, base, last, sc)
 	if !ok {
-		noData(v, "no observations%s", warmNote(warm))
+		noData(v, "no observations%s%s", warmNote(warm), t.unmeasuredNote(&tl, base, last))
 		return
 	}
 	v.Observed = val
@@ -245,4 +245,28 @@ func sub0(a, b uint64) uint64 {
 		return 0
 	}
 	return a - b
+}
+
+// unmeasuredNote explains a latency without observations when the viewers
+// did make such requests: their ends could not be read from ffmpeg's log.
+// It is "" for other metrics and when there were no requests.
+func (t *Threshold) unmeasuredNote(tl *timeline, base, last int) string {
+	if t.query.def.kind != kindDistribution || !t.query.def.history {
+		return ""
+	}
+	count := func(i int) uint64 {
+		if i < 0 {
+			return 0
+		}
+		c := tl.at(i).counters
+		if t.query.def.hist == histSegment {
+			return c.Requests[stats.KindSegment] + c.Requests[stats.KindInit]
+		}
+		return c.Requests[stats.KindManifest]
+	}
+	n := count(last) - min(count(base), count(last))
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", though the viewers made %d such requests: ffmpeg's log marks the end of a response only on a connection it closes (Config.KeepAlive off over http, an ffmpeg with -http_persistent: see the run's start-up notes and segment_latency_coverage)", n)
 }

@@ -1,0 +1,63 @@
+package e2e
+
+import (
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/hlsswarm/hlsswarm/assert"
+	"github.com/hlsswarm/hlsswarm/fixtures"
+	"github.com/hlsswarm/hlsswarm/loadtest"
+)
+
+// TestSpeedNoFalseAlarm runs healthy live fleets (6 viewers, 13 s) against
+// the in-process fixture origin, serially: each must pass
+// min(speed) >= 0.95 and the default regression gate against the first,
+// since speed is read at the steps of out time (see
+// stats.Viewer.ObserveProgress), not at whatever instant a window ends
+// between two segments. A fleet of a bandwidth-capped origin (10 kB/s on
+// segments, about 0.7x; 18 s) must still fail min(speed) >= 0.95. The 20-run
+// proof on recorded timing is internal/stats TestHealthyReplayNoFalseAlarm.
+//
+// Not parallel: it sets HLSSWARM_UPDATE_BASELINE, and it measures speed on
+// a machine as quiet as the package allows.
+func TestSpeedNoFalseAlarm(t *testing.T) {
+	const runs = 3
+	baseline := filepath.Join(t.TempDir(), "baseline.json")
+	cfg := func(o *fixtures.Origin) loadtest.Config {
+		return loadtest.Config{URL: o.URL(), Clients: 6, Ramp: time.Second, Duration: 12 * time.Second,
+			ProgressInterval: -1, Origin: o}
+	}
+	for run := range runs {
+		origin := fixtures.NewOrigin(t, fixtures.Live{})
+		res := loadtest.Run(t, cfg(origin))
+		if !assert.Thresholds(t, res, "min(speed) >= 0.95") {
+			t.Errorf("run %d of %d: false alarm on a healthy origin", run+1, runs)
+		}
+		if run == 0 {
+			t.Setenv(assert.UpdateBaselineEnv, "1")
+		} else {
+			t.Setenv(assert.UpdateBaselineEnv, "")
+		}
+		if !assert.NoRegression(t, res, baseline, nil) {
+			t.Errorf("run %d of %d: the default regression gate failed a healthy run", run+1, runs)
+		}
+		origin.Close()
+	}
+	origin := fixtures.NewOrigin(t, fixtures.Live{})
+	if err := origin.SetFaults(fixtures.Fault{Type: fixtures.FaultBandwidth, BytesPerSecond: 10_000,
+		Kinds: []fixtures.Kind{fixtures.KindSegment}}); err != nil {
+		t.Fatal(err)
+	}
+	// Longer: a capped viewer's first progress comes a few seconds in, and
+	// a speed needs 7 s of progress after it.
+	capped := cfg(origin)
+	capped.Duration = 18 * time.Second
+	rec := &recordingTB{TB: t}
+	res := loadtest.Run(rec, capped)
+	vs, err := assert.Check(res, "min(speed) < 0.95")
+	if err != nil || !vs.OK() {
+		t.Errorf("bandwidth-capped origin: want min(speed) < 0.95 (a real slowdown stays visible): %v\n%s", err, vs.Table())
+	}
+	t.Logf("bandwidth-capped: %s", vs.Table())
+}

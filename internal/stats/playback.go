@@ -1,0 +1,95 @@
+package stats
+
+import "time"
+
+// Playback health from -progress reports.
+//
+// ffmpeg's out time does not advance smoothly: a live viewer's advances
+// when a segment arrives, by one segment's media at a time, and stands
+// still in between. Out time over wall time across a window of a second
+// or two measures where the window's ends fall between those steps, not
+// how well the viewer plays: with 1 s segments a healthy viewer read 0.67
+// (one step over a 1.5 s window) as often as 1. So the gauges read the
+// step function at its steps:
+//
+//   - Speed is out time advanced over wall time from one step (an anchor
+//     at least speedWindow, and at least speedSteps of the largest step,
+//     before) to now. Both ends are steps, so regular steps measure
+//     exactly 1 whatever the step size; only the jitter of arrival times
+//     remains, over a window several steps long.
+//   - "Now" is the time of the last step, credited with that step's media:
+//     a viewer that received 1 s of media at t has something to play until
+//     t + 1 s, and only the wall time after that counts against it. A
+//     viewer whose steps stop, or come slower than they play, still reads
+//     slower at once.
+//   - The first speedWarmUp after a (re)start anchors nothing: a live
+//     viewer starts behind the edge and fetches several segments at once
+//     (a speed well above 1 that says nothing of its playback).
+//
+// Drift uses the same credited time, so it too measures lost playback,
+// not the distance to the next step. Speed and drift change only with a
+// report: a viewer whose ffmpeg stops reporting altogether (blocked on a
+// read) keeps its last values, and shows as stalled (Options.StallAfter)
+// instead.
+const (
+	speedWindow = 5 * time.Second
+	speedSteps  = 2
+	speedWarmUp = 2 * time.Second
+	// maxEdges bounds the steps kept per viewer; edges closer than
+	// window/edgeSpacing to the previous one are not kept, so the ring
+	// always spans at least two windows.
+	maxEdges    = 16
+	edgeSpacing = 8
+)
+
+// edge is one step of out time: when it arrived and the out time after it.
+type edge struct{ wall, out int64 }
+
+// edgeRing keeps the last steps of one run of a viewer, oldest first.
+// Writer-only state of ObserveProgress.
+type edgeRing struct {
+	e       [maxEdges]edge
+	first   int // index of the oldest
+	n       int
+	maxStep int64 // largest step after the warm-up, ns of media
+}
+
+func (r *edgeRing) reset() { r.first, r.n, r.maxStep = 0, 0, 0 }
+
+// window is the least span of a speed measure.
+func (r *edgeRing) window() int64 {
+	return max(int64(speedWindow), speedSteps*r.maxStep)
+}
+
+// add records a step of size step that arrived at wall, out time out.
+func (r *edgeRing) add(wall, out, step int64) {
+	r.maxStep = max(r.maxStep, step)
+	if r.n > 0 && wall-r.e[(r.first+r.n-1)%maxEdges].wall < r.window()/edgeSpacing {
+		return
+	}
+	if r.n == maxEdges {
+		r.first = (r.first + 1) % maxEdges
+		r.n--
+	}
+	r.e[(r.first+r.n)%maxEdges] = edge{wall, out}
+	r.n++
+}
+
+// anchor returns the newest kept step at least a window before end, and
+// false when no step is that old yet.
+func (r *edgeRing) anchor(end int64) (edge, bool) {
+	win := r.window()
+	for i := r.n - 1; i >= 0; i-- {
+		if e := r.e[(r.first+i)%maxEdges]; end-e.wall >= win {
+			return e, true
+		}
+	}
+	return edge{}, false
+}
+
+// playbackTime is the wall time that counts against a viewer at wall
+// time w whose out time last advanced, by step, at lastWall: the time its
+// last step ran out, or the step's arrival while that media lasts.
+func playbackTime(w, lastWall, step int64) int64 {
+	return max(lastWall, w-step)
+}
