@@ -71,7 +71,7 @@ test: ## the whole suite with the race detector (needs ffmpeg)
 test-short: ## the suite without the long cases
 	$(GO) test -race -count=1 -p 1 -short $(PKGS)
 
-SCALE_STEPS ?= 300,500,700,1000
+SCALE_STEPS ?= 100,200,300,500,700,1000
 
 scale: ## capacity: the largest live fleet this machine holds (e2e.TestScale over SCALE_STEPS), alone, without the race detector
 	HLSSWARM_SCALE=$(SCALE_STEPS) $(GO) test -count=1 -v -run '^TestScale$$' -timeout 40m ./e2e
