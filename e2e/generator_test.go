@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"os"
 	"os/exec"
 	"runtime"
 	"strconv"
@@ -12,7 +11,6 @@ import (
 
 	"github.com/hlsswarm/hlsswarm/assert"
 	"github.com/hlsswarm/hlsswarm/fixtures"
-	"github.com/hlsswarm/hlsswarm/internal/genhealth"
 	"github.com/hlsswarm/hlsswarm/loadtest"
 )
 
@@ -57,21 +55,11 @@ func logSeconds(t *testing.T, res *loadtest.Result) {
 // (avg10 would still hold the compiler's work that came before the test.)
 func cpuPressureNow(t *testing.T) float64 {
 	t.Helper()
-	read := func() uint64 {
-		b, err := os.ReadFile("/proc/pressure/cpu")
-		if err != nil {
-			t.Skipf("no Linux PSI (/proc/pressure/cpu: %v): the generator's CPU pressure cannot be read here", err)
-		}
-		_, total, err := genhealth.ParsePressure(b)
-		if err != nil {
-			t.Fatalf("/proc/pressure/cpu: %v", err)
-		}
-		return total
+	p, ok := cpuPressureOver(2 * time.Second)
+	if !ok {
+		t.Skip("no Linux PSI (/proc/pressure/cpu): the generator's CPU pressure cannot be read here")
 	}
-	const span = 2 * time.Second
-	a := read()
-	time.Sleep(span)
-	return float64(read()-a) / float64(span.Microseconds())
+	return p
 }
 
 // TestGeneratorSaturation saturates the generating machine on purpose

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/hlsswarm/hlsswarm/assert"
 	"github.com/hlsswarm/hlsswarm/fixtures"
+	"github.com/hlsswarm/hlsswarm/internal/genhealth"
 	"github.com/hlsswarm/hlsswarm/loadtest"
 )
 
@@ -29,6 +31,11 @@ func TestSpeedNoFalseAlarm(t *testing.T) {
 		return loadtest.Config{URL: o.URL(), Clients: 6, Ramp: time.Second, Duration: 12 * time.Second,
 			ProgressInterval: -1, Origin: o}
 	}
+	// A machine busy before the first fleet (CPU pressure over 10 % for
+	// 2 s) is busy for all of them: PSI's per-second readings of one run
+	// can miss it (one run beside stress-ng --cpu 1 read 0.902x with
+	// under a quarter of its seconds saturated).
+	busyBefore := machineBusy(t)
 	for run := range runs {
 		origin := fixtures.NewOrigin(t, fixtures.Live{})
 		res := loadtest.Run(t, cfg(origin))
@@ -36,12 +43,12 @@ func TestSpeedNoFalseAlarm(t *testing.T) {
 		// stress-ng --cpu 1): where the run's own generator health says
 		// the machine was saturated, the healthy-origin bounds are what
 		// that allows, and the gate's verdict is logged, not judged.
-		busy := res.Generator.SaturatedShare > 0.25 // the share at which loadtest warns
+		busy := busyBefore || res.Generator.SaturatedShare > 0.25 // the share at which loadtest warns
 		speedBound, judge := "min(speed) >= 0.95", t.Errorf
 		if busy {
 			speedBound, judge = "min(speed) >= 0.85", t.Logf
-			t.Logf("run %d of %d: the generator was saturated %d of %d s: speed held to 0.85, the regression gate logged", run+1, runs,
-				res.Generator.SaturatedSeconds, res.Generator.Seconds)
+			t.Logf("run %d of %d: a busy machine (busy before the fleets: %v; generator saturated %d of %d s): speed held to 0.85, the regression gate logged", run+1, runs,
+				busyBefore, res.Generator.SaturatedSeconds, res.Generator.Seconds)
 		}
 		if !assert.Thresholds(t, res, speedBound) {
 			t.Errorf("run %d of %d: false alarm on a healthy origin", run+1, runs)
@@ -73,4 +80,38 @@ func TestSpeedNoFalseAlarm(t *testing.T) {
 		t.Errorf("bandwidth-capped origin: want min(speed) < 0.95 (a real slowdown stays visible): %v\n%s", err, vs.Table())
 	}
 	t.Logf("bandwidth-capped: %s", vs.Table())
+}
+
+// machineBusy reports whether the machine's CPU pressure (Linux PSI) was
+// over 10 % in the next 2 s; false where PSI cannot be read.
+func machineBusy(t *testing.T) bool {
+	t.Helper()
+	p, ok := cpuPressureOver(2 * time.Second)
+	busy := ok && p > 0.10
+	t.Logf("machine busy before the fleets (CPU pressure > 10%% over 2 s): %v (%.0f%%)", busy, 100*p)
+	return busy
+}
+
+// cpuPressureOver returns the machine's CPU pressure (PSI some) over the
+// next span: the share of it in which a task waited for a CPU. ok is false
+// where PSI cannot be read.
+func cpuPressureOver(span time.Duration) (pressure float64, ok bool) {
+	read := func() (uint64, bool) {
+		b, err := os.ReadFile("/proc/pressure/cpu")
+		if err != nil {
+			return 0, false
+		}
+		_, total, err := genhealth.ParsePressure(b)
+		return total, err == nil
+	}
+	a, ok := read()
+	if !ok {
+		return 0, false
+	}
+	time.Sleep(span)
+	b, ok := read()
+	if !ok || b < a {
+		return 0, false
+	}
+	return float64(b-a) / float64(span.Microseconds()), true
 }
