@@ -28,12 +28,7 @@ func TestSingleFileByteRanges(t *testing.T) {
 				VOD:           loadtest.VODDownload, // once, at full speed: every request is known at the end
 				RestartPolicy: loadtest.RestartNever, ProgressInterval: -1, Origin: origin,
 			}
-			res := loadtest.Run(t, cfg)
-			truth := idleTruth(t, origin)
-			truthDiff(t, truth, res, 0)
-			if got := res.Exits["clean"]; got != cfg.Clients {
-				t.Errorf("exits = %v; want %d clean (VOD played to the end)", res.Exits, cfg.Clients)
-			}
+			res, truth := runVODOnce(t, cfg, origin)
 			segs := origin.Content().Renditions()[0].Segments
 			wantInit := 0
 			if format == fixtures.FMP4 {
@@ -57,21 +52,7 @@ func TestSingleFileByteRanges(t *testing.T) {
 					t.Errorf("origin answered %s (Range %q) with %d; want %d", r.Path, r.Range, r.Status, want)
 				}
 			}
-			// The fleet's totals equal the requests the origin served to
-			// viewers (the fleet's own playlist fetches carry no client id).
-			viewers := map[string]int64{}
-			for client, counts := range truth.ByClient {
-				for k, n := range counts.Requests {
-					if client != "" {
-						viewers[catalogueKind(k)] += n
-					}
-				}
-			}
-			for _, k := range kinds {
-				if got := int64(res.Totals.Requests.Get(k)); got != viewers[k] {
-					t.Errorf("Result.Totals %s requests %d; origin served viewers %d", k, got, viewers[k])
-				}
-			}
+			viewers := totalsEqualViewers(t, truth, res)
 			if viewers["segment"] != int64(cfg.Clients*segs) {
 				t.Errorf("origin served viewers %d segment ranges; want %d", viewers["segment"], cfg.Clients*segs)
 			}

@@ -32,12 +32,7 @@ func TestDemuxedAudio(t *testing.T) {
 				VOD:           loadtest.VODDownload, // once, at full speed: every request is known at the end
 				RestartPolicy: loadtest.RestartNever, ProgressInterval: -1, Origin: origin,
 			}
-			res := loadtest.Run(t, cfg)
-			truth := idleTruth(t, origin)
-			truthDiff(t, truth, res, 0)
-			if got := res.Exits["clean"]; got != cfg.Clients {
-				t.Errorf("exits = %v; want %d clean (VOD played to the end)", res.Exits, cfg.Clients)
-			}
+			res, truth := runVODOnce(t, cfg, origin)
 			type key struct {
 				client, rendition string
 				kind              fixtures.Kind
@@ -73,21 +68,7 @@ func TestDemuxedAudio(t *testing.T) {
 					}
 				}
 			}
-			// The fleet's totals equal the requests the origin served to
-			// viewers (the fleet's own playlist fetches carry no client id).
-			viewers := map[string]int64{}
-			for client, counts := range truth.ByClient {
-				for k, n := range counts.Requests {
-					if client != "" {
-						viewers[catalogueKind(k)] += n
-					}
-				}
-			}
-			for _, k := range kinds {
-				if got := int64(res.Totals.Requests.Get(k)); got != viewers[k] {
-					t.Errorf("Result.Totals %s requests %d; origin served viewers %d", k, got, viewers[k])
-				}
-			}
+			totalsEqualViewers(t, truth, res)
 			t.Logf("origin %v; parsers %+v", origin.RequestCounts(), res.Totals.Requests)
 		})
 	}

@@ -101,6 +101,42 @@ func countCode(s []loadtest.StatusCount, code int) uint64 {
 	return 0
 }
 
+// runVODOnce runs cfg (a VOD, VODDownload, RestartNever) to its end and
+// returns the Result and the idle origin's ground truth, having checked
+// that every viewer played to the end and that the parsers' counts equal
+// the origin's viewer by viewer (nothing in flight: see truthDiff).
+func runVODOnce(t *testing.T, cfg loadtest.Config, origin *fixtures.Origin) (*loadtest.Result, fixtures.Snapshot) {
+	t.Helper()
+	res := loadtest.Run(t, cfg)
+	truth := idleTruth(t, origin)
+	truthDiff(t, truth, res, 0)
+	if got := res.Exits["clean"]; got != cfg.Clients {
+		t.Errorf("exits = %v; want %d clean (VOD played to the end)", res.Exits, cfg.Clients)
+	}
+	return res, truth
+}
+
+// totalsEqualViewers checks that the fleet's totals equal the requests the
+// origin served to viewers (the fleet's own playlist fetches carry no
+// client id), kind by kind, and returns the origin's counts by kind.
+func totalsEqualViewers(t *testing.T, truth fixtures.Snapshot, res *loadtest.Result) map[string]int64 {
+	t.Helper()
+	viewers := map[string]int64{}
+	for client, counts := range truth.ByClient {
+		for k, n := range counts.Requests {
+			if client != "" {
+				viewers[catalogueKind(k)] += n
+			}
+		}
+	}
+	for _, k := range kinds {
+		if got := int64(res.Totals.Requests.Get(k)); got != viewers[k] {
+			t.Errorf("Result.Totals %s requests %d; origin served viewers %d", k, got, viewers[k])
+		}
+	}
+	return viewers
+}
+
 // idleTruth waits until the origin serves no request and returns its
 // ground truth.
 func idleTruth(t *testing.T, origin *fixtures.Origin) fixtures.Snapshot {
