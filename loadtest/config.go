@@ -376,7 +376,7 @@ func (c Config) Validate() error {
 		return fmt.Errorf("loadtest: Config.VOD = %q; want one of %s", c.VOD, quoteAll(vodPlaybacks))
 	}
 	for name, value := range c.Headers {
-		if !validHeaderName(name) {
+		if !ffmpeg.ValidHeaderName(name) {
 			return fmt.Errorf("loadtest: Config.Headers has name %q; want an HTTP header name: letters, digits and !#$%%&'*+-.^_`|~, no spaces or ':'", name)
 		}
 		switch strings.ToLower(name) {
@@ -425,24 +425,6 @@ func validateURL(raw string) error {
 		return fmt.Errorf("loadtest: Config.URL = %q has no host; want http://host[:port]/path.m3u8", raw)
 	}
 	return nil
-}
-
-// validHeaderName reports whether name is an HTTP field name (RFC 9110's
-// token: visible ASCII but separators).
-func validHeaderName(name string) bool {
-	if name == "" {
-		return false
-	}
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		case strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0:
-		default:
-			return false
-		}
-	}
-	return true
 }
 
 // metricsListenAddr puts an empty host on loopback.

@@ -448,6 +448,20 @@ func ValidateHeader(name, value string) error {
 	return nil
 }
 
+// ValidHeaderName reports whether name is an HTTP header name: a non-empty
+// RFC 9110 token.
+func ValidHeaderName(name string) bool {
+	if name == "" {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		if !isTokenChar(name[i]) {
+			return false
+		}
+	}
+	return true
+}
+
 // isTokenChar reports whether c may appear in an HTTP header name (RFC 9110 tchar).
 func isTokenChar(c byte) bool {
 	switch {
