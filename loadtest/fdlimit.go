@@ -1,6 +1,10 @@
 package loadtest
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/hlsswarm/hlsswarm/internal/genhealth"
+)
 
 // fdsPerViewer is what one viewer holds open in the test process: its
 // stderr and -progress sockets and the process's pidfd, plus its
@@ -21,4 +25,14 @@ func checkFDs(clients int, limit uint64) error {
 	}
 	return fmt.Errorf("loadtest: Config.Clients = %d needs about %d open files (%d a viewer + %d) but RLIMIT_NOFILE is %d; raise the hard limit (ulimit -Hn, LimitNOFILE= in systemd, --ulimit nofile= in docker) or run fewer viewers (at most %d here)",
 		clients, need, fdsPerViewer, fdsBase, limit, (limit-fdsBase)/fdsPerViewer)
+}
+
+// openFileLimit returns this process's soft RLIMIT_NOFILE, 0 when it is
+// unknown or infinite.
+func openFileLimit() uint64 {
+	limit, ok := genhealth.FileLimit()
+	if !ok || limit == ^uint64(0) {
+		return 0
+	}
+	return limit
 }

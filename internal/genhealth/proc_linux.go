@@ -3,7 +3,6 @@ package genhealth
 import (
 	"io/fs"
 	"os"
-	"syscall"
 )
 
 // procFS returns /proc.
@@ -16,10 +15,10 @@ func openFDs() (n int, limit uint64, ok bool) {
 	if err != nil {
 		return 0, 0, false
 	}
-	var rl syscall.Rlimit
-	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl); err != nil {
+	limit, ok = FileLimit()
+	if !ok {
 		return 0, 0, false
 	}
 	// One entry is the descriptor ReadDir itself held open.
-	return max(len(ents)-1, 0), rl.Cur, true
+	return max(len(ents)-1, 0), limit, true
 }
