@@ -1,0 +1,199 @@
+package player
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ClientHeader is the request header that carries a viewer's number on
+// every request, as the ffmpeg engine sends it.
+const ClientHeader = "X-Hlsswarm-Client"
+
+// DefaultUserAgent is the User-Agent prefix when ClientOptions.UserAgent
+// is empty; each viewer appends " client-<n>".
+const DefaultUserAgent = "hlsswarm-native"
+
+// DefaultTimeout is ClientOptions.Timeout's default.
+const DefaultTimeout = 10 * time.Second
+
+// Bounds on what the player reads: a playlist larger than maxPlaylist is
+// an error (a playlist is text of a few kilobytes; this is not one), a
+// segment body is read to its end but at most maxBody bytes, and at most
+// maxRedirects are followed per request.
+const (
+	maxPlaylist  = 4 << 20
+	maxBody      = 1 << 30
+	maxRedirects = 10
+)
+
+// ClientOptions configure a [Client]. The zero value of each field selects
+// its default.
+type ClientOptions struct {
+	// Origin is the URL whose web origin (scheme, host and port) receives
+	// Headers; requests to any other origin, redirects included, get none
+	// of them.
+	Origin string
+	// Headers are extra request headers for Origin's requests.
+	Headers map[string]string
+	// UserAgent is the User-Agent prefix; default DefaultUserAgent.
+	UserAgent string
+	// Timeout bounds connecting, waiting for a response's headers, and
+	// each wait for more of its body (ffmpeg's rw_timeout, an inactivity
+	// timeout: a slow body that keeps arriving is no timeout). Default
+	// DefaultTimeout.
+	Timeout time.Duration
+	// Viewers is the number of viewers that will share the client; it
+	// sizes the pool of idle connections kept per host. Default 1.
+	Viewers int
+}
+
+// Client is the HTTP side of a fleet of native viewers: one keep-alive
+// http.Client whose connections any viewer may reuse. Its methods are
+// safe for concurrent use.
+type Client struct {
+	hc        *http.Client
+	tr        *http.Transport
+	origin    string
+	headers   [][2]string // sorted by name
+	userAgent string
+	timeout   time.Duration
+}
+
+// NewClient returns a Client for opts. Close it when the fleet is done.
+//
+// It speaks HTTP/1.1 with keep-alive, over http and https alike, and never
+// HTTP/2: the fleet shares one Transport, and HTTP/2 would multiplex every
+// viewer's requests onto one connection per origin, which no audience
+// does. With HTTP/1.1 each request in flight has a connection of its own,
+// reused afterwards by whichever viewer asks next. Like the ffmpeg
+// engine it uses no proxy from the environment and does not verify TLS
+// certificates (ffmpeg's -tls_verify 0).
+func NewClient(opts ClientOptions) *Client {
+	timeout := opts.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	ua := opts.UserAgent
+	if ua == "" {
+		ua = DefaultUserAgent
+	}
+	tr := &http.Transport{
+		Proxy:                  nil,
+		DialContext:            (&net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}).DialContext,
+		TLSClientConfig:        &tls.Config{InsecureSkipVerify: true}, // as ffmpeg's viewers: see above
+		TLSHandshakeTimeout:    timeout,
+		ResponseHeaderTimeout:  timeout,
+		MaxIdleConnsPerHost:    max(opts.Viewers, 2),
+		IdleConnTimeout:        90 * time.Second,
+		DisableCompression:     true, // bytes are the body's bytes on the wire
+		MaxResponseHeaderBytes: 64 << 10,
+		// A non-nil empty map keeps HTTP/2 off (see above).
+		TLSNextProto: map[string]func(string, *tls.Conn) http.RoundTripper{},
+	}
+	c := &Client{tr: tr, origin: originOf(opts.Origin), userAgent: ua, timeout: timeout}
+	for n, v := range opts.Headers {
+		c.headers = append(c.headers, [2]string{n, v})
+	}
+	sort.Slice(c.headers, func(i, j int) bool { return c.headers[i][0] < c.headers[j][0] })
+	c.hc = &http.Client{Transport: tr, CheckRedirect: c.checkRedirect}
+	return c
+}
+
+// Close closes the client's idle connections.
+func (c *Client) Close() { c.tr.CloseIdleConnections() }
+
+// setHeaders sets a viewer's headers on a request to u: its id and user
+// agent always, the configured headers only when u is in Origin.
+func (c *Client) setHeaders(h http.Header, u *url.URL, client string) {
+	h.Set(ClientHeader, client)
+	h.Set("User-Agent", c.userAgent+" client-"+client)
+	in := c.origin != "" && originOfURL(u) == c.origin
+	for _, kv := range c.headers {
+		if in {
+			h.Set(kv[0], kv[1])
+		} else {
+			h.Del(kv[0])
+		}
+	}
+}
+
+// checkRedirect follows up to maxRedirects redirects and gives every hop
+// the headers its own URL may have: net/http copies the first request's
+// headers onto each hop, dropping only Authorization, Cookie and
+// WWW-Authenticate across hosts, so a custom header would otherwise leave
+// the origin it was meant for.
+func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= maxRedirects {
+		return fmt.Errorf("stopped after %d redirects", maxRedirects)
+	}
+	c.setHeaders(req.Header, req.URL, via[0].Header.Get(ClientHeader))
+	return nil
+}
+
+// originOf returns the web origin of rawURL (scheme://host:port, lower
+// case, the port made explicit), or "" when it does not parse.
+func originOf(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return ""
+	}
+	return originOfURL(u)
+}
+
+func originOfURL(u *url.URL) string {
+	if u.Host == "" {
+		return ""
+	}
+	scheme := strings.ToLower(u.Scheme)
+	port := u.Port()
+	switch {
+	case port == "" && scheme == "http":
+		port = "80"
+	case port == "" && scheme == "https":
+		port = "443"
+	}
+	return scheme + "://" + net.JoinHostPort(strings.ToLower(u.Hostname()), port)
+}
+
+// clientID formats a viewer id for the headers.
+func clientID(id int) string { return strconv.Itoa(id) }
+
+// errorKind classifies a failed request for the stats.
+type errorKind uint8
+
+const (
+	errNone     errorKind = iota
+	errStopped            // the viewer was stopped: not the origin's doing
+	errTimeout            // no connection, headers or body bytes within the timeout
+	errRefused            // connection refused
+	errCut                // the connection failed: reset, or a body cut short
+	errTooLarge           // a playlist past maxPlaylist
+	errStatus             // an HTTP error status (the request itself completed)
+	errPlaylist           // a body that is no playlist
+)
+
+// classify returns the kind of err from a request made under ctx, whose
+// inactivity timer fired when timedOut.
+func classify(ctx context.Context, err error, timedOut bool) errorKind {
+	var ne net.Error
+	switch {
+	case err == nil:
+		return errNone
+	case timedOut, errors.As(err, &ne) && ne.Timeout():
+		return errTimeout
+	case ctx.Err() != nil:
+		return errStopped
+	case isRefused(err):
+		return errRefused
+	}
+	return errCut
+}

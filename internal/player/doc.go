@@ -1,0 +1,36 @@
+// Package player is hlsswarm's native viewer engine: an HLS player in Go
+// that plays like a player (not like a crawler) and records what it does
+// into the same per-viewer stats (internal/stats) as the ffmpeg engine, so
+// that everything downstream (the metric catalogue, thresholds, reports,
+// the origin's ground truth) does not know which engine ran.
+//
+// One [Client] serves a whole fleet: one http.Transport whose idle pool is
+// sized for the fleet (HTTP/1.1 keep-alive; see [NewClient] for why not
+// HTTP/2). Each viewer is one goroutine ([Client.Play]), plus one per
+// further rendition it plays (a demuxed audio rendition, or every
+// rendition of a master playlist):
+//
+//   - a media playlist is reloaded one target duration after the start of
+//     its previous load, or half of one after a reload that found it
+//     unchanged (RFC 8216 6.3.4);
+//   - a live stream starts three target durations from its end (the
+//     hold-back of RFC 8216 6.3.3), a VOD at its first segment;
+//   - segments are fetched in order into a buffer model: playback starts
+//     once the first segment is in, the playback clock then runs at real
+//     time, stalls when the buffer runs dry and resumes when a segment
+//     arrives; a VOD is fetched at most Viewer.MaxBuffer ahead of the
+//     playback clock (or downloaded as fast as it comes with
+//     Viewer.Download);
+//   - an init section (EXT-X-MAP) is fetched once per rendition, again
+//     only when the playlist names another one;
+//   - redirects are followed and URIs resolve against the final URL.
+//
+// Every request that reached the network (its request line and headers
+// were written) is counted by kind; its status, body bytes, download time,
+// timeouts, refused connections and bodies cut short are recorded as the
+// ffmpeg engine records them. The playback clock is reported as the
+// viewer's out time (stats.Viewer.ObserveProgress), so speed, drift (the
+// playback time a stall lost) and stalled viewers mean what they mean for
+// ffmpeg; stall counts, stall time and time to first byte are in each
+// viewer's [Report].
+package player

@@ -1,0 +1,162 @@
+package player
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptrace"
+	"net/url"
+	"strconv"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/hlsswarm/hlsswarm/internal/hls"
+	"github.com/hlsswarm/hlsswarm/internal/stats"
+)
+
+// response is the outcome of one fetch.
+type response struct {
+	status int
+	err    errorKind
+	// final is the URL that answered, after redirects (nil without an
+	// answer): a playlist's URIs resolve against it.
+	final *url.URL
+	body  []byte // the body, when it was asked for and complete
+	bytes int64  // body bytes received
+	ttfb  time.Duration
+	total time.Duration // request start to body end
+}
+
+func (r *response) ok() bool { return r.err == errNone }
+
+func isRefused(err error) bool { return errors.Is(err, syscall.ECONNREFUSED) }
+
+// fetch GETs u (the byte range rng of it, when not nil) for viewer pv and
+// records the request into its stats: one request of kind k for every hop
+// whose request reached the network (redirects included), the status of
+// an HTTP error, the body bytes, the download time of a complete 2xx
+// response, and a timeout, refused connection or cut connection. keep asks
+// for the body (a playlist, at most maxPlaylist bytes); otherwise it is
+// read to its end and dropped.
+func (c *Client) fetch(ctx context.Context, pv *viewerState, k stats.Kind, u string, rng *hls.ByteRange, keep bool) response {
+	var res response
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	start := time.Now()
+	trace := &httptrace.ClientTrace{
+		WroteRequest: func(w httptrace.WroteRequestInfo) {
+			if w.Err == nil {
+				pv.requested(k)
+			}
+		},
+		GotFirstResponseByte: func() {
+			if res.ttfb == 0 {
+				res.ttfb = time.Since(start)
+			}
+		},
+	}
+	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), http.MethodGet, u, nil)
+	if err != nil {
+		res.err = errCut
+		return res
+	}
+	c.setHeaders(req.Header, req.URL, pv.client)
+	if rng != nil {
+		req.Header.Set("Range", "bytes="+strconv.FormatInt(rng.Offset, 10)+"-"+strconv.FormatInt(rng.Offset+rng.Length-1, 10))
+	}
+	// The inactivity timer: armed while waiting for the body, re-armed
+	// by every read that returns bytes (the transport bounds the connect
+	// and the wait for headers).
+	var timedOut atomic.Bool
+	timer := time.AfterFunc(time.Hour, func() {
+		timedOut.Store(true)
+		cancel()
+	})
+	timer.Stop()
+	defer timer.Stop()
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		res.err = classify(ctx, err, false)
+		pv.failed(k, res.err)
+		return res
+	}
+	defer resp.Body.Close()
+	res.status, res.final = resp.StatusCode, resp.Request.URL
+	if resp.StatusCode >= 400 {
+		pv.stats.AddHTTPError(k, resp.StatusCode)
+		res.err = errStatus
+	}
+	timer.Reset(c.timeout)
+	var rerr error
+	if keep && res.err == errNone {
+		var buf bytes.Buffer
+		n, err := buf.ReadFrom(&inactivity{r: io.LimitReader(resp.Body, maxPlaylist+1), t: timer, d: c.timeout})
+		res.bytes, rerr = n, err
+		if n > maxPlaylist {
+			res.err = errTooLarge
+		}
+		res.body = buf.Bytes()
+	} else {
+		// io.Discard reads through a pooled buffer of its own.
+		res.bytes, rerr = io.Copy(io.Discard, &inactivity{r: io.LimitReader(resp.Body, maxBody), t: timer, d: c.timeout})
+	}
+	timer.Stop()
+	res.total = time.Since(start)
+	pv.stats.AddBytes(res.bytes)
+	to := timedOut.Load()
+	if rerr != nil || to {
+		if rerr == nil {
+			rerr = context.DeadlineExceeded
+		}
+		e := classify(ctx, rerr, to)
+		if res.err == errNone || res.err == errStatus {
+			pv.failed(k, e)
+		}
+		res.err, res.body = e, nil
+		return res
+	}
+	if res.err == errNone {
+		pv.stats.ObserveLatency(k, res.total)
+		pv.observeTTFB(res.ttfb)
+	}
+	return res
+}
+
+// inactivity re-arms a timer after every read that returns bytes.
+type inactivity struct {
+	r io.Reader
+	t *time.Timer
+	d time.Duration
+}
+
+func (a *inactivity) Read(p []byte) (int, error) {
+	n, err := a.r.Read(p)
+	if n > 0 {
+		a.t.Reset(a.d)
+	}
+	return n, err
+}
+
+// playlist fetches and parses the playlist at u.
+func (c *Client) playlist(ctx context.Context, pv *viewerState, u string) (*hls.Playlist, response, error) {
+	res := c.fetch(ctx, pv, stats.KindManifest, u, nil, true)
+	switch res.err {
+	case errNone:
+	case errStatus:
+		return nil, res, fmt.Errorf("GET %s: HTTP %d", u, res.status)
+	case errTooLarge:
+		return nil, res, fmt.Errorf("GET %s: playlist larger than %d bytes", u, maxPlaylist)
+	default:
+		return nil, res, fmt.Errorf("GET %s: failed (%d)", u, res.err)
+	}
+	pl, err := hls.Parse(res.final, bytes.NewReader(res.body))
+	if err != nil {
+		res.err = errPlaylist
+		return nil, res, fmt.Errorf("GET %s: %w", u, err)
+	}
+	return pl, res, nil
+}

@@ -1,0 +1,331 @@
+package player
+
+import (
+	"context"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/hlsswarm/hlsswarm/internal/hls"
+	"github.com/hlsswarm/hlsswarm/internal/stats"
+)
+
+// DefaultMaxBuffer is Viewer.MaxBuffer's default: hls.js's
+// maxBufferLength.
+const DefaultMaxBuffer = 30 * time.Second
+
+// Retry delays of a playlist that could not be loaded before the play
+// began (a player retries; it does not exit as ffmpeg does): doubling
+// from the first to the last.
+const (
+	firstRetry = time.Second
+	lastRetry  = 8 * time.Second
+)
+
+// Viewer describes one native viewer.
+type Viewer struct {
+	// ID is the viewer's number, sent as X-Hlsswarm-Client and as the
+	// User-Agent suffix " client-<ID>".
+	ID int
+	// URL is the playlist played: a media playlist, or a master playlist,
+	// whose every variant and rendition is then played at once (as
+	// ffmpeg's -map 0 does).
+	URL string
+	// AudioURL is the media playlist of a demuxed audio rendition played
+	// beside URL's; "" for none.
+	AudioURL string
+	// Stats receives what the viewer does. Required.
+	Stats *stats.Viewer
+	// Download fetches a VOD as fast as it comes, once, instead of
+	// playing it at real time.
+	Download bool
+	// Replay starts a VOD again from its first segment once its playback
+	// reached the end (not with Download), until the context ends.
+	Replay bool
+	// MaxBuffer is how far ahead of the playback clock a VOD is fetched.
+	// Default DefaultMaxBuffer.
+	MaxBuffer time.Duration
+	// OnFirstRequest, when set, is called once, with the time the
+	// viewer's first request reached the network.
+	OnFirstRequest func(at time.Time)
+	// OnReplay, when set, is called before each replay of a VOD.
+	OnReplay func()
+}
+
+// Play plays v until ctx ends or, for a VOD, until it was played (or
+// downloaded) to its end and not replayed; it returns what the playback
+// measured. Stats get Started at the start of each play and Ended when
+// Play returns. A playlist that cannot be loaded is retried, so Play
+// returns promptly only when ctx ends or the play is over.
+func (c *Client) Play(ctx context.Context, v Viewer) Report {
+	pv := &viewerState{client: clientID(v.ID), stats: v.Stats, onFirst: v.OnFirstRequest, download: v.Download}
+	if v.MaxBuffer <= 0 {
+		v.MaxBuffer = DefaultMaxBuffer
+	}
+	for ctx.Err() == nil {
+		if !c.playOnce(ctx, &v, pv) || ctx.Err() != nil || v.Download || !v.Replay {
+			break
+		}
+		if v.OnReplay != nil {
+			v.OnReplay()
+		}
+	}
+	v.Stats.Ended(time.Now())
+	return pv.report()
+}
+
+// playOnce plays the stream once from its start (a live stream until ctx
+// ends) and reports whether it played to the end.
+func (c *Client) playOnce(ctx context.Context, v *Viewer, pv *viewerState) bool {
+	start := time.Now()
+	pv.begin(start, 1)
+	var (
+		pl  *hls.Playlist
+		err error
+	)
+	for delay := firstRetry; ; delay = min(2*delay, lastRetry) {
+		loadStart := time.Now()
+		if pl, _, err = c.playlist(ctx, pv, v.URL); err == nil {
+			break
+		}
+		if ctx.Err() != nil {
+			return false
+		}
+		pv.stats.AddPlaylistFailure()
+		if !sleepUntil(ctx, nil, loadStart.Add(delay)) {
+			return false
+		}
+	}
+	var tracks []*track
+	if pl.Master() {
+		seen := map[string]bool{}
+		add := func(u string) {
+			if u != "" && !seen[u] {
+				seen[u] = true
+				tracks = append(tracks, &track{c: c, v: v, pv: pv, url: u, index: len(tracks)})
+			}
+		}
+		for _, x := range pl.Variants {
+			add(x.URI)
+		}
+		for _, r := range pl.Renditions {
+			add(r.URI)
+		}
+	} else {
+		tracks = append(tracks, &track{c: c, v: v, pv: pv, url: v.URL, first: pl, firstAt: start})
+		if v.AudioURL != "" {
+			tracks = append(tracks, &track{c: c, v: v, pv: pv, url: v.AudioURL, index: 1})
+		}
+	}
+	if len(tracks) == 0 {
+		return false
+	}
+	pv.mu.Lock()
+	pv.tracks = make([]time.Duration, len(tracks))
+	pv.mu.Unlock()
+	ended := make([]bool, len(tracks))
+	var wg sync.WaitGroup
+	for i, t := range tracks[1:] {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ended[i+1] = t.run(ctx)
+		}()
+	}
+	ended[0] = tracks[0].run(ctx)
+	wg.Wait()
+	for _, e := range ended {
+		if !e {
+			return false
+		}
+	}
+	pv.complete()
+	if v.Download {
+		pv.progress()
+		return true
+	}
+	// Watch the rest of the buffer.
+	if !sleepUntil(ctx, nil, time.Now().Add(pv.ahead())) {
+		return false
+	}
+	pv.progress()
+	return true
+}
+
+// track plays one rendition's media playlist.
+type track struct {
+	c     *Client
+	v     *Viewer
+	pv    *viewerState
+	url   string
+	index int // in viewerState.tracks
+	// first is the playlist already loaded at firstAt, if any.
+	first   *hls.Playlist
+	firstAt time.Time
+
+	timer   *time.Timer
+	next    int64 // media sequence number of the next segment; -1 before the first load
+	initKey string
+}
+
+// run plays the rendition until ctx ends (false) or the playlist ended
+// and every segment of it was fetched (true).
+func (t *track) run(ctx context.Context) bool {
+	t.timer = time.NewTimer(time.Hour)
+	t.timer.Stop()
+	defer t.timer.Stop()
+	t.next = -1
+	var lastSeq int64 = -1
+	lastLen := -1
+	target := time.Second // of the last playlist loaded
+	delay := firstRetry
+	for ctx.Err() == nil {
+		loadStart, pl := t.firstAt, t.first
+		t.first = nil
+		if pl == nil {
+			loadStart = time.Now()
+			var err error
+			if pl, _, err = t.c.playlist(ctx, t.pv, t.url); err != nil {
+				if ctx.Err() != nil {
+					return false
+				}
+				t.pv.stats.AddPlaylistFailure()
+				// A failed reload is retried like an unchanged one; before
+				// the first load, a player backs off.
+				wait := target / 2
+				if t.next < 0 {
+					wait, delay = delay, min(2*delay, lastRetry)
+				}
+				if !sleepUntil(ctx, t.timer, loadStart.Add(wait)) {
+					return false
+				}
+				continue
+			}
+		}
+		if pl.TargetDuration > 0 {
+			target = time.Duration(pl.TargetDuration) * time.Second
+		}
+		changed := pl.MediaSequence != lastSeq || len(pl.Segments) != lastLen
+		lastSeq, lastLen = pl.MediaSequence, len(pl.Segments)
+		if t.next < 0 {
+			t.next = startSequence(pl)
+		}
+		if t.next < pl.MediaSequence {
+			t.pv.stats.AddExpiredSkips(int(pl.MediaSequence - t.next))
+			t.next = pl.MediaSequence
+		}
+		for i := t.next - pl.MediaSequence; i >= 0 && i < int64(len(pl.Segments)); i++ {
+			// A live stream's edge paces the fetches; a VOD's buffer does.
+			if pl.EndList && !t.v.Download && !t.waitForRoom(ctx) {
+				return false
+			}
+			t.segment(ctx, &pl.Segments[i])
+			if ctx.Err() != nil {
+				return false
+			}
+			t.next++
+		}
+		if pl.EndList {
+			return true
+		}
+		wait := target
+		if !changed {
+			wait = target / 2
+		}
+		t.pv.progress()
+		if !sleepUntil(ctx, t.timer, loadStart.Add(wait)) {
+			return false
+		}
+	}
+	return false
+}
+
+// waitForRoom waits until the VOD buffer ahead of the playback clock is
+// below MaxBuffer, reporting progress at each wake-up.
+func (t *track) waitForRoom(ctx context.Context) bool {
+	for {
+		ahead := t.pv.ahead()
+		if ahead < t.v.MaxBuffer {
+			return true
+		}
+		if !sleepUntil(ctx, t.timer, time.Now().Add(ahead-t.v.MaxBuffer+time.Millisecond)) {
+			return false
+		}
+		t.pv.progress()
+	}
+}
+
+// segment fetches one segment, and its init section first when it is not
+// the one this rendition fetched last. A segment whose init section
+// failed is not fetched: it could not be played.
+func (t *track) segment(ctx context.Context, s *hls.Segment) {
+	if m := s.Map; m != nil {
+		key := m.URI
+		if m.Range != nil {
+			key += "@" + rangeKey(m.Range)
+		}
+		if key != t.initKey {
+			if r := t.c.fetch(ctx, t.pv, stats.KindInit, m.URI, m.Range, false); !r.ok() {
+				if r.err != errStopped && ctx.Err() == nil {
+					t.pv.stats.AddSegmentFailure()
+				}
+				return
+			}
+			t.initKey = key
+		}
+	}
+	r := t.c.fetch(ctx, t.pv, stats.KindSegment, s.URI, s.Range, false)
+	if !r.ok() {
+		if r.err != errStopped && ctx.Err() == nil {
+			t.pv.stats.AddSegmentFailure()
+		}
+		return
+	}
+	t.pv.received(t.index, time.Duration(s.Duration*float64(time.Second)))
+}
+
+// rangeKey formats a byte range for an init section's identity.
+func rangeKey(r *hls.ByteRange) string {
+	return strconv.FormatInt(r.Length, 10) + "@" + strconv.FormatInt(r.Offset, 10)
+}
+
+// startSequence is where a play starts: a VOD at its first segment, a
+// live stream at the last segment that starts at least three target
+// durations before the playlist's end (RFC 8216 6.3.3), or its first
+// when the playlist is shorter.
+func startSequence(pl *hls.Playlist) int64 {
+	if pl.EndList {
+		return pl.MediaSequence
+	}
+	hold := 3 * float64(pl.TargetDuration)
+	var sum float64
+	for i := len(pl.Segments) - 1; i >= 0; i-- {
+		sum += pl.Segments[i].Duration
+		if sum >= hold {
+			return pl.MediaSequence + int64(i)
+		}
+	}
+	return pl.MediaSequence
+}
+
+// sleepUntil waits until at or until ctx ends, on timer (a new one when
+// nil), and reports whether ctx is still live.
+func sleepUntil(ctx context.Context, timer *time.Timer, at time.Time) bool {
+	d := time.Until(at)
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	if timer == nil {
+		timer = time.NewTimer(d)
+		defer timer.Stop()
+	} else {
+		timer.Reset(d)
+	}
+	select {
+	case <-ctx.Done():
+		timer.Stop()
+		return false
+	case <-timer.C:
+		return true
+	}
+}
