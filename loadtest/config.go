@@ -221,6 +221,10 @@ type Config struct {
 	// " client-<n>". Default: ffmpeg's own (Lavf/<version>).
 	UserAgent string
 
+	// Engine is what plays each viewer (see [Engine]). Default
+	// EngineFFmpeg; EngineNative needs no ffmpeg.
+	Engine Engine
+
 	// FFmpeg is the path of the ffmpeg binary. Default: the environment
 	// variable HLSSWARM_FFMPEG, then "ffmpeg" on PATH.
 	FFmpeg string
@@ -310,6 +314,9 @@ func (c Config) withDefaults() Config {
 	if c.Timeout == 0 {
 		c.Timeout = DefaultTimeout
 	}
+	if c.Engine == "" {
+		c.Engine = EngineFFmpeg
+	}
 	if c.RestartPolicy == "" {
 		c.RestartPolicy = RestartOnFailure
 	}
@@ -371,6 +378,9 @@ func (c Config) Validate() error {
 	}
 	if c.RestartPolicy != "" && !contains(restartPolicies, c.RestartPolicy) {
 		return fmt.Errorf("loadtest: Config.RestartPolicy = %q; want one of %s", c.RestartPolicy, quoteAll(restartPolicies))
+	}
+	if c.Engine != "" && !contains(engines, c.Engine) {
+		return fmt.Errorf("loadtest: Config.Engine = %q; want one of %s", c.Engine, quoteAll(engines))
 	}
 	if c.VOD != "" && !contains(vodPlaybacks, c.VOD) {
 		return fmt.Errorf("loadtest: Config.VOD = %q; want one of %s", c.VOD, quoteAll(vodPlaybacks))

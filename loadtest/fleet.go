@@ -13,6 +13,7 @@ import (
 	"github.com/hlsswarm/hlsswarm/internal/ffmpeg"
 	"github.com/hlsswarm/hlsswarm/internal/genhealth"
 	"github.com/hlsswarm/hlsswarm/internal/parse"
+	"github.com/hlsswarm/hlsswarm/internal/player"
 	"github.com/hlsswarm/hlsswarm/internal/stats"
 	"github.com/hlsswarm/hlsswarm/internal/threshold"
 	"github.com/prometheus/client_golang/prometheus"
@@ -27,7 +28,9 @@ type Fleet struct {
 	t    testing.TB
 	test string
 	cfg  Config
-	bin  *ffmpeg.Binary
+	bin  *ffmpeg.Binary // nil for the native engine
+	// native is the native engine's HTTP client (nil for ffmpeg).
+	native *player.Client
 	// plays are what the viewers open, in turn (playFor): Config.URL, or
 	// the variant(s) chosen by Config.Variant.
 	plays []play
@@ -118,10 +121,12 @@ func newFleet(t testing.TB, cfg Config) (*Fleet, error) {
 			return nil, err
 		}
 	}
-	if err := checkFDs(cfg.Clients, openFileLimit()); err != nil {
-		return nil, err
+	if cfg.Engine == EngineFFmpeg {
+		if err := checkFDs(cfg.Clients, openFileLimit()); err != nil {
+			return nil, err
+		}
+		logCapacity(t, cfg)
 	}
-	logCapacity(t, cfg)
 	var limits *threshold.Set
 	if len(cfg.Thresholds) > 0 {
 		s, err := threshold.Parse(cfg.Thresholds...)
@@ -140,27 +145,14 @@ func newFleet(t testing.TB, cfg Config) (*Fleet, error) {
 	if note != "" {
 		t.Logf("%s", note)
 	}
-	bin, err := probeFFmpeg(t.Context(), cfg.FFmpeg)
+	bin, native, poller, err := newEngine(t, cfg, plays, live)
 	if err != nil {
 		return nil, err
-	}
-	notes, err := checkViewers(cfg, bin, plays, live)
-	if err != nil {
-		return nil, err
-	}
-	for _, n := range notes {
-		t.Logf("%s", n)
-	}
-	// The poller reads unasked every pollInterval; the control loop's
-	// history snapshot (once a second), Snapshot and scrapes Sync it first.
-	poller, err := parse.NewPoller(parse.PollerOptions{RWTimeout: cfg.Timeout, Interval: pollInterval})
-	if err != nil {
-		poller = nil // not Linux: per-viewer pipelines
 	}
 	ctx, cancel := context.WithCancel(t.Context())
 	f := &Fleet{
-		poller: poller,
-		t:      t, test: t.Name(), cfg: cfg, bin: bin, limits: limits,
+		poller: poller, native: native,
+		t: t, test: t.Name(), cfg: cfg, bin: bin, limits: limits,
 		plays:   plays,
 		live:    live,
 		agg:     stats.NewAggregator(stats.Options{}),
@@ -480,6 +472,9 @@ func (f *Fleet) closePoller() {
 	if f.poller != nil {
 		_ = f.poller.Close()
 	}
+	if f.native != nil {
+		f.native.Close()
+	}
 }
 
 // buildResult assembles a Result from a fresh snapshot with viewer rows.
@@ -499,7 +494,7 @@ func (f *Fleet) buildResult(end time.Time) *Result {
 	}
 	in := resultInput{
 		test: f.test, cfg: f.cfg, start: f.start, end: end,
-		ffmpeg: FFmpegInfo{Path: f.bin.Path, Version: f.bin.Version.String()},
+		ffmpeg: ffmpegInfoOf(f.bin),
 		target: f.target, snap: snap, points: f.history.Points(),
 		startLatency: &startLat, exits: exits, aborted: f.aborted,
 		startErrors: append([]string(nil), f.startErrors...),

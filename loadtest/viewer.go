@@ -58,6 +58,9 @@ func restartPolicyOf(p RestartPolicy) ffmpeg.RestartPolicy {
 
 // launch starts viewer id under the fleet's context. The caller holds f.mu.
 func (f *Fleet) launch(id int) *viewer {
+	if f.native != nil {
+		return f.launchNative(id)
+	}
 	ctx, cancel := context.WithCancel(f.ctx)
 	v := &viewer{id: id, cancel: cancel, done: make(chan struct{})}
 	st := f.agg.AddViewer(id)

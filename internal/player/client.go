@@ -54,6 +54,8 @@ type ClientOptions struct {
 	// Viewers is the number of viewers that will share the client; it
 	// sizes the pool of idle connections kept per host. Default 1.
 	Viewers int
+	// DisableKeepAlives gives every request a connection of its own.
+	DisableKeepAlives bool
 }
 
 // Client is the HTTP side of a fleet of native viewers: one keep-alive
@@ -96,6 +98,7 @@ func NewClient(opts ClientOptions) *Client {
 		IdleConnTimeout:        90 * time.Second,
 		DisableCompression:     true, // bytes are the body's bytes on the wire
 		MaxResponseHeaderBytes: 64 << 10,
+		DisableKeepAlives:      opts.DisableKeepAlives,
 		// A non-nil empty map keeps HTTP/2 off (see above).
 		TLSNextProto: map[string]func(string, *tls.Conn) http.RoundTripper{},
 	}

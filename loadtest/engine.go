@@ -1,0 +1,134 @@
+package loadtest
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/hlsswarm/hlsswarm/internal/ffmpeg"
+	"github.com/hlsswarm/hlsswarm/internal/parse"
+	"github.com/hlsswarm/hlsswarm/internal/player"
+)
+
+// Engine says what plays each viewer of a fleet. Both engines do real
+// HTTP against the origin, send each viewer's X-Hlsswarm-Client header and
+// User-Agent suffix, and record into the same stats: the catalogue,
+// thresholds, Summary, reports and Result.Origin do not depend on it.
+//
+// EngineFFmpeg (the default) runs an ffmpeg process per viewer: ffmpeg's
+// real HLS demuxer, the reference viewer, at about 0.2-0.5 % of a core and
+// 13 MB per live viewer. EngineNative plays in Go (package
+// internal/player): a goroutine per viewer sharing one keep-alive HTTP/1.1
+// client, a player's reload cadence and live start, and a buffer model
+// (startup, playback clock, stalls); it needs no ffmpeg and holds
+// thousands of viewers per core. See the README for where the two differ.
+type Engine string
+
+// Engines accepted by Config.Engine.
+const (
+	// EngineFFmpeg runs one ffmpeg process per viewer.
+	EngineFFmpeg Engine = "ffmpeg"
+	// EngineNative runs one Go player per viewer. It ignores the ffmpeg
+	// fields of Config (FFmpeg, Reconnect); KeepAliveOff gives every
+	// request a connection of its own, any other KeepAlive reuses them.
+	EngineNative Engine = "native"
+)
+
+var engines = []Engine{EngineFFmpeg, EngineNative}
+
+// newEngine prepares the engine of cfg: for ffmpeg, the probed binary
+// (checked against every viewer's arguments) and the poller that reads
+// the viewers' output (nil where unsupported: then each run gets a
+// parse.Pipeline); for the native engine, its HTTP client. ffmpeg is
+// neither located nor probed for the native engine.
+func newEngine(t testing.TB, cfg Config, plays []play, live bool) (*ffmpeg.Binary, *player.Client, *parse.Poller, error) {
+	if cfg.Engine == EngineNative {
+		return nil, newPlayerClient(cfg), nil, nil
+	}
+	bin, err := probeFFmpeg(t.Context(), cfg.FFmpeg)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	notes, err := checkViewers(cfg, bin, plays, live)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	for _, n := range notes {
+		t.Logf("%s", n)
+	}
+	// The poller reads unasked every pollInterval; the control loop's
+	// history snapshot (once a second), Snapshot and scrapes Sync it first.
+	poller, err := parse.NewPoller(parse.PollerOptions{RWTimeout: cfg.Timeout, Interval: pollInterval})
+	if err != nil {
+		poller = nil // not Linux: per-viewer pipelines
+	}
+	return bin, nil, poller, nil
+}
+
+// newPlayerClient returns the native engine's HTTP client for cfg: one
+// for the whole fleet. Config.Headers go to Config.URL's origin only, as
+// the fleet's own playlist fetch sends them (ffmpeg sends them to every
+// host).
+func newPlayerClient(cfg Config) *player.Client {
+	return player.NewClient(player.ClientOptions{
+		Origin: cfg.URL, Headers: cfg.Headers, UserAgent: cfg.UserAgent,
+		Timeout: cfg.Timeout, Viewers: cfg.Clients, DisableKeepAlives: cfg.KeepAlive == KeepAliveOff,
+	})
+}
+
+// launchNative starts native viewer id under the fleet's context. The
+// caller holds f.mu.
+//
+// A native viewer retries what fails in process, as a player does, so it
+// never exits on an error; RestartAlways plays a VOD that ended again
+// (a restart), and a watched VOD starts again by itself (a replay). Its
+// exits are "stopped", or "clean" for a VOD played to its end and not
+// started again.
+func (f *Fleet) launchNative(id int) *viewer {
+	ctx, cancel := context.WithCancel(f.ctx)
+	v := &viewer{id: id, cancel: cancel, done: make(chan struct{})}
+	st := f.agg.AddViewer(id)
+	pl := playFor(f.plays, id)
+	f.wg.Add(1)
+	go func() {
+		defer f.wg.Done()
+		defer close(v.done)
+		defer cancel()
+		start := time.Now()
+		pv := player.Viewer{
+			ID: id, URL: pl.url, AudioURL: pl.audio, Stats: st,
+			Download: !f.live && f.cfg.VOD == VODDownload,
+			Replay:   !f.live && f.cfg.VOD != VODDownload,
+			OnFirstRequest: func(at time.Time) {
+				f.startLatency.Record(at.Sub(start))
+			},
+			OnReplay: func() {
+				f.mu.Lock()
+				f.replays++
+				f.mu.Unlock()
+			},
+		}
+		for {
+			f.native.Play(ctx, pv)
+			if ctx.Err() != nil || f.cfg.RestartPolicy != RestartAlways {
+				break
+			}
+			st.AddRestart()
+			pv.OnFirstRequest = nil
+		}
+		if ctx.Err() != nil {
+			f.recordExit(id, ffmpeg.ExitStopped.String(), "")
+			return
+		}
+		f.recordExit(id, ffmpeg.ExitClean.String(), "")
+	}()
+	return v
+}
+
+// ffmpegInfoOf names the ffmpeg a run used; empty for the native engine.
+func ffmpegInfoOf(bin *ffmpeg.Binary) FFmpegInfo {
+	if bin == nil {
+		return FFmpegInfo{}
+	}
+	return FFmpegInfo{Path: bin.Path, Version: bin.Version.String()}
+}

@@ -1,0 +1,94 @@
+package loadtest
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hlsswarm/hlsswarm/fixtures"
+)
+
+func TestConfigEngine(t *testing.T) {
+	t.Parallel()
+	err := Config{URL: "http://127.0.0.1:1/x.m3u8", Engine: "vlc"}.Validate()
+	if err == nil || !strings.Contains(err.Error(), `Config.Engine = "vlc"; want one of "ffmpeg", "native"`) {
+		t.Errorf("Validate(Engine: vlc) = %v; want an error naming Config.Engine and the accepted values", err)
+	}
+	for _, e := range []Engine{"", EngineFFmpeg, EngineNative} {
+		if err := (Config{URL: "http://127.0.0.1:1/x.m3u8", Engine: e}).Validate(); err != nil {
+			t.Errorf("Validate(Engine: %q) = %v; want nil", e, err)
+		}
+	}
+	if got := (Config{}).withDefaults().Engine; got != EngineFFmpeg {
+		t.Errorf("default Engine = %q; want %q", got, EngineFFmpeg)
+	}
+}
+
+// TestNativeFleet: a native fleet against a live fixture, with an ffmpeg
+// path that does not exist (the native engine neither locates nor probes
+// ffmpeg): every viewer plays its rendition (round robin), its counts
+// equal the origin's for its client id, kind by kind, and the Result's
+// viewer accounting is the ffmpeg engine's.
+func TestNativeFleet(t *testing.T) {
+	t.Parallel()
+	for _, f := range []fixtures.Format{fixtures.TS, fixtures.FMP4} {
+		t.Run(string(f), func(t *testing.T) {
+			t.Parallel()
+			origin := fixtures.NewOrigin(t, fixtures.Live{}, fixtures.WithFormat(f))
+			res := Run(t, Config{
+				URL: origin.URL(), Clients: 4, Ramp: 200 * time.Millisecond, Duration: 3 * time.Second,
+				Engine: EngineNative, FFmpeg: "/nonexistent/ffmpeg", ProgressInterval: -1, Origin: origin,
+			})
+			ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+			defer cancel()
+			if err := origin.WaitIdle(ctx); err != nil {
+				t.Fatal(err)
+			}
+			truth := origin.Snapshot()
+			if res.Clients.Total != 4 || res.Clients.NeverStarted != 0 || res.Exits["stopped"] != 4 {
+				t.Errorf("clients %+v, exits %v; want 4 started and stopped", res.Clients, res.Exits)
+			}
+			if res.FFmpeg.Path != "" {
+				t.Errorf("Result.FFmpeg = %+v; want none for the native engine", res.FFmpeg)
+			}
+			for _, v := range res.Viewers {
+				c := truth.ByClient[strconv.Itoa(v.ID)]
+				served := map[string]int64{}
+				for k, n := range c.Requests {
+					served[kindName(k)] += n
+				}
+				for _, k := range []string{"manifest", "segment", "init", "unknown"} {
+					if got, want := int64(v.Requests.Get(k)), served[k]; got != want {
+						t.Errorf("viewer %d: %s requests = %d; origin served %d", v.ID, k, got, want)
+					}
+				}
+				if v.Requests.Segment == 0 || v.OutTime <= 0 {
+					t.Errorf("viewer %d: %d segments, out time %s; want playback", v.ID, v.Requests.Segment, v.OutTime)
+				}
+				if want := uint64(0); f == fixtures.FMP4 && v.Requests.Init != 1 || f == fixtures.TS && v.Requests.Init != want {
+					t.Errorf("viewer %d: %d init requests; want one per rendition for fMP4, none for TS", v.ID, v.Requests.Init)
+				}
+				if c.Requests[fixtures.KindMaster] != 0 {
+					t.Errorf("viewer %d: %d master requests; a round-robin viewer is given its media playlist", v.ID, c.Requests[fixtures.KindMaster])
+				}
+			}
+			if res.Summary() == "" {
+				t.Error("empty Summary")
+			}
+		})
+	}
+}
+
+func kindName(k fixtures.Kind) string {
+	switch k {
+	case fixtures.KindMaster, fixtures.KindMedia:
+		return "manifest"
+	case fixtures.KindSegment:
+		return "segment"
+	case fixtures.KindInit:
+		return "init"
+	}
+	return "unknown"
+}
