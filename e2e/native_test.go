@@ -1,0 +1,207 @@
+package e2e
+
+import (
+	"context"
+	"math"
+	"net/http"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/hlsswarm/hlsswarm/fixtures"
+	"github.com/hlsswarm/hlsswarm/loadtest"
+)
+
+// TestNativeTruth: native fleets against live fixtures, TS and fMP4,
+// healthy and under two fault kinds (503 bursts on media playlists, 404
+// segments), and a demuxed VOD; per viewer and kind, the requests the
+// native engine counted, its HTTP errors code by code and its bytes equal
+// the origin's own record exactly (truthDiff with nothing in flight: the
+// native engine counts a request once it was written, so one cut off by
+// the stop is counted on both sides).
+func TestNativeTruth(t *testing.T) {
+	t.Parallel()
+	burst503 := fixtures.Fault{Type: fixtures.FaultStatus, Status: http.StatusServiceUnavailable, Kinds: []fixtures.Kind{fixtures.KindMedia}, Every: 3}
+	missing404 := fixtures.Fault{Type: fixtures.FaultStatus, Status: http.StatusNotFound, Kinds: []fixtures.Kind{fixtures.KindSegment}, Every: 4}
+	for _, tt := range []struct {
+		name   string
+		format fixtures.Format
+		faults []fixtures.Fault
+		status int // an error status the origin must have sent, 0 for none
+	}{
+		{"ts_healthy", fixtures.TS, nil, 0},
+		{"fmp4_healthy", fixtures.FMP4, nil, 0},
+		{"ts_503_playlists", fixtures.TS, []fixtures.Fault{burst503}, 503},
+		{"fmp4_404_segments", fixtures.FMP4, []fixtures.Fault{missing404}, 404},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			origin := fixtures.NewOrigin(t, fixtures.Live{}, fixtures.WithFormat(tt.format), fixtures.WithFaults(tt.faults...))
+			res := loadtest.Run(t, loadtest.Config{
+				URL: origin.URL(), Clients: 4, Ramp: 500 * time.Millisecond, Duration: 6 * time.Second,
+				Engine: loadtest.EngineNative, ProgressInterval: -1, Origin: origin,
+			})
+			truth := idleTruth(t, origin)
+			truthDiff(t, truth, res, 0)
+			totalsEqualViewers(t, truth, res)
+			if tt.status != 0 && truth.ByKind[fixtures.KindMedia][tt.status]+truth.ByKind[fixtures.KindSegment][tt.status] == 0 {
+				t.Errorf("origin sent no %d: the fault never fired (%v)", tt.status, truth.ByKind)
+			}
+			for _, v := range res.Viewers {
+				if v.Requests.Segment == 0 {
+					t.Errorf("viewer %d received no segment", v.ID)
+				}
+			}
+		})
+	}
+	t.Run("demuxed_vod", func(t *testing.T) {
+		t.Parallel()
+		origin := fixtures.NewOrigin(t, fixtures.VOD{}, fixtures.WithFormat(fixtures.FMP4), fixtures.WithDemuxedAudio())
+		res, truth := runVODOnce(t, loadtest.Config{
+			URL: origin.URL(), Clients: 2, Ramp: 200 * time.Millisecond, Duration: 5 * time.Second,
+			Engine: loadtest.EngineNative, VOD: loadtest.VODDownload, RestartPolicy: loadtest.RestartNever,
+			ProgressInterval: -1, Origin: origin,
+		}, origin)
+		totalsEqualViewers(t, truth, res)
+		for _, r := range origin.Requests() {
+			if r.Rendition == "a1" {
+				t.Errorf("viewer %s fetched %s of a1; a player picks a0 (DEFAULT=YES)", r.Client, r.Path)
+			}
+		}
+		if a0 := truth.ByRendition["a0"].Requests[fixtures.KindSegment]; a0 != int64(2*origin.Content().AudioRenditions()[0].Segments) {
+			t.Errorf("origin served %d a0 segments; want every one to both viewers", a0)
+		}
+	})
+}
+
+// engineRates are one engine's requests against a live fixture, from the
+// origin's log: per kind, the mean interval between a viewer's
+// consecutive requests of that kind after its start-up, and the requests
+// per viewer.
+type engineRates struct {
+	interval map[fixtures.Kind]time.Duration
+	perView  map[fixtures.Kind]float64
+}
+
+// ratesOf reads the origin's log: for each client, each kind, the
+// requests after the client's first 3 s (the hold-back's catch-up), and
+// their mean spacing ((last - first) / (n - 1), which a request more or
+// less at either end of the run barely moves).
+func ratesOf(log []fixtures.Request, clients int) engineRates {
+	first := map[string]time.Time{}
+	for _, r := range log {
+		if f, ok := first[r.Client]; r.Client != "" && (!ok || r.Start.Before(f)) {
+			first[r.Client] = r.Start
+		}
+	}
+	type key struct {
+		client string
+		kind   fixtures.Kind
+	}
+	times := map[key][]time.Time{}
+	count := map[fixtures.Kind]int{}
+	for _, r := range log {
+		if r.Client == "" {
+			continue
+		}
+		count[r.Kind]++
+		if r.Start.Sub(first[r.Client]) >= 3*time.Second {
+			times[key{r.Client, r.Kind}] = append(times[key{r.Client, r.Kind}], r.Start)
+		}
+	}
+	span, gaps := map[fixtures.Kind]time.Duration{}, map[fixtures.Kind]int{}
+	for k, ts := range times {
+		if len(ts) < 2 {
+			continue
+		}
+		slices.SortFunc(ts, func(a, b time.Time) int { return a.Compare(b) })
+		span[k.kind] += ts[len(ts)-1].Sub(ts[0])
+		gaps[k.kind] += len(ts) - 1
+	}
+	out := engineRates{interval: map[fixtures.Kind]time.Duration{}, perView: map[fixtures.Kind]float64{}}
+	for k, s := range span {
+		out.interval[k] = s / time.Duration(gaps[k])
+	}
+	for k, n := range count {
+		out.perView[k] = float64(n) / float64(clients)
+	}
+	return out
+}
+
+// TestNativeFidelity plays the same live fixture (one rendition per
+// viewer, TS and fMP4) with 4 ffmpeg viewers and 4 native viewers at the
+// same time, each engine on an origin of its own, and compares what the
+// origins saw: the mean interval between a viewer's segment requests and
+// between its playlist reloads must be within 2 % of ffmpeg's. Init
+// sections are not compared for fMP4: ffmpeg 5.1 fetches a live fMP4
+// rendition's init section again on every reload, a player once (see the
+// README); the test logs both. It also plays a VOD to its end with both
+// engines (download), whose counts per viewer and kind must be equal.
+func TestNativeFidelity(t *testing.T) {
+	t.Parallel()
+	const within = 0.02
+	for _, f := range []fixtures.Format{fixtures.TS, fixtures.FMP4} {
+		t.Run("live_"+string(f), func(t *testing.T) {
+			t.Parallel()
+			type run struct {
+				engine loadtest.Engine
+				log    []fixtures.Request
+			}
+			done := make(chan run, 2)
+			for _, e := range []loadtest.Engine{loadtest.EngineFFmpeg, loadtest.EngineNative} {
+				origin := fixtures.NewOrigin(t, fixtures.Live{}, fixtures.WithFormat(f))
+				fleet := loadtest.Start(t, loadtest.Config{
+					URL: origin.URL(), Clients: 4, Ramp: time.Second, Duration: 20 * time.Second,
+					Engine: e, ProgressInterval: -1, Origin: origin,
+				})
+				go func() {
+					fleet.Wait()
+					ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+					defer cancel()
+					_ = origin.WaitIdle(ctx) // a request still in flight barely moves the rates
+					done <- run{e, origin.Requests()}
+				}()
+			}
+			logs := map[loadtest.Engine][]fixtures.Request{}
+			for range 2 {
+				r := <-done
+				logs[r.engine] = r.log
+			}
+			ff, nat := ratesOf(logs[loadtest.EngineFFmpeg], 4), ratesOf(logs[loadtest.EngineNative], 4)
+			for _, k := range []fixtures.Kind{fixtures.KindSegment, fixtures.KindMedia} {
+				a, b := ff.interval[k], nat.interval[k]
+				t.Logf("%s %s: ffmpeg every %s (%.1f a viewer), native every %s (%.1f a viewer)",
+					f, k, a.Round(time.Millisecond), ff.perView[k], b.Round(time.Millisecond), nat.perView[k])
+				if a == 0 || math.Abs(float64(b-a))/float64(a) > within {
+					t.Errorf("%s %s: native requests every %s, ffmpeg every %s; want within %.0f%%", f, k, b, a, 100*within)
+				}
+			}
+			t.Logf("%s init: ffmpeg %.1f a viewer, native %.1f a viewer", f, ff.perView[fixtures.KindInit], nat.perView[fixtures.KindInit])
+			if want := map[fixtures.Format]float64{fixtures.TS: 0, fixtures.FMP4: 1}[f]; nat.perView[fixtures.KindInit] != want {
+				t.Errorf("native init requests %.1f a viewer; want %.0f (once per rendition)", nat.perView[fixtures.KindInit], want)
+			}
+		})
+		t.Run("vod_"+string(f), func(t *testing.T) {
+			t.Parallel()
+			counts := map[loadtest.Engine]map[string]fixtures.Counts{}
+			for _, e := range []loadtest.Engine{loadtest.EngineFFmpeg, loadtest.EngineNative} {
+				origin := fixtures.NewOrigin(t, fixtures.VOD{}, fixtures.WithFormat(f))
+				_, truth := runVODOnce(t, loadtest.Config{
+					URL: origin.URL(), Clients: 2, Ramp: 200 * time.Millisecond, Duration: 5 * time.Second,
+					Engine: e, VOD: loadtest.VODDownload, RestartPolicy: loadtest.RestartNever, ProgressInterval: -1, Origin: origin,
+				}, origin)
+				counts[e] = truth.ByClient
+			}
+			for id := 1; id <= 2; id++ {
+				c := strconv.Itoa(id)
+				a, b := counts[loadtest.EngineFFmpeg][c].Requests, counts[loadtest.EngineNative][c].Requests
+				for _, k := range []fixtures.Kind{fixtures.KindMaster, fixtures.KindMedia, fixtures.KindInit, fixtures.KindSegment} {
+					if a[k] != b[k] {
+						t.Errorf("viewer %s %s requests: ffmpeg %d, native %d; want equal", c, k, a[k], b[k])
+					}
+				}
+			}
+		})
+	}
+}
