@@ -82,7 +82,14 @@ func TestNativeTruth(t *testing.T) {
 type engineRates struct {
 	interval map[fixtures.Kind]time.Duration
 	perView  map[fixtures.Kind]float64
+	// inWindow counts the requests of each kind made in the first
+	// countWindow after each viewer's first request, over all viewers:
+	// counts that do not depend on how long an engine takes to start.
+	inWindow map[fixtures.Kind]int
 }
+
+// countWindow is the span of engineRates.inWindow.
+const countWindow = 15 * time.Second
 
 // ratesOf reads the origin's log: for each client, each kind, the
 // requests after the client's first 3 s (the hold-back's catch-up), and
@@ -100,12 +107,15 @@ func ratesOf(log []fixtures.Request, clients int) engineRates {
 		kind   fixtures.Kind
 	}
 	times := map[key][]time.Time{}
-	count := map[fixtures.Kind]int{}
+	count, inWindow := map[fixtures.Kind]int{}, map[fixtures.Kind]int{}
 	for _, r := range log {
 		if r.Client == "" {
 			continue
 		}
 		count[r.Kind]++
+		if r.Start.Sub(first[r.Client]) < countWindow {
+			inWindow[r.Kind]++
+		}
 		if r.Start.Sub(first[r.Client]) >= 3*time.Second {
 			times[key{r.Client, r.Kind}] = append(times[key{r.Client, r.Kind}], r.Start)
 		}
@@ -119,7 +129,7 @@ func ratesOf(log []fixtures.Request, clients int) engineRates {
 		span[k.kind] += ts[len(ts)-1].Sub(ts[0])
 		gaps[k.kind] += len(ts) - 1
 	}
-	out := engineRates{interval: map[fixtures.Kind]time.Duration{}, perView: map[fixtures.Kind]float64{}}
+	out := engineRates{interval: map[fixtures.Kind]time.Duration{}, perView: map[fixtures.Kind]float64{}, inWindow: inWindow}
 	for k, s := range span {
 		out.interval[k] = s / time.Duration(gaps[k])
 	}
@@ -175,6 +185,14 @@ func TestNativeFidelity(t *testing.T) {
 					f, k, a.Round(time.Millisecond), ff.perView[k], b.Round(time.Millisecond), nat.perView[k])
 				if a == 0 || math.Abs(float64(b-a))/float64(a) > within {
 					t.Errorf("%s %s: native requests every %s, ffmpeg every %s; want within %.0f%%", f, k, b, a, 100*within)
+				}
+				// Counts in the same span of each viewer's play: within 2 %,
+				// or one request a viewer (where a window's edge falls
+				// between two requests is a matter of phase).
+				n, m := nat.inWindow[k], ff.inWindow[k]
+				t.Logf("%s %s: %d requests in the first %s of 4 viewers' play (ffmpeg), %d (native)", f, k, m, countWindow, n)
+				if d := math.Abs(float64(n - m)); d > max(within*float64(m), 4) {
+					t.Errorf("%s %s: native made %d requests in the first %s of its viewers' play, ffmpeg %d; want within %.0f%% or one a viewer", f, k, n, countWindow, m, 100*within)
 				}
 			}
 			t.Logf("%s init: ffmpeg %.1f a viewer, native %.1f a viewer", f, ff.perView[fixtures.KindInit], nat.perView[fixtures.KindInit])
