@@ -1,0 +1,112 @@
+package player
+
+import (
+	"context"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hlsswarm/hlsswarm/fixtures"
+	"github.com/hlsswarm/hlsswarm/internal/originproc"
+	"github.com/hlsswarm/hlsswarm/internal/stats"
+)
+
+// densityEnv sets the fleet sizes of BenchmarkLiveDensity.
+const densityEnv = "HLSSWARM_NATIVE_SCALE"
+
+// BenchmarkLiveDensity runs fleets of live native viewers (sizes from
+// HLSSWARM_NATIVE_SCALE, e.g. "1000,5000"; 100 when unset) against a
+// fixture origin in this process, started at 1,000 a second, and
+// measures over a 15 s window at full strength: the CPU of the whole
+// process (viewers, stats and origin) in cores and per viewer, the
+// viewers that kept up (no stall from their first segment to the end:
+// every segment arrived before playback needed it), errors, and the
+// memory the viewers added, per viewer. Run it alone, without -race:
+//
+//	HLSSWARM_NATIVE_SCALE=1000,5000 go test -run '^$' -bench LiveDensity -benchtime 1x ./internal/player
+func BenchmarkLiveDensity(b *testing.B) {
+	sizes := []int{100}
+	if v := os.Getenv(densityEnv); v != "" {
+		sizes = nil
+		for _, f := range strings.Split(v, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil || n < 1 || n > 20000 {
+				b.Fatalf("%s=%q: want fleet sizes like 1000,5000 (1..20000)", densityEnv, v)
+			}
+			sizes = append(sizes, n)
+		}
+	}
+	for _, n := range sizes {
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			for range b.N {
+				liveDensity(b, n)
+			}
+		})
+	}
+}
+
+func liveDensity(b *testing.B, n int) {
+	const (
+		startRate = 1000
+		settle    = 4 * time.Second
+		window    = 15 * time.Second
+	)
+	origin := fixtures.NewOrigin(b, fixtures.Live{}, fixtures.WithMaxInFlight(n+16), fixtures.WithLogLimit(1))
+	urls := origin.MediaURLs()
+	agg := stats.NewAggregator(stats.Options{})
+	c := NewClient(ClientOptions{Viewers: n})
+	defer c.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+
+	var m0, m1 runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&m0)
+	reports := make([]Report, n)
+	var wg sync.WaitGroup
+	begin := time.Now()
+	for i := range n {
+		time.Sleep(time.Until(begin.Add(time.Duration(i) * time.Second / startRate)))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			reports[i] = c.Play(ctx, Viewer{ID: i + 1, URL: urls[i%len(urls)], Stats: agg.AddViewer(i + 1)})
+		}()
+	}
+	ramp := time.Since(begin)
+	time.Sleep(settle)
+	runtime.ReadMemStats(&m1)
+	var s0, s1 stats.Snapshot
+	agg.Snapshot(&s0, false)
+	cpu0, _ := originproc.CPUTime("self")
+	t0 := time.Now()
+	time.Sleep(window)
+	cpu1, _ := originproc.CPUTime("self")
+	wall := time.Since(t0)
+	agg.Snapshot(&s1, false)
+	cancel()
+	wg.Wait()
+
+	kept := 0
+	for _, r := range reports {
+		if r.Stalls == 0 && r.Segments > 0 {
+			kept++
+		}
+	}
+	cores := float64(cpu1-cpu0) / float64(wall)
+	perViewer := float64(int64(m1.HeapInuse+m1.StackInuse)-int64(m0.HeapInuse+m0.StackInuse)) / float64(n)
+	segs := s1.Requests[stats.KindSegment] - s0.Requests[stats.KindSegment]
+	errs := s1.HTTPErrors + s1.Timeouts + s1.Reconnects + s1.ConnRefused + s1.SegmentFailures
+	b.ReportMetric(cores, "cores")
+	b.ReportMetric(cores*1e6/float64(n), "µcores/viewer")
+	b.ReportMetric(float64(kept)/float64(n), "kept-up")
+	b.ReportMetric(perViewer, "B/viewer")
+	b.ReportMetric(float64(errs), "errors")
+	b.Logf("%d live viewers (started at %.0f/s over %s): %.2f cores for viewers and origin (%.0f µcores a viewer), %d of %d kept up (no stall), %d segments in %s (%.2f a viewer a second), %d errors, %.1f KB a viewer (heap and stacks)",
+		n, float64(n)/ramp.Seconds(), ramp.Round(time.Millisecond), cores, cores*1e6/float64(n), kept, n,
+		segs, wall.Round(time.Millisecond), float64(segs)/float64(n)/wall.Seconds(), errs, perViewer/1024)
+}
