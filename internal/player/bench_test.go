@@ -79,6 +79,7 @@ func liveDensity(b *testing.B, n int) {
 	}
 	ramp := time.Since(begin)
 	time.Sleep(settle)
+	runtime.GC()
 	runtime.ReadMemStats(&m1)
 	var s0, s1 stats.Snapshot
 	agg.Snapshot(&s0, false)
@@ -91,11 +92,15 @@ func liveDensity(b *testing.B, n int) {
 	cancel()
 	wg.Wait()
 
-	kept := 0
+	kept, stalls := 0, 0
+	var stallTime, worstStartup time.Duration
 	for _, r := range reports {
 		if r.Stalls == 0 && r.Segments > 0 {
 			kept++
 		}
+		stalls += r.Stalls
+		stallTime += r.StallTime
+		worstStartup = max(worstStartup, r.Startup)
 	}
 	cores := float64(cpu1-cpu0) / float64(wall)
 	perViewer := float64(int64(m1.HeapInuse+m1.StackInuse)-int64(m0.HeapInuse+m0.StackInuse)) / float64(n)
@@ -106,7 +111,7 @@ func liveDensity(b *testing.B, n int) {
 	b.ReportMetric(float64(kept)/float64(n), "kept-up")
 	b.ReportMetric(perViewer, "B/viewer")
 	b.ReportMetric(float64(errs), "errors")
-	b.Logf("%d live viewers (started at %.0f/s over %s): %.2f cores for viewers and origin (%.0f µcores a viewer), %d of %d kept up (no stall), %d segments in %s (%.2f a viewer a second), %d errors, %.1f KB a viewer (heap and stacks)",
-		n, float64(n)/ramp.Seconds(), ramp.Round(time.Millisecond), cores, cores*1e6/float64(n), kept, n,
+	b.Logf("%d live viewers (started at %.0f/s over %s): %.2f cores for viewers and origin (%.0f µcores a viewer), %d of %d kept up (no stall; %d stalls, %s in all; startup max %s), %d segments in %s (%.2f a viewer a second), %d errors, %.1f KB a viewer (heap and stacks)",
+		n, float64(n)/ramp.Seconds(), ramp.Round(time.Millisecond), cores, cores*1e6/float64(n), kept, n, stalls, stallTime.Round(time.Millisecond), worstStartup.Round(time.Millisecond),
 		segs, wall.Round(time.Millisecond), float64(segs)/float64(n)/wall.Seconds(), errs, perViewer/1024)
 }

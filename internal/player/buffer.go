@@ -33,10 +33,11 @@ type Report struct {
 
 // buffer is the buffer model of one play: the media fetched (end, the
 // least over the renditions played), and the playback clock (pos), which
-// starts once there is media, runs at real time while pos < end, stalls
-// when it reaches end, and resumes when more media arrives. Times are
-// media time from the start of the play.
+// starts once startup media is buffered (or every segment is), runs at
+// real time while pos < end, stalls when it reaches end, and resumes when
+// more media arrives. Times are media time from the start of the play.
 type buffer struct {
+	startup  time.Duration
 	playing  bool
 	began    bool
 	complete bool // every segment is in: reaching end is the end, not a stall
@@ -68,7 +69,7 @@ func (b *buffer) advance(now time.Time, r *Report) {
 func (b *buffer) grow(now time.Time, end time.Duration, r *Report, started time.Time) {
 	b.advance(now, r)
 	b.end = max(b.end, end)
-	if b.playing || b.end <= b.pos {
+	if b.playing || b.end <= b.pos || !b.began && b.end < b.startup && !b.complete {
 		return
 	}
 	if !b.stallAt.IsZero() {
@@ -84,6 +85,7 @@ func (b *buffer) grow(now time.Time, end time.Duration, r *Report, started time.
 // viewerState is one viewer's state shared by its renditions' goroutines.
 type viewerState struct {
 	client  string
+	startup time.Duration // see Viewer.StartupBuffer
 	stats   *stats.Viewer
 	onFirst func(time.Time)
 	// sawRequest and sawSegment are set by the transport's writer
@@ -134,7 +136,7 @@ func (pv *viewerState) observeTTFB(d time.Duration) {
 func (pv *viewerState) begin(now time.Time, n int) {
 	pv.mu.Lock()
 	pv.started = now
-	pv.buf = buffer{at: now}
+	pv.buf = buffer{at: now, startup: pv.startup}
 	pv.tracks = make([]time.Duration, n)
 	pv.rep.Plays++
 	pv.mu.Unlock()
@@ -195,6 +197,8 @@ func (pv *viewerState) ahead() time.Duration {
 func (pv *viewerState) complete() {
 	pv.mu.Lock()
 	pv.buf.complete = true
+	now := time.Now()
+	pv.buf.grow(now, pv.buf.end, &pv.rep, pv.started) // a play shorter than the startup buffer begins now
 	pv.mu.Unlock()
 }
 

@@ -16,7 +16,7 @@
 //   - a live stream starts three target durations from its end (the
 //     hold-back of RFC 8216 6.3.3), a VOD at its first segment;
 //   - segments are fetched in order into a buffer model: playback starts
-//     once the first segment is in, the playback clock then runs at real
+//     once Viewer.StartupBuffer of media is in, the playback clock then runs at real
 //     time, stalls when the buffer runs dry and resumes when a segment
 //     arrives; a VOD is fetched at most Viewer.MaxBuffer ahead of the
 //     playback clock (or downloaded as fast as it comes with

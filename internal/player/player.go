@@ -14,6 +14,11 @@ import (
 // maxBufferLength.
 const DefaultMaxBuffer = 30 * time.Second
 
+// DefaultStartupBuffer is Viewer.StartupBuffer's default: two seconds of
+// media, less than a live stream's hold-back (three target durations), so
+// that a live viewer starts on the segments it fetches first.
+const DefaultStartupBuffer = 2 * time.Second
+
 // Retry delays of a playlist that could not be loaded before the play
 // began (a player retries; it does not exit as ffmpeg does): doubling
 // from the first to the last.
@@ -45,6 +50,9 @@ type Viewer struct {
 	// MaxBuffer is how far ahead of the playback clock a VOD is fetched.
 	// Default DefaultMaxBuffer.
 	MaxBuffer time.Duration
+	// StartupBuffer is the media buffered before playback begins (all
+	// of it, for a play shorter than that). Default DefaultStartupBuffer.
+	StartupBuffer time.Duration
 	// OnFirstRequest, when set, is called once, with the time the
 	// viewer's first request reached the network.
 	OnFirstRequest func(at time.Time)
@@ -62,6 +70,10 @@ func (c *Client) Play(ctx context.Context, v Viewer) Report {
 	if v.MaxBuffer <= 0 {
 		v.MaxBuffer = DefaultMaxBuffer
 	}
+	if v.StartupBuffer <= 0 {
+		v.StartupBuffer = DefaultStartupBuffer
+	}
+	pv.startup = min(v.StartupBuffer, v.MaxBuffer) // a VOD is never buffered past MaxBuffer
 	for ctx.Err() == nil {
 		if !c.playOnce(ctx, &v, pv) || ctx.Err() != nil || v.Download || !v.Replay {
 			break
