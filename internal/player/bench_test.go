@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/hlsswarm/hlsswarm/fixtures"
+	"github.com/hlsswarm/hlsswarm/internal/genhealth"
 	"github.com/hlsswarm/hlsswarm/internal/originproc"
 	"github.com/hlsswarm/hlsswarm/internal/stats"
 )
@@ -83,11 +84,13 @@ func liveDensity(b *testing.B, n int) {
 	runtime.ReadMemStats(&m1)
 	var s0, s1 stats.Snapshot
 	agg.Snapshot(&s0, false)
+	psi0 := cpuPressureTotal()
 	cpu0, _ := originproc.CPUTime("self")
 	t0 := time.Now()
 	time.Sleep(window)
 	cpu1, _ := originproc.CPUTime("self")
 	wall := time.Since(t0)
+	psi := float64(cpuPressureTotal()-psi0) / float64(wall.Microseconds())
 	agg.Snapshot(&s1, false)
 	cancel()
 	wg.Wait()
@@ -111,7 +114,22 @@ func liveDensity(b *testing.B, n int) {
 	b.ReportMetric(float64(kept)/float64(n), "kept-up")
 	b.ReportMetric(perViewer, "B/viewer")
 	b.ReportMetric(float64(errs), "errors")
-	b.Logf("%d live viewers (started at %.0f/s over %s): %.2f cores for viewers and origin (%.0f µcores a viewer), %d of %d kept up (no stall; %d stalls, %s in all; startup max %s), %d segments in %s (%.2f a viewer a second), %d errors, %.1f KB a viewer (heap and stacks)",
-		n, float64(n)/ramp.Seconds(), ramp.Round(time.Millisecond), cores, cores*1e6/float64(n), kept, n, stalls, stallTime.Round(time.Millisecond), worstStartup.Round(time.Millisecond),
+	b.Logf("%d live viewers (started at %.0f/s over %s; machine CPU pressure %.0f%% over the window): %.2f cores for viewers and origin (%.0f µcores a viewer), %d of %d kept up (no stall; %d stalls, %s in all; startup max %s), %d segments in %s (%.2f a viewer a second), %d errors, %.1f KB a viewer (heap and stacks)",
+		n, float64(n)/ramp.Seconds(), ramp.Round(time.Millisecond), 100*psi, cores, cores*1e6/float64(n), kept, n, stalls, stallTime.Round(time.Millisecond), worstStartup.Round(time.Millisecond),
 		segs, wall.Round(time.Millisecond), float64(segs)/float64(n)/wall.Seconds(), errs, perViewer/1024)
+}
+
+// cpuPressureTotal returns the machine's total CPU pressure stall time
+// ("some", µs) from Linux PSI, 0 where there is none: a window whose
+// pressure is high measured the machine's other work too.
+func cpuPressureTotal() uint64 {
+	b, err := os.ReadFile("/proc/pressure/cpu")
+	if err != nil {
+		return 0
+	}
+	_, total, err := genhealth.ParsePressure(b)
+	if err != nil {
+		return 0
+	}
+	return total
 }
