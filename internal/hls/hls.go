@@ -104,7 +104,10 @@ const maxLine = 1 << 20
 // Unknown tags and comments are skipped.
 func Parse(base *url.URL, r io.Reader) (*Playlist, error) {
 	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64<<10), maxLine)
+	// Lines are short: the buffer starts small and grows up to maxLine
+	// only for a long line (a live viewer parses its playlist on every
+	// reload, so a large first buffer is paid again and again).
+	sc.Buffer(make([]byte, 0, 4<<10), maxLine)
 	p := &parser{base: base, pl: &Playlist{}, next: map[string]int64{}}
 	n := 0
 	for sc.Scan() {
