@@ -223,3 +223,31 @@ func TestNativeFidelity(t *testing.T) {
 		})
 	}
 }
+
+// TestNativeHundreds: 300 native live viewers (one rendition each, round
+// robin) for 10 s beside the in-process fixture origin, under -race and
+// beside whatever else the machine runs: every viewer plays (segments
+// received, playback advancing), none is stalled at the end, nothing
+// fails, and the counts equal the origin's viewer by viewer.
+func TestNativeHundreds(t *testing.T) {
+	t.Parallel()
+	const clients = 300
+	origin := fixtures.NewOrigin(t, fixtures.Live{}, fixtures.WithMaxInFlight(2*clients))
+	res := loadtest.Run(t, loadtest.Config{
+		URL: origin.URL(), Clients: clients, Ramp: time.Second, Duration: 10 * time.Second,
+		Engine: loadtest.EngineNative, ProgressInterval: -1, Origin: origin,
+	})
+	truth := idleTruth(t, origin)
+	truthDiff(t, truth, res, 0)
+	if len(res.Viewers) != clients {
+		t.Fatalf("%d viewer rows; want %d", len(res.Viewers), clients)
+	}
+	for _, v := range res.Viewers {
+		if v.Requests.Segment < 3 || v.OutTime <= 0 || v.Stalled {
+			t.Errorf("viewer %d: %d segments, out time %s, stalled %v; want playback", v.ID, v.Requests.Segment, v.OutTime, v.Stalled)
+		}
+	}
+	if res.Totals.HTTPErrors != 0 || res.Totals.Timeouts != 0 || res.Totals.SegmentFailures != 0 {
+		t.Errorf("errors %d, timeouts %d, segment failures %d; want none", res.Totals.HTTPErrors, res.Totals.Timeouts, res.Totals.SegmentFailures)
+	}
+}

@@ -33,6 +33,10 @@ type response struct {
 
 func (r *response) ok() bool { return r.err == errNone }
 
+// stopGrace is how long a request in flight may go on after its viewer
+// was stopped (see fetch).
+const stopGrace = 500 * time.Millisecond
+
 func isRefused(err error) bool { return errors.Is(err, syscall.ECONNREFUSED) }
 
 // fetch GETs u (the byte range rng of it, when not nil) for viewer pv and
@@ -42,11 +46,23 @@ func isRefused(err error) bool { return errors.Is(err, syscall.ECONNREFUSED) }
 // response, and a timeout, refused connection or cut connection. keep asks
 // for the body (a playlist, at most maxPlaylist bytes); otherwise it is
 // read to its end and dropped.
+//
+// A request in flight when ctx ends is given stopGrace to complete: one
+// cut off at once would be lost by the origin as often as not (a
+// connection closed with a response unread is reset, and the request
+// bytes the origin had not read yet go with it), while the viewer has
+// counted it. No request starts once ctx has ended.
 func (c *Client) fetch(ctx context.Context, pv *viewerState, k stats.Kind, u string, rng *hls.ByteRange, keep bool) response {
 	var res response
-	ctx, cancel := context.WithCancel(ctx)
+	if ctx.Err() != nil {
+		res.err = errStopped
+		return res
+	}
+	rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel()
+	defer context.AfterFunc(ctx, func() { time.AfterFunc(stopGrace, cancel) })()
 	start := time.Now()
+	var ttfb atomic.Int64 // set on the transport's goroutines
 	trace := &httptrace.ClientTrace{
 		WroteRequest: func(w httptrace.WroteRequestInfo) {
 			if w.Err == nil {
@@ -54,12 +70,10 @@ func (c *Client) fetch(ctx context.Context, pv *viewerState, k stats.Kind, u str
 			}
 		},
 		GotFirstResponseByte: func() {
-			if res.ttfb == 0 {
-				res.ttfb = time.Since(start)
-			}
+			ttfb.CompareAndSwap(0, int64(time.Since(start)))
 		},
 	}
-	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), http.MethodGet, u, nil)
+	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(rctx, trace), http.MethodGet, u, nil)
 	if err != nil {
 		res.err = errCut
 		return res
@@ -85,7 +99,7 @@ func (c *Client) fetch(ctx context.Context, pv *viewerState, k stats.Kind, u str
 		return res
 	}
 	defer resp.Body.Close()
-	res.status, res.final = resp.StatusCode, resp.Request.URL
+	res.status, res.final, res.ttfb = resp.StatusCode, resp.Request.URL, time.Duration(ttfb.Load())
 	if resp.StatusCode >= 400 {
 		pv.stats.AddHTTPError(k, resp.StatusCode)
 		res.err = errStatus

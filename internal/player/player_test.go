@@ -259,3 +259,35 @@ func TestPlayRedirect(t *testing.T) {
 		t.Errorf("%d requests without the client id; want none", n)
 	}
 }
+
+// TestPlayStopsPromptly: a viewer whose segment body stalls for a minute
+// returns soon after its context ends (its request in flight is given
+// stopGrace, not the stall), with nothing left running (goleak).
+func TestPlayStopsPromptly(t *testing.T) {
+	t.Parallel()
+	origin := fixtures.NewOrigin(t, fixtures.Live{}, fixtures.WithFaults(
+		fixtures.Fault{Type: fixtures.FaultBodyStall, Delay: time.Minute, After: 100, Kinds: []fixtures.Kind{fixtures.KindSegment}},
+	))
+	agg := stats.NewAggregator(stats.Options{})
+	c := NewClient(ClientOptions{Timeout: time.Minute})
+	defer c.Close()
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan Report)
+	go func() { done <- c.Play(ctx, Viewer{ID: 1, URL: origin.MediaURLs()[0], Stats: agg.AddViewer(1)}) }()
+	waitSegment := time.NewTimer(10 * time.Second)
+	defer waitSegment.Stop()
+	var s stats.Snapshot
+	for agg.Snapshot(&s, false); s.Requests[stats.KindSegment] == 0; agg.Snapshot(&s, false) {
+		select {
+		case <-waitSegment.C:
+			t.Fatal("no segment request within 10 s")
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Play still running 10 s after its context ended, its segment body stalled for a minute")
+	}
+}
