@@ -34,13 +34,20 @@ func TestNativeTruth(t *testing.T) {
 		{"fmp4_healthy", fixtures.FMP4, nil, 0},
 		{"ts_503_playlists", fixtures.TS, []fixtures.Fault{burst503}, 503},
 		{"fmp4_404_segments", fixtures.FMP4, []fixtures.Fault{missing404}, 404},
+		{"ts_latency", fixtures.TS, []fixtures.Fault{{Type: fixtures.FaultLatency, Delay: 300 * time.Millisecond, Every: 3}}, 0},
+		{"ts_header_stall", fixtures.TS, []fixtures.Fault{{Type: fixtures.FaultHeaderStall, Delay: 3 * time.Second, Kinds: []fixtures.Kind{fixtures.KindSegment}, Every: 5}}, 0},
+		{"ts_body_stall", fixtures.TS, []fixtures.Fault{{Type: fixtures.FaultBodyStall, Delay: 3 * time.Second, After: 1000, Kinds: []fixtures.Kind{fixtures.KindSegment}, Every: 5}}, 0},
+		{"ts_reset", fixtures.TS, []fixtures.Fault{{Type: fixtures.FaultReset, After: 1000, Kinds: []fixtures.Kind{fixtures.KindSegment}, Every: 5}}, 0},
+		{"ts_reset_before_response", fixtures.TS, []fixtures.Fault{{Type: fixtures.FaultReset, Kinds: []fixtures.Kind{fixtures.KindSegment}, Every: 5}}, 0},
+		{"ts_truncate", fixtures.TS, []fixtures.Fault{{Type: fixtures.FaultTruncate, After: 1000, Kinds: []fixtures.Kind{fixtures.KindSegment}, Every: 5}}, 0},
+		{"ts_bandwidth", fixtures.TS, []fixtures.Fault{{Type: fixtures.FaultBandwidth, BytesPerSecond: 200_000, Kinds: []fixtures.Kind{fixtures.KindSegment}, Every: 4}}, 0},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			origin := fixtures.NewOrigin(t, fixtures.Live{}, fixtures.WithFormat(tt.format), fixtures.WithFaults(tt.faults...))
 			res := loadtest.Run(t, loadtest.Config{
 				URL: origin.URL(), Clients: 4, Ramp: 500 * time.Millisecond, Duration: 6 * time.Second,
-				Engine: loadtest.EngineNative, ProgressInterval: -1, Origin: origin,
+				Engine: loadtest.EngineNative, Timeout: time.Second, ProgressInterval: -1, Origin: origin,
 			})
 			truth := idleTruth(t, origin)
 			truthDiff(t, truth, res, 0)
@@ -48,6 +55,11 @@ func TestNativeTruth(t *testing.T) {
 			if tt.status != 0 && truth.ByKind[fixtures.KindMedia][tt.status]+truth.ByKind[fixtures.KindSegment][tt.status] == 0 {
 				t.Errorf("origin sent no %d: the fault never fired (%v)", tt.status, truth.ByKind)
 			}
+			if len(tt.faults) > 0 && len(truth.Faults) == 0 {
+				t.Errorf("the fault never fired")
+			}
+			t.Logf("faults %v; timeouts %d, reconnects %d, segment failures %d, playlist failures %d, max drift %s",
+				truth.Faults, res.Totals.Timeouts, res.Totals.Reconnects, res.Totals.SegmentFailures, res.Totals.PlaylistFailures, res.QoE.DriftMax)
 			for _, v := range res.Viewers {
 				if v.Requests.Segment == 0 {
 					t.Errorf("viewer %d received no segment", v.ID)

@@ -62,17 +62,34 @@ func (c *Client) fetch(ctx context.Context, pv *viewerState, k stats.Kind, u str
 	defer cancel()
 	defer context.AfterFunc(ctx, func() { time.AfterFunc(stopGrace, cancel) })()
 	start := time.Now()
-	var ttfb atomic.Int64 // set on the transport's goroutines
+	// Set on the transport's goroutines. A connection taken that got no
+	// answer before the next one was taken is net/http's silent retry of
+	// a request whose reused connection the origin had closed or reset
+	// (ffmpeg does the same): the origin saw both requests, and the retry
+	// is a reconnect.
+	var ttfb atomic.Int64
+	var conns, answers atomic.Int32
 	trace := &httptrace.ClientTrace{
+		GotConn: func(httptrace.GotConnInfo) { conns.Add(1) },
 		WroteRequest: func(w httptrace.WroteRequestInfo) {
 			if w.Err == nil {
 				pv.requested(k)
 			}
 		},
 		GotFirstResponseByte: func() {
+			answers.Add(1)
 			ttfb.CompareAndSwap(0, int64(time.Since(start)))
 		},
 	}
+	defer func() {
+		retries := conns.Load() - answers.Load()
+		if res.status == 0 {
+			retries-- // the last connection's failure is the request's own
+		}
+		for range retries {
+			pv.stats.AddReconnect()
+		}
+	}()
 	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(rctx, trace), http.MethodGet, u, nil)
 	if err != nil {
 		res.err = errCut
