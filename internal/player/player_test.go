@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -289,5 +290,49 @@ func TestPlayStopsPromptly(t *testing.T) {
 	case <-done:
 	case <-time.After(10 * time.Second):
 		t.Fatal("Play still running 10 s after its context ended, its segment body stalled for a minute")
+	}
+}
+
+// TestPlayHTTPS: over https to a server that offers HTTP/2, a viewer
+// speaks HTTP/1.1 and, with keep-alive, one viewer's requests (one at a
+// time) share one connection; without it each has its own.
+func TestPlayHTTPS(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name      string
+		keepAlive bool
+	}{{"keep-alive", true}, {"no-keep-alive", false}} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			origin := fixtures.NewOrigin(t, fixtures.VOD{})
+			var mu sync.Mutex
+			protos, conns := map[string]int{}, map[string]bool{}
+			srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				protos[r.Proto]++
+				conns[r.RemoteAddr] = true
+				mu.Unlock()
+				origin.ServeHTTP(w, r)
+			}))
+			srv.EnableHTTP2 = true
+			srv.StartTLS()
+			t.Cleanup(srv.Close)
+			media := srv.URL + strings.TrimPrefix(origin.MediaURLs()[0], origin.BaseURL())
+			p := playFor(t, origin, ClientOptions{DisableKeepAlives: !tt.keepAlive}, Viewer{ID: 1, URL: media, Download: true}, 20*time.Second)
+			equalTruth(t, p)
+			mu.Lock()
+			defer mu.Unlock()
+			requests := int(p.truth.Total())
+			if protos["HTTP/1.1"] != requests {
+				t.Errorf("protocols %v; want HTTP/1.1 for all %d requests", protos, requests)
+			}
+			want := 1
+			if !tt.keepAlive {
+				want = requests
+			}
+			if len(conns) != want {
+				t.Errorf("%d connections for %d requests; want %d", len(conns), requests, want)
+			}
+		})
 	}
 }
