@@ -2,6 +2,8 @@ package player
 
 import (
 	"context"
+	"net/http"
+	"net/url"
 	"os"
 	"runtime"
 	"strconv"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/hlsswarm/hlsswarm/fixtures"
 	"github.com/hlsswarm/hlsswarm/internal/genhealth"
+	"github.com/hlsswarm/hlsswarm/internal/hls"
 	"github.com/hlsswarm/hlsswarm/internal/originproc"
 	"github.com/hlsswarm/hlsswarm/internal/stats"
 )
@@ -21,12 +24,13 @@ const densityEnv = "HLSSWARM_NATIVE_SCALE"
 
 // BenchmarkLiveDensity runs fleets of live native viewers (sizes from
 // HLSSWARM_NATIVE_SCALE, e.g. "1000,5000"; 100 when unset) against a
-// fixture origin in this process, started at 1,000 a second, and
-// measures over a 15 s window at full strength: the CPU of the whole
-// process (viewers, stats and origin) in cores and per viewer, the
-// viewers that kept up (no stall from their first segment to the end:
-// every segment arrived before playback needed it), errors, and the
-// memory the viewers added, per viewer. Run it alone, without -race:
+// fixture origin in this process ("in") and in a child process
+// ("child"), started at 1,000 a second, and measures over a 15 s window
+// at full strength: the CPU of this process (viewers and stats, and the
+// origin when it is in process) and of the child origin, in cores and per
+// viewer, the viewers that kept up (no stall from their first segment to
+// the end: every segment arrived before playback needed it), errors, and
+// the memory the viewers added, per viewer. Run it alone, without -race:
 //
 //	HLSSWARM_NATIVE_SCALE=1000,5000 go test -run '^$' -bench LiveDensity -benchtime 1x ./internal/player
 func BenchmarkLiveDensity(b *testing.B) {
@@ -41,23 +45,52 @@ func BenchmarkLiveDensity(b *testing.B) {
 			sizes = append(sizes, n)
 		}
 	}
-	for _, n := range sizes {
-		b.Run(strconv.Itoa(n), func(b *testing.B) {
-			for range b.N {
-				liveDensity(b, n)
-			}
-		})
+	for _, child := range []bool{false, true} {
+		where := "in"
+		if child {
+			where = "child"
+		}
+		for _, n := range sizes {
+			b.Run(where+"/"+strconv.Itoa(n), func(b *testing.B) {
+				for range b.N {
+					liveDensity(b, n, child)
+				}
+			})
+		}
 	}
 }
 
-func liveDensity(b *testing.B, n int) {
+// densityOrigin starts the benchmark's live origin, in this process or
+// in a child (then with its pid), and returns its media playlists.
+func densityOrigin(b *testing.B, n int, child bool) (urls []string, pid int) {
+	if !child {
+		origin := fixtures.NewOrigin(b, fixtures.Live{}, fixtures.WithMaxInFlight(n+16), fixtures.WithLogLimit(1))
+		return origin.MediaURLs(), 0
+	}
+	p := originproc.Start(b)
+	resp, err := http.Get(p.URL)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer resp.Body.Close()
+	u, _ := url.Parse(p.URL)
+	pl, err := hls.Parse(u, resp.Body)
+	if err != nil || len(pl.Variants) == 0 {
+		b.Fatalf("master playlist of the child origin: %v (%d variants)", err, len(pl.Variants))
+	}
+	for _, v := range pl.Variants {
+		urls = append(urls, v.URI)
+	}
+	return urls, p.Pid
+}
+
+func liveDensity(b *testing.B, n int, child bool) {
 	const (
 		startRate = 1000
 		settle    = 4 * time.Second
 		window    = 15 * time.Second
 	)
-	origin := fixtures.NewOrigin(b, fixtures.Live{}, fixtures.WithMaxInFlight(n+16), fixtures.WithLogLimit(1))
-	urls := origin.MediaURLs()
+	urls, pid := densityOrigin(b, n, child)
 	agg := stats.NewAggregator(stats.Options{})
 	c := NewClient(ClientOptions{Viewers: n})
 	defer c.Close()
@@ -86,9 +119,11 @@ func liveDensity(b *testing.B, n int) {
 	agg.Snapshot(&s0, false)
 	psi0 := cpuPressureTotal()
 	cpu0, _ := originproc.CPUTime("self")
+	ocpu0, _ := originproc.CPUTime(strconv.Itoa(pid))
 	t0 := time.Now()
 	time.Sleep(window)
 	cpu1, _ := originproc.CPUTime("self")
+	ocpu1, _ := originproc.CPUTime(strconv.Itoa(pid))
 	wall := time.Since(t0)
 	psi := float64(cpuPressureTotal()-psi0) / float64(wall.Microseconds())
 	agg.Snapshot(&s1, false)
@@ -106,16 +141,21 @@ func liveDensity(b *testing.B, n int) {
 		worstStartup = max(worstStartup, r.Startup)
 	}
 	cores := float64(cpu1-cpu0) / float64(wall)
+	originCores := 0.0
+	if child {
+		originCores = float64(ocpu1-ocpu0) / float64(wall)
+	}
 	perViewer := float64(int64(m1.HeapInuse+m1.StackInuse)-int64(m0.HeapInuse+m0.StackInuse)) / float64(n)
 	segs := s1.Requests[stats.KindSegment] - s0.Requests[stats.KindSegment]
 	errs := s1.HTTPErrors + s1.Timeouts + s1.Reconnects + s1.ConnRefused + s1.SegmentFailures
 	b.ReportMetric(cores, "cores")
+	b.ReportMetric(originCores, "origin-cores")
 	b.ReportMetric(cores*1e6/float64(n), "µcores/viewer")
 	b.ReportMetric(float64(kept)/float64(n), "kept-up")
 	b.ReportMetric(perViewer, "B/viewer")
 	b.ReportMetric(float64(errs), "errors")
-	b.Logf("%d live viewers (started at %.0f/s over %s; machine CPU pressure %.0f%% over the window): %.2f cores for viewers and origin (%.0f µcores a viewer), %d of %d kept up (no stall; %d stalls, %s in all; startup max %s), %d segments in %s (%.2f a viewer a second), %d errors, %.1f KB a viewer (heap and stacks)",
-		n, float64(n)/ramp.Seconds(), ramp.Round(time.Millisecond), 100*psi, cores, cores*1e6/float64(n), kept, n, stalls, stallTime.Round(time.Millisecond), worstStartup.Round(time.Millisecond),
+	b.Logf("%d live viewers (started at %.0f/s over %s; machine CPU pressure %.0f%% over the window): %.2f cores in this process (%.0f µcores a viewer; the origin's too when in process), child origin %.2f cores, %d of %d kept up (no stall; %d stalls, %s in all; startup max %s), %d segments in %s (%.2f a viewer a second), %d errors, %.1f KB a viewer (heap and stacks)",
+		n, float64(n)/ramp.Seconds(), ramp.Round(time.Millisecond), 100*psi, cores, cores*1e6/float64(n), originCores, kept, n, stalls, stallTime.Round(time.Millisecond), worstStartup.Round(time.Millisecond),
 		segs, wall.Round(time.Millisecond), float64(segs)/float64(n)/wall.Seconds(), errs, perViewer/1024)
 }
 

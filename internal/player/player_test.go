@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -12,11 +13,18 @@ import (
 	"time"
 
 	"github.com/hlsswarm/hlsswarm/fixtures"
+	"github.com/hlsswarm/hlsswarm/internal/originproc"
 	"github.com/hlsswarm/hlsswarm/internal/stats"
 	"go.uber.org/goleak"
 )
 
+// TestMain serves a fixture origin instead when the test binary is the
+// child of originproc.Start (BenchmarkLiveDensity), and otherwise fails
+// the package when a goroutine outlives the tests.
 func TestMain(m *testing.M) {
+	if code, ok := originproc.ServeIfChild(); ok {
+		os.Exit(code)
+	}
 	goleak.VerifyTestMain(m)
 }
 
