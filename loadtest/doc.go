@@ -30,6 +30,15 @@
 // -timeout), Start fails at once naming both figures rather than being
 // killed mid-run.
 //
+// # Engines
+//
+// Config.Engine chooses what plays each viewer: EngineFFmpeg (the
+// default), an ffmpeg process per viewer as described here, or
+// EngineNative, a Go player per viewer (a goroutine sharing the fleet's
+// one HTTP/1.1 keep-alive client, with a player's reload cadence, live
+// start and buffer model), which needs no ffmpeg and holds thousands of
+// live viewers on two cores. Both record into the same stats; see [Engine].
+//
 // # ffmpeg
 //
 // The viewers are real ffmpeg processes (4.1 or newer; the tests use
