@@ -92,3 +92,25 @@ func kindName(k fixtures.Kind) string {
 	}
 	return "unknown"
 }
+
+// TestNativeNoPlayback: a native fleet whose every segment is answered
+// 404 received nothing, and the run fails saying so, as an ffmpeg fleet's
+// does.
+func TestNativeNoPlayback(t *testing.T) {
+	t.Parallel()
+	origin := fixtures.NewOrigin(t, fixtures.Live{}, fixtures.WithFaults(
+		fixtures.Fault{Type: fixtures.FaultStatus, Status: 404, Kinds: []fixtures.Kind{fixtures.KindSegment}},
+	))
+	rec := &recordingTB{TB: t}
+	res := Run(rec, Config{
+		URL: origin.URL(), Clients: 2, Ramp: 100 * time.Millisecond, Duration: 3 * time.Second,
+		Engine: EngineNative, ProgressInterval: -1,
+	})
+	errs := strings.Join(rec.Errors(), "\n")
+	if !strings.Contains(errs, "Config.AllowNoPlayback") {
+		t.Errorf("errors %q; want the run failed for receiving no segment", errs)
+	}
+	if res.Totals.HTTPErrors == 0 {
+		t.Errorf("no HTTP error counted; want the 404s")
+	}
+}
