@@ -107,7 +107,7 @@ func Parse(base *url.URL, r io.Reader) (*Playlist, error) {
 	// Lines are short: the buffer starts small and grows up to maxLine
 	// only for a long line (a live viewer parses its playlist on every
 	// reload, so a large first buffer is paid again and again).
-	sc.Buffer(make([]byte, 0, 4<<10), maxLine)
+	sc.Buffer(make([]byte, 0, 512), maxLine)
 	p := &parser{base: base, pl: &Playlist{}, next: map[string]int64{}}
 	n := 0
 	for sc.Scan() {

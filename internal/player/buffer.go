@@ -84,7 +84,7 @@ func (b *buffer) grow(now time.Time, end time.Duration, r *Report, started time.
 
 // viewerState is one viewer's state shared by its renditions' goroutines.
 type viewerState struct {
-	client  string
+	headers viewerHeaders
 	startup time.Duration // see Viewer.StartupBuffer
 	stats   *stats.Viewer
 	onFirst func(time.Time)

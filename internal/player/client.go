@@ -170,6 +170,37 @@ func originOfURL(u *url.URL) string {
 // clientID formats a viewer id for the headers.
 func clientID(id int) string { return strconv.Itoa(id) }
 
+// viewerHeaders are one viewer's request headers, built once: to the
+// configured origin (with the configured headers) and to any other. A
+// request is given one of them as is (net/http only reads a request's
+// headers, and builds a redirect's anew), so a request costs no header
+// allocation; a ranged request gets a copy with its Range.
+type viewerHeaders struct {
+	origin, other http.Header
+}
+
+func (c *Client) headersFor(client string) viewerHeaders {
+	var h viewerHeaders
+	h.other = http.Header{}
+	c.setHeaders(h.other, &url.URL{}, client)
+	h.origin = h.other
+	if len(c.headers) > 0 {
+		h.origin = h.other.Clone()
+		for _, kv := range c.headers {
+			h.origin.Set(kv[0], kv[1])
+		}
+	}
+	return h
+}
+
+// pick returns the headers for a request to u.
+func (h *viewerHeaders) pick(c *Client, u *url.URL) http.Header {
+	if c.origin != "" && originOfURL(u) == c.origin {
+		return h.origin
+	}
+	return h.other
+}
+
 // errorKind classifies a failed request for the stats.
 type errorKind uint8
 

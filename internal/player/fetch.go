@@ -95,8 +95,9 @@ func (c *Client) fetch(ctx context.Context, pv *viewerState, k stats.Kind, u str
 		res.err = errCut
 		return res
 	}
-	c.setHeaders(req.Header, req.URL, pv.client)
+	req.Header = pv.headers.pick(c, req.URL)
 	if rng != nil {
+		req.Header = req.Header.Clone()
 		req.Header.Set("Range", "bytes="+strconv.FormatInt(rng.Offset, 10)+"-"+strconv.FormatInt(rng.Offset+rng.Length-1, 10))
 	}
 	// The inactivity timer: armed while waiting for the body, re-armed

@@ -66,7 +66,7 @@ type Viewer struct {
 // Play returns. A playlist that cannot be loaded is retried, so Play
 // returns promptly only when ctx ends or the play is over.
 func (c *Client) Play(ctx context.Context, v Viewer) Report {
-	pv := &viewerState{client: clientID(v.ID), stats: v.Stats, onFirst: v.OnFirstRequest, download: v.Download}
+	pv := &viewerState{headers: c.headersFor(clientID(v.ID)), stats: v.Stats, onFirst: v.OnFirstRequest, download: v.Download}
 	if v.MaxBuffer <= 0 {
 		v.MaxBuffer = DefaultMaxBuffer
 	}
