@@ -139,12 +139,10 @@ func (c *Client) fetch(ctx context.Context, pv *viewerState, k stats.Kind, u str
 	timer.Stop()
 	res.total = time.Since(start)
 	pv.stats.AddBytes(res.bytes)
-	to := timedOut.Load()
-	if rerr != nil || to {
-		if rerr == nil {
-			rerr = context.DeadlineExceeded
-		}
-		e := classify(ctx, rerr, to)
+	// A timer that fired cancelled the body's read, so a body read to its
+	// end did not time out, whatever the timer did after.
+	if rerr != nil {
+		e := classify(ctx, rerr, timedOut.Load())
 		if res.err == errNone || res.err == errStatus {
 			pv.failed(k, e)
 		}

@@ -92,11 +92,12 @@ func (c *Client) playOnce(ctx context.Context, v *Viewer, pv *viewerState) bool 
 	start := time.Now()
 	pv.begin(start, 1)
 	var (
-		pl  *hls.Playlist
-		err error
+		pl        *hls.Playlist
+		err       error
+		loadStart time.Time
 	)
 	for delay := firstRetry; ; delay = min(2*delay, lastRetry) {
-		loadStart := time.Now()
+		loadStart = time.Now()
 		if pl, _, err = c.playlist(ctx, pv, v.URL); err == nil {
 			break
 		}
@@ -124,7 +125,7 @@ func (c *Client) playOnce(ctx context.Context, v *Viewer, pv *viewerState) bool 
 			add(r.URI)
 		}
 	} else {
-		tracks = append(tracks, &track{c: c, v: v, pv: pv, url: v.URL, first: pl, firstAt: start})
+		tracks = append(tracks, &track{c: c, v: v, pv: pv, url: v.URL, first: pl, firstAt: loadStart})
 		if v.AudioURL != "" {
 			tracks = append(tracks, &track{c: c, v: v, pv: pv, url: v.AudioURL, index: 1})
 		}
