@@ -80,3 +80,20 @@ func ExampleResult_ReportMetrics() {
 	}
 	_ = benchmark
 }
+
+func ExampleEngine() {
+	// Thousands of live viewers on a laptop: the native engine plays in
+	// Go (no ffmpeg needed) and records into the same stats, so the same
+	// thresholds judge it. Keep ffmpeg, the default, where its real
+	// demuxer matters.
+	origin := fixtures.NewOrigin(t, fixtures.Live{})
+	res := loadtest.Run(t, loadtest.Config{
+		URL:      origin.URL(),
+		Clients:  2000,
+		Ramp:     2 * time.Second, // 1,000 starts a second
+		Duration: 30 * time.Second,
+		Engine:   loadtest.EngineNative,
+		Origin:   origin,
+	})
+	t.Log("\n" + res.Summary())
+}

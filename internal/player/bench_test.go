@@ -23,9 +23,9 @@ import (
 const densityEnv = "HLSSWARM_NATIVE_SCALE"
 
 // BenchmarkLiveDensity runs fleets of live native viewers (sizes from
-// HLSSWARM_NATIVE_SCALE, e.g. "1000,5000"; 100 when unset) against a
-// fixture origin in this process ("in") and in a child process
-// ("child"), started at 1,000 a second, and measures over a 15 s window
+// HLSSWARM_NATIVE_SCALE, e.g. "1000,5000"; when unset, 100 with the origin
+// in process only) against a fixture origin in this process ("in") and in
+// a child process ("child"), started at 1,000 a second, and measures over a 15 s window
 // at full strength: the CPU of this process (viewers and stats, and the
 // origin when it is in process) and of the child origin, in cores and per
 // viewer, the viewers that kept up (no stall from their first segment to
@@ -34,8 +34,9 @@ const densityEnv = "HLSSWARM_NATIVE_SCALE"
 //
 //	HLSSWARM_NATIVE_SCALE=1000,5000 go test -run '^$' -bench LiveDensity -benchtime 1x ./internal/player
 func BenchmarkLiveDensity(b *testing.B) {
-	sizes := []int{100}
+	sizes, places := []int{100}, []bool{false}
 	if v := os.Getenv(densityEnv); v != "" {
+		places = []bool{false, true}
 		sizes = nil
 		for _, f := range strings.Split(v, ",") {
 			n, err := strconv.Atoi(strings.TrimSpace(f))
@@ -45,7 +46,7 @@ func BenchmarkLiveDensity(b *testing.B) {
 			sizes = append(sizes, n)
 		}
 	}
-	for _, child := range []bool{false, true} {
+	for _, child := range places {
 		where := "in"
 		if child {
 			where = "child"
