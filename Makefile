@@ -13,7 +13,7 @@ FFMPEG41     := $(FFMPEG41_DIR)/package/ffmpeg
 TRUTH_TESTS  ?= ^(TestTruth|TestOriginUnderLoad)$$
 FAULTS41     ?= ^TestFaults$$/^keepalive_(off|on)$$/^(404_segments|503_bursts)$$
 
-.PHONY: help deps load test test-short scale bench lint staticcheck ffmpeg41 test-ffmpeg41
+.PHONY: help deps load test test-short scale scale-native bench lint staticcheck ffmpeg41 test-ffmpeg41
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -75,6 +75,11 @@ SCALE_STEPS ?= 100,200,300,500,700,1000
 
 scale: ## capacity: the largest live fleet this machine holds (e2e.TestScale over SCALE_STEPS), alone, without the race detector
 	HLSSWARM_SCALE=$(SCALE_STEPS) $(GO) test -count=1 -v -run '^TestScale$$' -timeout 40m ./e2e
+
+NATIVE_SCALE_STEPS ?= 1000,2000,3000,5000
+
+scale-native: ## density of the native engine: live viewers over NATIVE_SCALE_STEPS, origin in process and in a child (internal/player BenchmarkLiveDensity), alone, without the race detector
+	HLSSWARM_NATIVE_SCALE=$(NATIVE_SCALE_STEPS) $(GO) test -run '^$$' -bench LiveDensity -benchtime 1x -timeout 40m ./internal/player
 
 bench: ## every benchmark, 5 runs each, into $(BENCH_OUT) for benchstat
 	$(GO) test -run '^$$' -bench . -benchmem -count 5 -timeout 60m $(PKGS) | tee $(BENCH_OUT)
