@@ -287,6 +287,27 @@ type Config struct {
 	// comes from other work, so failing by default would fail healthy
 	// origins. Default false.
 	FailOnSaturatedGenerator bool
+
+	// Shard makes this process one shard of a run spread over several
+	// (see [Shard]): Clients, Ramp and Duration describe the whole run,
+	// and the shard runs its share of the viewers, with global ids.
+	// Default: from ShardIndexEnv and ShardCountEnv when ShardCountEnv is
+	// set (a Kubernetes Indexed Job), else one shard.
+	Shard Shard
+
+	// RunID names the run every shard belongs to: sent with every request
+	// (X-Hlsswarm-Run, X-Hlsswarm-Shard, the User-Agent), a label of every
+	// metric (run_id, shard), and in the report, where Merge checks it.
+	// Letters, digits, '.', '_' and '-', at most MaxRunIDLen bytes.
+	// Required with more than one shard. Default: RunIDEnv, else none.
+	RunID string
+
+	// StartAt, when set, is the wall-clock time at which the ramp starts,
+	// so that every shard ramps as one fleet whenever its process
+	// started: viewer starts fall at StartAt plus their ramp offset (those
+	// already past start at once) and the run ends at StartAt + Ramp +
+	// Duration. Default: StartAtEnv (RFC 3339), else when Start is called.
+	StartAt time.Time
 }
 
 // withDefaults returns a copy of c with every zero field set to its
@@ -321,6 +342,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.ReportDir == "" {
 		c.ReportDir = os.Getenv(ReportDirEnv)
+	}
+	if p, err := resolvePlacement(c, getenv); err == nil { // Validate reported the error
+		c.Shard, c.RunID, c.StartAt = p.shard, p.runID, p.startAt
 	}
 	return c
 }
@@ -382,8 +406,8 @@ func (c Config) Validate() error {
 		switch strings.ToLower(name) {
 		case "user-agent":
 			return fmt.Errorf("loadtest: Config.Headers has %q; set Config.UserAgent instead (each viewer appends \" client-<n>\" to it)", name)
-		case strings.ToLower(ffmpeg.ClientHeader):
-			return fmt.Errorf("loadtest: Config.Headers has %q; the fleet sets it to each viewer's id", name)
+		case strings.ToLower(ffmpeg.ClientHeader), strings.ToLower(ffmpeg.RunHeader), strings.ToLower(ffmpeg.ShardHeader):
+			return fmt.Errorf("loadtest: Config.Headers has %q; the fleet sets it (viewer id, Config.RunID, Config.Shard)", name)
 		case "host", "content-length", "connection", "transfer-encoding":
 			return fmt.Errorf("loadtest: Config.Headers has %q; ffmpeg sets it for each request: leave it out", name)
 		}
@@ -398,6 +422,9 @@ func (c Config) Validate() error {
 		if strings.TrimSpace(expr) == "" {
 			return fmt.Errorf("loadtest: Config.Thresholds[%d] is empty; want an expression like \"timeouts == 0\"", i)
 		}
+	}
+	if err := c.validatePlacement(); err != nil {
+		return err
 	}
 	if c.MetricsAddr != "" {
 		if _, port, err := net.SplitHostPort(c.MetricsAddr); err != nil || port == "" {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/hlsswarm/hlsswarm/internal/metrics"
@@ -20,7 +21,7 @@ import (
 // over agg (labelled with the test name) and nothing else; each scrape
 // calls sync first and carries the control loop's latest generator
 // reading (history's last point).
-func newRegistry(agg *stats.Aggregator, test string, sync func(), history *stats.History) *prometheus.Registry {
+func newRegistry(agg *stats.Aggregator, labels prometheus.Labels, sync func(), history *stats.History) *prometheus.Registry {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(metrics.NewCollector(func(dst *stats.Snapshot) {
 		sync()
@@ -28,8 +29,19 @@ func newRegistry(agg *stats.Aggregator, test string, sync func(), history *stats
 		if p, ok := history.Last(); ok {
 			dst.Generator = p.Generator // the control loop's latest reading
 		}
-	}, prometheus.Labels{"test": test}))
+	}, labels))
 	return reg
+}
+
+// metricLabels are the labels of every metric of a fleet: the test name,
+// and in a run with a run id, run_id and shard (the shard's index), so
+// that the shards of one run add up in Prometheus.
+func metricLabels(test string, cfg Config) prometheus.Labels {
+	l := prometheus.Labels{"test": test}
+	if cfg.RunID != "" {
+		l["run_id"], l["shard"] = cfg.RunID, strconv.Itoa(cfg.Shard.Index)
+	}
+	return l
 }
 
 // metricsServer serves /metrics while the fleet runs.

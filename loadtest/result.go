@@ -93,6 +93,12 @@ type ConfigEcho struct {
 	ThresholdDelay   time.Duration `json:"threshold_delay_ns"`
 	MetricsAddr      string        `json:"metrics_addr,omitempty"`
 	Seed             int64         `json:"seed"`
+	// Shard, RunID and StartAt place the run among its shards (see
+	// Config.Shard). Clients counts the viewers of the whole run; a
+	// merged Result (see Merge) has the zero Shard.
+	Shard   Shard     `json:"shard"`
+	RunID   string    `json:"run_id,omitempty"`
+	StartAt time.Time `json:"start_at,omitzero"`
 }
 
 // FFmpegInfo names the ffmpeg binary a run used.
@@ -419,6 +425,7 @@ func echoConfig(c Config) ConfigEcho {
 		Variant: c.Variant, KeepAlive: c.KeepAlive, Timeout: c.Timeout, Reconnect: c.Reconnect, HeaderNames: names,
 		UserAgent: c.UserAgent, RestartPolicy: c.RestartPolicy, ProgressInterval: c.ProgressInterval,
 		Thresholds: nilIfEmpty(c.Thresholds), ThresholdDelay: c.ThresholdDelay, MetricsAddr: c.MetricsAddr, Seed: c.Seed,
+		Shard: c.Shard, RunID: c.RunID, StartAt: c.StartAt,
 	}
 }
 
