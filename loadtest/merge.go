@@ -258,7 +258,7 @@ func mergeHistory(rs []*Result, epoch time.Time, end time.Duration) []stats.Poin
 		}
 		last = max(last, ps[len(ps)-1].Elapsed+off)
 		for i := 1; i < len(ps); i++ { // a thinned history (runs over 10 minutes) sets a coarser step
-			step = max(step, (ps[i].Elapsed-ps[i-1].Elapsed+time.Second/2).Truncate(time.Second))
+			step = max(step, (ps[i].Elapsed - ps[i-1].Elapsed + time.Second/2).Truncate(time.Second))
 		}
 	}
 	if first < 0 {
