@@ -3,6 +3,7 @@ package loadtest
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
 
@@ -47,7 +48,12 @@ func TestReportGolden(t *testing.T) {
 	t.Parallel()
 	goldenReport(t, recordedResult(t), "report_v2.golden")
 	t0 := time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
-	merged, err := Merge(simShards(t0, 4, 8, 3, 250*time.Millisecond, map[int]bool{3: true})...)
+	shards := simShards(t0, 4, 8, 3, 250*time.Millisecond, map[int]bool{3: true})
+	for i, r := range shards {
+		// Also the input of cmd/hlsswarm-merge's tests.
+		goldenReport(t, r, fmt.Sprintf("shards/shard_%d.json", i))
+	}
+	merged, err := Merge(shards...)
 	if err != nil {
 		t.Fatal(err)
 	}
