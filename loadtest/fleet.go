@@ -455,7 +455,7 @@ func (f *Fleet) shutdown() {
 		} else {
 			f.t.Logf("loadtest: report written to %s", path)
 		}
-		if _, err := writeFileAtomic(dir, reportFileName(r.Test)+".prom", f.writeMetricsText); err != nil {
+		if _, err := writeFileAtomic(dir, r.reportStem()+".prom", f.writeMetricsText); err != nil {
 			errs = append(errs, err)
 		}
 	}

@@ -120,7 +120,19 @@ func writeFileAtomic(dir, name string, fill func(io.Writer) error) (string, erro
 	return path, nil
 }
 
-// writeReport writes <dir>/<test>.json.
+// writeReport writes <dir>/<stem>.json (see reportStem).
 func (r *Result) writeReport(dir string) (string, error) {
-	return writeFileAtomic(dir, reportFileName(r.Test)+".json", r.WriteJSON)
+	return writeFileAtomic(dir, r.reportStem()+".json", r.WriteJSON)
+}
+
+// reportStem is the name of a run's report files without extension: the
+// test's, and in a sharded run "<test>.shard-<i>-of-<n>", so that shards
+// writing to one directory (or gathered into one) do not overwrite each
+// other.
+func (r *Result) reportStem() string {
+	stem := reportFileName(r.Test)
+	if s := r.Config.Shard; s.Sharded() {
+		stem += fmt.Sprintf(".shard-%d-of-%d", s.Index, s.Count)
+	}
+	return stem
 }
