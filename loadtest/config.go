@@ -170,13 +170,15 @@ type Config struct {
 	// the same thing as one of a public origin.
 	URL string
 
-	// Clients is the number of concurrent viewers (ffmpeg processes).
-	// Default DefaultClients (5); at most MaxClients.
+	// Clients is the number of concurrent viewers (ffmpeg processes): of
+	// the whole run when it is sharded (see Config.Shard), each shard
+	// running its share. Default DefaultClients (5); at most MaxClients.
 	Clients int
 
 	// Ramp spreads the viewer starts over this duration; each start is
 	// placed in its own slot of Ramp/Clients with seeded jitter inside the
-	// slot. Default Clients/DefaultStartRate seconds (10 starts a second).
+	// slot. Default Clients/DefaultStartRate seconds (10 starts a second;
+	// in a sharded run, 10 a second in each shard).
 	// Set a tiny value (time.Millisecond) to start everyone at once.
 	Ramp time.Duration
 
@@ -316,8 +318,11 @@ func (c Config) withDefaults() Config {
 	if c.Clients == 0 {
 		c.Clients = DefaultClients
 	}
+	if p, err := resolvePlacement(c, getenv); err == nil { // Validate reported the error
+		c.Shard, c.RunID, c.StartAt = p.shard, p.runID, p.startAt
+	}
 	if c.Ramp == 0 {
-		c.Ramp = defaultRamp(c.Clients)
+		c.Ramp = defaultRamp(c.Shard.clients(c.Clients))
 	}
 	if c.Duration == 0 {
 		c.Duration = DefaultDuration
@@ -342,9 +347,6 @@ func (c Config) withDefaults() Config {
 	}
 	if c.ReportDir == "" {
 		c.ReportDir = os.Getenv(ReportDirEnv)
-	}
-	if p, err := resolvePlacement(c, getenv); err == nil { // Validate reported the error
-		c.Shard, c.RunID, c.StartAt = p.shard, p.runID, p.startAt
 	}
 	return c
 }

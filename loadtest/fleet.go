@@ -118,7 +118,7 @@ func newFleet(t testing.TB, cfg Config) (*Fleet, error) {
 			return nil, err
 		}
 	}
-	if err := checkFDs(cfg.Clients, openFileLimit()); err != nil {
+	if err := checkFDs(cfg.Shard.clients(cfg.Clients), openFileLimit()); err != nil {
 		return nil, err
 	}
 	logCapacity(t, cfg)
@@ -248,7 +248,7 @@ func (f *Fleet) Scale(n int) error {
 		f.viewers = f.viewers[:n]
 	}
 	if add := n - len(f.viewers); add > 0 {
-		step := max(startInterval(f.cfg.Clients, f.cfg.Ramp), time.Second/DefaultStartRate)
+		step := max(startInterval(f.cfg.Shard.clients(f.cfg.Clients), f.cfg.Ramp), time.Second/DefaultStartRate)
 		offsets := make([]time.Duration, add)
 		for i := range offsets {
 			offsets[i] = time.Duration(i) * step

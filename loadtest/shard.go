@@ -53,12 +53,25 @@ type Shard struct {
 // Sharded reports whether the run has more than one shard.
 func (s Shard) Sharded() bool { return s.Count > 1 }
 
+// norm returns s, or one shard when s is not valid (a Config that failed
+// validation), so that shard arithmetic never divides by zero.
+func (s Shard) norm() Shard {
+	if s.Count < 1 || s.Index < 0 || s.Index >= s.Count {
+		return Shard{Index: 0, Count: 1}
+	}
+	return s
+}
+
 // globalID returns the run-wide id of the shard's local-th viewer
 // (counted from 1).
-func (s Shard) globalID(local int) int { return (local-1)*s.Count + s.Index + 1 }
+func (s Shard) globalID(local int) int {
+	s = s.norm()
+	return (local-1)*s.Count + s.Index + 1
+}
 
 // clients returns how many of a run's n viewers the shard runs.
 func (s Shard) clients(n int) int {
+	s = s.norm()
 	if s.Index >= n {
 		return 0
 	}
@@ -165,7 +178,7 @@ func getenv(name string) string { return os.Getenv(name) }
 // offsets the run's ramp gives their global ids in one fleet of n viewers.
 func shardSchedule(s Shard, n int, ramp time.Duration, seed int64) []time.Duration {
 	all := rampSchedule(n, ramp, seed)
-	if !s.Sharded() {
+	if s = s.norm(); !s.Sharded() {
 		return all
 	}
 	out := make([]time.Duration, 0, s.clients(n))

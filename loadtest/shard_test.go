@@ -124,3 +124,14 @@ func TestMetricLabels(t *testing.T) {
 		t.Errorf("metricLabels = %v; want test, run_id r, shard 2", got)
 	}
 }
+
+func TestShardDefaults(t *testing.T) {
+	t.Parallel()
+	c := Config{URL: "http://h/a.m3u8", Clients: 100, Shard: Shard{1, 4}, RunID: "r"}.withDefaults()
+	if got, want := c.Ramp, defaultRamp(25); got != want {
+		t.Errorf("default Ramp of a shard of 100 viewers in 4 = %s; want %s (its own 25 at DefaultStartRate)", got, want)
+	}
+	if got := (Shard{}).clients(7); got != 7 {
+		t.Errorf("an invalid Shard runs %d of 7 viewers; want all (one shard)", got)
+	}
+}
