@@ -216,11 +216,13 @@ type Config struct {
 	// (ffmpeg's -headers: to every host, redirects included). The fleet's
 	// own playlist fetch sends them to URL's scheme, host and port only.
 	// Names and values must not contain CR or LF. Each viewer also sends
-	// X-Hlsswarm-Client: <n>.
+	// X-Hlsswarm-Client: <n> (and, with a RunID, X-Hlsswarm-Run and
+	// X-Hlsswarm-Shard).
 	Headers map[string]string
 
 	// UserAgent is the User-Agent sent by every viewer, followed by
-	// " client-<n>". Default: ffmpeg's own (Lavf/<version>).
+	// " client-<n>" (with a RunID, " run-<id> shard-<i> client-<n>").
+	// Default: ffmpeg's own (Lavf/<version>).
 	UserAgent string
 
 	// FFmpeg is the path of the ffmpeg binary. Default: the environment
