@@ -61,7 +61,8 @@ func TestShards(t *testing.T) {
 	))
 	dir := t.TempDir()
 	runID := fmt.Sprintf("e2e-%d", time.Now().UnixNano())
-	startAt := time.Now().Add(3 * time.Second).UTC().Format(time.RFC3339Nano) // every shard ramps from here
+	start := time.Now().Add(3 * time.Second) // every shard ramps from here, whenever its process started
+	startAt := start.UTC().Format(time.RFC3339Nano)
 	ctx, cancel := context.WithTimeout(t.Context(), 40*time.Second)
 	defer cancel()
 	var wg sync.WaitGroup
@@ -122,10 +123,14 @@ func TestShards(t *testing.T) {
 	if got, want := int64(merged.Totals.HTTPErrorsFor(503)), truth.ByKind[fixtures.KindSegment][503]; got == 0 || got != want {
 		t.Errorf("merged 503s %d; origin sent %d (want > 0: the fault fired)", got, want)
 	}
-	// Every viewer request named the run and the viewer's shard.
+	// Every viewer request named the run and the viewer's shard, and none
+	// came before the common start.
 	for _, r := range origin.Requests() {
 		if r.Client == "" {
 			continue
+		}
+		if r.Start.Before(start) {
+			t.Errorf("request %s from client %s at %s, before the run's start at %s", r.Path, r.Client, r.Start.Format(time.StampMilli), start.Format(time.StampMilli))
 		}
 		id, _ := strconv.Atoi(r.Client)
 		if want := strconv.Itoa((id - 1) % shardCount); r.Run != runID || r.Shard != want {
