@@ -2,6 +2,7 @@ package stats
 
 import (
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -93,11 +94,17 @@ func (s *HistogramSnapshot) SetSparse(list []int64, base *HistogramSnapshot, cou
 		if d < 0 && uint64(-d) > *c {
 			return fmt.Errorf("bucket list pair %d: bucket %d would go negative (%d%+d)", k/2, i, *c, d)
 		}
+		if d > 0 && *c > math.MaxInt64-uint64(d) {
+			return fmt.Errorf("bucket list pair %d: bucket %d overflows (%d%+d)", k/2, i, *c, d)
+		}
 		*c = uint64(int64(*c) + d)
 		next = i + 1
 	}
 	var total uint64
 	for _, n := range out.counts {
+		if total+n < total {
+			return fmt.Errorf("buckets overflow a 64-bit count; want count %d", count)
+		}
 		total += n
 	}
 	if total != count {
