@@ -5,6 +5,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hlsswarm/hlsswarm/internal/stats"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 )
 
 func TestResolvePlacement(t *testing.T) {
@@ -116,6 +119,26 @@ func TestShardSplit(t *testing.T) {
 
 func TestMetricLabels(t *testing.T) {
 	t.Parallel()
+	// Every metric of a sharded fleet's registry carries run_id and shard.
+	reg := newRegistry(stats.NewAggregator(stats.Options{}), metricLabels("T", Config{RunID: "r", Shard: Shard{1, 4}}), func() {}, stats.NewHistory(0))
+	mfs, err := reg.Gather()
+	if err != nil || len(mfs) == 0 {
+		t.Fatalf("Gather = %d families, %v", len(mfs), err)
+	}
+	for _, mf := range mfs {
+		for _, m := range mf.GetMetric() {
+			labels := map[string]string{}
+			for _, l := range m.GetLabel() {
+				labels[l.GetName()] = l.GetValue()
+			}
+			if labels["run_id"] != "r" || labels["shard"] != "1" {
+				t.Errorf("%s has labels %v; want run_id r and shard 1", mf.GetName(), labels)
+			}
+		}
+	}
+	if problems, err := testutil.GatherAndLint(reg); err != nil || len(problems) > 0 {
+		t.Errorf("promlint: %v %v", problems, err)
+	}
 	if got := metricLabels("T", Config{}); len(got) != 1 || got["test"] != "T" {
 		t.Errorf("metricLabels without run id = %v; want only test", got)
 	}
