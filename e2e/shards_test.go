@@ -39,7 +39,7 @@ func TestShardProcess(t *testing.T) {
 	}
 	// Shard, RunID, StartAt and ReportDir come from the environment.
 	loadtest.Run(t, loadtest.Config{
-		URL: url, Clients: shardClients, Ramp: time.Second, Duration: 4 * time.Second,
+		URL: url, Clients: shardClients, Ramp: time.Second, Duration: 6 * time.Second,
 		RestartPolicy: loadtest.RestartNever, VOD: loadtest.VODDownload, ProgressInterval: -1,
 	})
 }
@@ -61,7 +61,12 @@ func TestShards(t *testing.T) {
 	))
 	dir := t.TempDir()
 	runID := fmt.Sprintf("e2e-%d", time.Now().UnixNano())
-	start := time.Now().Add(3 * time.Second) // every shard ramps from here, whenever its process started
+	// Every shard ramps from here, whenever its process started. Setting
+	// up (probing ffmpeg, fetching the playlists) takes 4 processes 1-2 s
+	// on a quiet machine and up to 10 s beside other fleets; a shard set up
+	// late starts its viewers at once, and the run (StartAt + Ramp +
+	// Duration) leaves it time to play the VOD (about a second).
+	start := time.Now().Add(6 * time.Second)
 	startAt := start.UTC().Format(time.RFC3339Nano)
 	ctx, cancel := context.WithTimeout(t.Context(), 40*time.Second)
 	defer cancel()

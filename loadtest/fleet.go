@@ -189,6 +189,11 @@ func newFleet(t testing.TB, cfg Config) (*Fleet, error) {
 		}
 	}
 	f.start = time.Now()
+	if err := checkStartAt(t, cfg, f.start); err != nil {
+		cancel()
+		f.closePoller()
+		return nil, err
+	}
 	t.Cleanup(func() { f.Stop() })
 	f.mu.Lock()
 	f.startPaced(startBase(cfg, f.start), shardSchedule(cfg.Shard, cfg.Clients, cfg.Ramp, cfg.Seed))

@@ -225,3 +225,22 @@ func untilStart(cfg Config) time.Duration {
 	}
 	return max(time.Until(cfg.StartAt), 0)
 }
+
+// checkStartAt fails a fleet set up after its run (Config.StartAt + Ramp +
+// Duration) ended, and logs one set up after its ramp began: its viewers
+// that were due start at once, and it runs for less than Duration.
+func checkStartAt(t interface{ Logf(string, ...any) }, cfg Config, now time.Time) error {
+	if cfg.StartAt.IsZero() {
+		return nil
+	}
+	end := cfg.StartAt.Add(cfg.Ramp + cfg.Duration)
+	if !now.Before(end) {
+		return fmt.Errorf("loadtest: Config.StartAt %s + Ramp %s + Duration %s ended %s before this fleet was set up; want a StartAt that leaves every shard time to start (ffmpeg probe and playlist fetch)",
+			cfg.StartAt.Format(time.RFC3339Nano), cfg.Ramp, cfg.Duration, now.Sub(end).Round(time.Millisecond))
+	}
+	if late := now.Sub(cfg.StartAt); late > 0 {
+		t.Logf("loadtest: shard %s set up %s after Config.StartAt: its due viewers start at once, and it runs until StartAt + Ramp + Duration (%s from now)",
+			cfg.Shard, late.Round(time.Millisecond), end.Sub(now).Round(time.Millisecond))
+	}
+	return nil
+}

@@ -158,3 +158,20 @@ func TestShardDefaults(t *testing.T) {
 		t.Errorf("an invalid Shard runs %d of 7 viewers; want all (one shard)", got)
 	}
 }
+
+func TestCheckStartAt(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
+	cfg := Config{StartAt: at, Ramp: time.Second, Duration: 4 * time.Second, Shard: Shard{1, 4}}
+	rec := &recordingTB{TB: t}
+	if err := checkStartAt(rec, cfg, at.Add(-time.Second)); err != nil || len(rec.Logs()) != 0 {
+		t.Errorf("early fleet: %v, logs %q; want nothing", err, rec.Logs())
+	}
+	if err := checkStartAt(rec, cfg, at.Add(2*time.Second)); err != nil || len(rec.Logs()) != 1 || !strings.Contains(rec.Logs()[0], "shard 1/4 set up 2s after Config.StartAt") {
+		t.Errorf("late fleet: %v, logs %q; want one note", err, rec.Logs())
+	}
+	err := checkStartAt(rec, cfg, at.Add(6*time.Second))
+	if err == nil || !strings.Contains(err.Error(), "ended 1s before this fleet was set up") {
+		t.Errorf("fleet after the run's end: %v; want an error", err)
+	}
+}
