@@ -18,7 +18,7 @@ FAULTS41     ?= ^TestFaults$$/^keepalive_(off|on)$$/^(404_segments|503_bursts)$$
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
-deps: ## install ffmpeg and stress-ng (Debian/Ubuntu apt-get) when they are missing
+deps: ## install ffmpeg, stress-ng, prometheus and its pushgateway (Debian/Ubuntu apt-get) when they are missing
 	@if command -v ffmpeg >/dev/null 2>&1; then \
 		echo "ffmpeg found: $$(command -v ffmpeg) ($$(ffmpeg -hide_banner -version | head -n 1))"; \
 	elif command -v apt-get >/dev/null 2>&1; then \
@@ -37,6 +37,14 @@ deps: ## install ffmpeg and stress-ng (Debian/Ubuntu apt-get) when they are miss
 		$$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y stress-ng; \
 	else \
 		echo "stress-ng is missing and apt-get is not available: e2e.TestGeneratorSaturation (its CPU hog) will skip."; \
+	fi
+	@if command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1 && command -v prometheus-pushgateway >/dev/null 2>&1; then \
+		echo "prometheus found: $$(command -v prometheus) ($$(prometheus --version 2>&1 | head -n 1))"; \
+	elif command -v apt-get >/dev/null 2>&1; then \
+		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+		$$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y prometheus prometheus-pushgateway; \
+	else \
+		echo "prometheus, promtool or prometheus-pushgateway is missing and apt-get is not available: the Prometheus tests will skip."; \
 	fi
 
 ffmpeg41: $(FFMPEG41) ## fetch the static ffmpeg 4.1 build (npm pack; nodejs/npm from apt-get when missing)

@@ -11,9 +11,6 @@ import (
 // Prefix is put before every catalogue name.
 const Prefix = "hlsswarm_"
 
-// Quantiles are the quantiles of every exported summary.
-var quantileList = [...]float64{0.5, 0.9, 0.95, 0.99}
-
 // SnapshotFunc stores a current snapshot of the fleet in dst. Only
 // counters, status codes, histograms and gauges are read; per-viewer rows
 // are not needed.
@@ -50,12 +47,17 @@ func NewCollector(snapshot SnapshotFunc, constLabels prometheus.Labels) *Collect
 }
 
 // Name returns the Prometheus name of a catalogue metric: Prefix + name,
-// with "_total" after counters.
+// then "_seconds" when its unit is seconds and "_total" after counters,
+// as Prometheus names its metrics.
 func Name(m stats.Metric) string {
-	if m.Type == stats.MetricCounter {
-		return Prefix + m.Name + "_total"
+	n := Prefix + m.Name
+	if m.Unit == "seconds" {
+		n += "_seconds"
 	}
-	return Prefix + m.Name
+	if m.Type == stats.MetricCounter {
+		n += "_total"
+	}
+	return n
 }
 
 func exportOf(m stats.Metric, constLabels prometheus.Labels) (exported, bool) {
@@ -93,7 +95,7 @@ func exportOf(m stats.Metric, constLabels prometheus.Labels) (exported, bool) {
 			return exported{}, false
 		}
 		return exported{newDesc(), func(ch chan<- prometheus.Metric, d *prometheus.Desc, s *stats.Snapshot) {
-			ch <- summaryOf(d, pick(s))
+			ch <- histogramOfSnapshot(d, pick(s))
 		}}, true
 	case stats.MetricGauge:
 		switch m.Name {
@@ -156,18 +158,6 @@ func collectErrorRates(ch chan<- prometheus.Metric, d *prometheus.Desc, s *stats
 			ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, r.Value, k.String())
 		}
 	}
-}
-
-func summaryOf(d *prometheus.Desc, h *stats.HistogramSnapshot) prometheus.Metric {
-	q := make(map[float64]float64, len(quantileList))
-	for _, p := range quantileList {
-		q[p] = h.Quantile(p).Seconds()
-	}
-	m, err := prometheus.NewConstSummary(d, h.Count, h.Sum.Seconds(), q)
-	if err != nil {
-		return prometheus.NewInvalidMetric(d, err)
-	}
-	return m
 }
 
 // Describe sends the descriptor of every exported metric.

@@ -12,10 +12,17 @@
 //     ("all", "manifest", "segment", "init", "unknown"); a rate without
 //     data (no requests yet) is left out rather than reported as 0;
 //   - distributions (segment_latency, manifest_latency, startup_time)
-//     become summaries in seconds with the quantiles 0.5, 0.9, 0.95, 0.99;
+//     become histograms in seconds named with _seconds
+//     (hlsswarm_segment_latency_seconds), each with both layouts: native
+//     (sparse exponential buckets of schema [NativeSchema], read by
+//     Prometheus 2.40+ with native histograms enabled, and mergeable
+//     across shards with sum and histogram_quantile) and classic
+//     (the fixed bounds of [ClassicBuckets], for everything else);
 //   - gauges: clients_active, clients_stalled, speed (label stat: "min",
-//     "mean"; left out while no viewer reports progress) and drift (the
-//     largest, in seconds).
+//     "mean"; left out while no viewer reports progress), drift_seconds
+//     (the largest) and the generator's health.
+//
+// The text exposition passes promtool check metrics.
 //
 // The collector is registered on a registry its owner makes (loadtest's
 // fleet); this package never touches the global registry.
