@@ -27,6 +27,9 @@ const (
 	// DefaultProgressInterval is the live progress cadence when
 	// Config.ProgressInterval is 0.
 	DefaultProgressInterval = 5 * time.Second
+	// DefaultPushInterval is the time between two pushes to
+	// Config.PushGateway when Config.PushInterval is 0.
+	DefaultPushInterval = 5 * time.Second
 	// MaxClients bounds Config.Clients and Fleet.Scale: a bigger fleet is a
 	// typo on any machine that runs go test.
 	MaxClients = 10000
@@ -250,6 +253,21 @@ type Config struct {
 	// port (see Fleet.MetricsURL). Default: no server.
 	MetricsAddr string
 
+	// PushGateway, when set, is the base URL of a Prometheus Pushgateway
+	// (http://host:9091) the fleet pushes its metrics to every
+	// PushInterval while it runs and once at its end, grouped by
+	// job="hlsswarm" and the fleet's labels, so that a Prometheus server
+	// scraping the gateway (honor_labels: true) holds every fleet of a
+	// run, on however many machines, live. Latencies go as native
+	// histograms with classic buckets. A failed final push fails the
+	// test. Default: the environment variable HLSSWARM_PUSHGATEWAY, else
+	// no pushes.
+	PushGateway string
+
+	// PushInterval is the time between two pushes to PushGateway.
+	// Default 5s.
+	PushInterval time.Duration
+
 	// ReportDir, when set, receives <test name>.json (the JSON report) and
 	// <test name>.prom (a Prometheus text-format snapshot) at the end of
 	// the run. Default: the environment variable HLSSWARM_REPORT_DIR, else
@@ -321,6 +339,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.ReportDir == "" {
 		c.ReportDir = os.Getenv(ReportDirEnv)
+	}
+	if c.PushGateway == "" {
+		c.PushGateway = os.Getenv(PushGatewayEnv)
+	}
+	if c.PushInterval == 0 {
+		c.PushInterval = DefaultPushInterval
 	}
 	return c
 }
@@ -403,6 +427,12 @@ func (c Config) Validate() error {
 		if _, port, err := net.SplitHostPort(c.MetricsAddr); err != nil || port == "" {
 			return fmt.Errorf("loadtest: Config.MetricsAddr = %q; want host:port or :port (empty host means 127.0.0.1, port 0 picks one)", c.MetricsAddr)
 		}
+	}
+	if err := validatePushGateway(c.PushGateway); err != nil {
+		return err
+	}
+	if c.PushInterval < 0 || (c.PushInterval > 0 && c.PushInterval < 100*time.Millisecond) {
+		return fmt.Errorf("loadtest: Config.PushInterval = %v; want 0 (the default, %v) or at least 100ms", c.PushInterval, DefaultPushInterval)
 	}
 	return nil
 }

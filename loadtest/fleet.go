@@ -45,6 +45,7 @@ type Fleet struct {
 	startLatency stats.Histogram
 	registry     *prometheus.Registry
 	metrics      *metricsServer
+	pusher       *pusher // nil without Config.PushGateway
 
 	ctx    context.Context // ends when the fleet stops
 	cancel context.CancelFunc
@@ -171,7 +172,7 @@ func newFleet(t testing.TB, cfg Config) (*Fleet, error) {
 		exits:  map[string]int{}, seenErrors: map[string]bool{}, unstarted: map[int]bool{},
 		stopReq: make(chan struct{}), done: make(chan struct{}),
 	}
-	f.registry = newRegistry(f.agg, f.test, f.sync, f.history)
+	f.registry = newRegistry(f.agg, f.metricLabels(), f.sync, f.history)
 	if cfg.MetricsAddr != "" {
 		m, err := serveMetrics(cfg.MetricsAddr, f.registry)
 		if err != nil {
@@ -180,6 +181,13 @@ func newFleet(t testing.TB, cfg Config) (*Fleet, error) {
 			return nil, err
 		}
 		f.metrics = m
+	}
+	if cfg.PushGateway != "" {
+		// The gateway adds the grouping labels to every metric pushed, and
+		// refuses metrics that carry them already: push a registry of the
+		// same collector without its constant labels.
+		unlabelled := newRegistry(f.agg, nil, f.sync, f.history)
+		f.pusher = newPusher(cfg.PushGateway, cfg.PushInterval, unlabelled, f.metricLabels())
 	}
 	if cfg.Origin != nil {
 		if f.originStart, err = countsOf(cfg.Origin); err != nil {
@@ -193,6 +201,9 @@ func newFleet(t testing.TB, cfg Config) (*Fleet, error) {
 	f.mu.Lock()
 	f.startPaced(rampSchedule(cfg.Clients, cfg.Ramp, cfg.Seed))
 	f.mu.Unlock()
+	if f.pusher != nil {
+		f.pusher.start()
+	}
 	f.ctlWG.Add(1)
 	go f.control()
 	return f, nil
@@ -451,6 +462,12 @@ func (f *Fleet) shutdown() {
 	f.mu.Unlock()
 	r := f.buildResult(end)
 	var errs []error
+	if f.pusher != nil {
+		errs = append(errs, f.pusher.finish())
+		if n, of, err := f.pusher.failed(); n > 0 {
+			f.t.Logf("loadtest: %d of %d pushes to %s failed; the last: %v", n, of, f.cfg.PushGateway, err)
+		}
+	}
 	if f.metrics != nil {
 		errs = append(errs, f.metrics.close())
 	}

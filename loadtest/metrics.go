@@ -16,11 +16,17 @@ import (
 	"github.com/prometheus/common/expfmt"
 )
 
+// metricLabels returns the labels every metric of the fleet carries: the
+// test's name. They group the fleet's pushes to a Pushgateway too.
+func (f *Fleet) metricLabels() prometheus.Labels {
+	return prometheus.Labels{"test": f.test}
+}
+
 // newRegistry returns a registry of the fleet's own, with the collector
-// over agg (labelled with the test name) and nothing else; each scrape
+// over agg (labelled with labels) and nothing else; each scrape
 // calls sync first and carries the control loop's latest generator
 // reading (history's last point).
-func newRegistry(agg *stats.Aggregator, test string, sync func(), history *stats.History) *prometheus.Registry {
+func newRegistry(agg *stats.Aggregator, labels prometheus.Labels, sync func(), history *stats.History) *prometheus.Registry {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(metrics.NewCollector(func(dst *stats.Snapshot) {
 		sync()
@@ -28,7 +34,7 @@ func newRegistry(agg *stats.Aggregator, test string, sync func(), history *stats
 		if p, ok := history.Last(); ok {
 			dst.Generator = p.Generator // the control loop's latest reading
 		}
-	}, prometheus.Labels{"test": test}))
+	}, labels))
 	return reg
 }
 

@@ -1,0 +1,54 @@
+package e2e
+
+import (
+	"fmt"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/hlsswarm/hlsswarm/fixtures"
+	"github.com/hlsswarm/hlsswarm/internal/metrics"
+	"github.com/hlsswarm/hlsswarm/loadtest"
+)
+
+// TestPushgatewayCarriesTheRun: a fleet with Config.PushGateway pushes
+// while it runs and at its end; a real Prometheus scraping the gateway
+// then holds the run's final counts exactly, and its histogram_quantile
+// over the native latency histogram is within one native bucket of the
+// Result's own p95.
+func TestPushgatewayCarriesTheRun(t *testing.T) {
+	t.Parallel()
+	stack := startPromStack(t)
+	origin := fixtures.NewOrigin(t, fixtures.Live{})
+	r := loadtest.Run(t, loadtest.Config{
+		URL: origin.URL(), Clients: 3, Ramp: 500 * time.Millisecond, Duration: 8 * time.Second,
+		ProgressInterval: -1, PushGateway: stack.gateway, PushInterval: time.Second,
+	})
+	sel := fmt.Sprintf(`{job=%q,test=%q}`, loadtest.PushJob, t.Name())
+	want := float64(r.Totals.Requests.Segment)
+	if want == 0 {
+		t.Fatalf("the run made no segment request:\n%s", r.Summary())
+	}
+	var got float64
+	waitFor(t, 20*time.Second, "Prometheus to scrape the final push", func() bool {
+		got, _ = stack.scalar(t, "hlsswarm_segment_requests_total"+sel)
+		return got == want
+	})
+	if up, _ := stack.scalar(t, `up{job="pushgateway"}`); up != 1 {
+		t.Errorf("up{job=pushgateway} = %v; want 1", up)
+	}
+	count, _ := stack.scalar(t, "histogram_count(hlsswarm_segment_latency_seconds"+sel+")")
+	if count != float64(r.SegmentLatency.Count) {
+		t.Errorf("histogram_count of the native histogram = %v; want the Result's %d", count, r.SegmentLatency.Count)
+	}
+	p95, ok := stack.scalar(t, "histogram_quantile(0.95, hlsswarm_segment_latency_seconds"+sel+")")
+	if !ok {
+		t.Fatalf("no native histogram_quantile: %v", stack.query(t, "hlsswarm_segment_latency_seconds"+sel))
+	}
+	local := r.SegmentLatency.P95.Seconds()
+	bucket := math.Pow(2, math.Pow(2, -metrics.NativeSchema)) // one native bucket's ratio
+	t.Logf("segment requests %v (Prometheus) = %v (Result); p95 %.4fs (Prometheus) vs %.4fs (Result)", got, want, p95, local)
+	if ratio := p95 / local; ratio > bucket*1.01 || ratio < 1/(bucket*1.01) {
+		t.Errorf("p95 from Prometheus %.4fs, from the Result %.4fs: ratio %.3f is more than one native bucket (%.3f)", p95, local, ratio, bucket)
+	}
+}
