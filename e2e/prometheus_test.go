@@ -1,11 +1,14 @@
 package e2e
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"math"
 	"testing"
 	"time"
 
+	"github.com/hlsswarm/hlsswarm/assert"
 	"github.com/hlsswarm/hlsswarm/fixtures"
 	"github.com/hlsswarm/hlsswarm/internal/metrics"
 	"github.com/hlsswarm/hlsswarm/loadtest"
@@ -50,5 +53,63 @@ func TestPushgatewayCarriesTheRun(t *testing.T) {
 	t.Logf("segment requests %v (Prometheus) = %v (Result); p95 %.4fs (Prometheus) vs %.4fs (Result)", got, want, p95, local)
 	if ratio := p95 / local; ratio > bucket*1.01 || ratio < 1/(bucket*1.01) {
 		t.Errorf("p95 from Prometheus %.4fs, from the Result %.4fs: ratio %.3f is more than one native bucket (%.3f)", p95, local, ratio, bucket)
+	}
+}
+
+// TestPrometheusVerdictEqualsFileVerdict: the same thresholds checked on
+// a run's Result and, through PromQL, on the series its fleet pushed give
+// the same verdicts, and the counts the same values. The origin answers
+// 503 to every third segment, so some of them fail.
+func TestPrometheusVerdictEqualsFileVerdict(t *testing.T) {
+	t.Parallel()
+	stack := startPromStack(t)
+	origin := fixtures.NewOrigin(t, fixtures.Live{}, fixtures.WithFaults(fixtures.Fault{
+		Type: fixtures.FaultStatus, Status: 503, Kinds: []fixtures.Kind{fixtures.KindSegment}, Every: 3}))
+	r := loadtest.Run(t, loadtest.Config{
+		URL: origin.URL(), Clients: 3, Ramp: 500 * time.Millisecond, Duration: 10 * time.Second,
+		ProgressInterval: -1, PushGateway: stack.gateway, PushInterval: time.Second,
+	})
+	sel := fmt.Sprintf(`job=%q,test=%q`, loadtest.PushJob, t.Name())
+	waitFor(t, 20*time.Second, "Prometheus to scrape the final push", func() bool {
+		got, _ := stack.scalar(t, "hlsswarm_requests_total{"+sel+"}")
+		return got == float64(r.Totals.Requests.Total())
+	})
+	exprs := []string{
+		"http_errors{code=503} == 0",
+		"http_errors{code=404} == 0",
+		"http_errors{code=5xx} == 0 over 5s",
+		"http_error_rate{kind=segment} < 1%",
+		"http_error_rate{kind=manifest} < 1%",
+		"segment_requests > 0",
+		"p95(segment_latency) < 5s",
+		"p95(segment_latency) < 1us",
+		"count(startup_time) >= 3",
+		"max(clients_active) <= 3",
+		"min(clients_active) >= 4",
+		"max(drift)? < 1h",
+	}
+	file, _ := assert.Check(r, exprs...)
+	prom, err := assert.CheckPrometheus(context.Background(), assert.Prometheus{URL: stack.server, Selector: sel, Start: r.Start}, time.Time{}, exprs...)
+	if err != nil && !errors.Is(err, assert.ErrThresholdsFailed) {
+		t.Fatalf("CheckPrometheus: %v\n%s", err, prom.Table())
+	}
+	t.Logf("from the Result:\n%s\nfrom Prometheus:\n%s", file.Table(), prom.Table())
+	if len(file) != len(exprs) || len(prom) != len(exprs) {
+		t.Fatalf("%d and %d verdicts for %d thresholds", len(file), len(prom), len(exprs))
+	}
+	for i := range exprs {
+		if file[i].Status != prom[i].Status {
+			t.Errorf("%s: %v from the Result (%s), %v from Prometheus (%s)", exprs[i],
+				file[i].Status, file[i].ObservedText(), prom[i].Status, prom[i].ObservedText())
+		}
+	}
+	// Counts are exact: the 503s and the segment requests.
+	for _, i := range []int{0, 5} {
+		if file[i].Observed != prom[i].Observed {
+			t.Errorf("%s: %v from the Result, %v from Prometheus; want equal counts", exprs[i], file[i].Observed, prom[i].Observed)
+		}
+	}
+	if file[0].Observed == 0 {
+		t.Errorf("no 503 counted; the fault did not fire:\n%s", r.Summary())
 	}
 }

@@ -172,7 +172,7 @@ func newFleet(t testing.TB, cfg Config) (*Fleet, error) {
 		exits:  map[string]int{}, seenErrors: map[string]bool{}, unstarted: map[int]bool{},
 		stopReq: make(chan struct{}), done: make(chan struct{}),
 	}
-	f.registry = newRegistry(f.agg, f.metricLabels(), f.sync, f.history)
+	f.registry = f.newRegistry(f.metricLabels())
 	if cfg.MetricsAddr != "" {
 		m, err := serveMetrics(cfg.MetricsAddr, f.registry)
 		if err != nil {
@@ -186,7 +186,7 @@ func newFleet(t testing.TB, cfg Config) (*Fleet, error) {
 		// The gateway adds the grouping labels to every metric pushed, and
 		// refuses metrics that carry them already: push a registry of the
 		// same collector without its constant labels.
-		unlabelled := newRegistry(f.agg, nil, f.sync, f.history)
+		unlabelled := f.newRegistry(nil)
 		f.pusher = newPusher(cfg.PushGateway, cfg.PushInterval, unlabelled, f.metricLabels())
 	}
 	if cfg.Origin != nil {
@@ -510,10 +510,7 @@ func (f *Fleet) buildResult(end time.Time) *Result {
 	var startLat stats.HistogramSnapshot
 	f.startLatency.Snapshot(&startLat)
 	f.mu.Lock()
-	if g := f.endGauges; g != nil {
-		snap.Clients.Active, snap.Clients.Stalled = g.Clients.Active, g.Clients.Stalled
-		snap.SpeedViewers, snap.SpeedMin, snap.SpeedMean, snap.DriftMax = g.SpeedViewers, g.SpeedMin, g.SpeedMean, g.DriftMax
-	}
+	f.endGaugesTo(snap)
 	exits := make(map[string]int, len(f.exits))
 	for k, v := range f.exits {
 		exits[k] = v

@@ -43,6 +43,12 @@ func NewCollector(snapshot SnapshotFunc, constLabels prometheus.Labels) *Collect
 			c.metrics = append(c.metrics, e)
 		}
 	}
+	// http_errors selects by code or by kind; the stats count each
+	// dimension apart, so the kinds are a counter of their own.
+	c.metrics = append(c.metrics, exported{
+		prometheus.NewDesc(HTTPErrorsByKind, "HTTP errors, by request kind.", []string{"kind"}, constLabels),
+		collectHTTPErrorsByKind,
+	})
 	return c
 }
 
@@ -146,6 +152,18 @@ func histogramOf(name string) func(*stats.Snapshot) *stats.HistogramSnapshot {
 func collectHTTPErrors(ch chan<- prometheus.Metric, d *prometheus.Desc, s *stats.Snapshot) {
 	for _, sc := range s.Status {
 		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(sc.Count), strconv.Itoa(sc.Code))
+	}
+}
+
+// HTTPErrorsByKind is the Prometheus name of the HTTP errors counted by
+// request kind (label kind), http_errors{kind=...} in thresholds.
+const HTTPErrorsByKind = Prefix + "http_errors_by_kind_total"
+
+func collectHTTPErrorsByKind(ch chan<- prometheus.Metric, d *prometheus.Desc, s *stats.Snapshot) {
+	for k := stats.Kind(0); k < stats.NumKinds; k++ {
+		if n := s.Counters.HTTPErrorsByKind[k]; n > 0 {
+			ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(n), k.String())
+		}
 	}
 }
 

@@ -7,7 +7,8 @@
 //
 //   - counters become Prometheus counters with the _total suffix
 //     (hlsswarm_segment_requests_total, hlsswarm_bytes_total);
-//     http_errors carries the label code ("0" for codes outside 100..599);
+//     http_errors carries the label code ("0" for codes outside 100..599),
+//     and hlsswarm_http_errors_by_kind_total counts them by the label kind;
 //   - rates become gauges in [0,1]; http_error_rate has the label kind
 //     ("all", "manifest", "segment", "init", "unknown"); a rate without
 //     data (no requests yet) is left out rather than reported as 0;
