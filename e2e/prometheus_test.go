@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -111,5 +112,51 @@ func TestPrometheusVerdictEqualsFileVerdict(t *testing.T) {
 	}
 	if file[0].Observed == 0 {
 		t.Errorf("no 503 counted; the fault did not fire:\n%s", r.Summary())
+	}
+}
+
+// TestGlobalThresholdStopsTheFleet: a fleet checking a global threshold in
+// Prometheus stops on its breach, long before its schedule, and fails the
+// test naming it; a healthy one with the same settings runs to its end.
+// Each runs in a subtest of its own: the test name labels its series.
+func TestGlobalThresholdStopsTheFleet(t *testing.T) {
+	t.Parallel()
+	stack := startPromStack(t)
+	for _, faulty := range []bool{true, false} {
+		t.Run(fmt.Sprintf("faulty=%v", faulty), func(t *testing.T) {
+			var opts []fixtures.Option
+			if faulty {
+				opts = append(opts, fixtures.WithFaults(fixtures.Fault{
+					Type: fixtures.FaultStatus, Status: 503, Kinds: []fixtures.Kind{fixtures.KindSegment}, Every: 2}))
+			}
+			origin := fixtures.NewOrigin(t, append(opts, fixtures.Live{})...)
+			rec := &recordingTB{TB: t}
+			duration := 40 * time.Second
+			if !faulty {
+				duration = 6 * time.Second
+			}
+			r := loadtest.Run(rec, loadtest.Config{
+				URL: origin.URL(), Clients: 2, Ramp: 200 * time.Millisecond, Duration: duration,
+				ProgressInterval: -1, PushGateway: stack.gateway, PrometheusURL: stack.server,
+				PushInterval: time.Second, GlobalThresholds: []string{"http_errors{code=503} == 0"},
+			})
+			ran := r.End.Sub(r.Start)
+			t.Logf("ran %v, aborted %+v, failures %q", ran, r.Aborted, rec.Errors())
+			if !faulty {
+				if len(rec.Errors()) != 0 || r.Aborted != nil {
+					t.Errorf("healthy origin: failures %q, aborted %+v; want none", rec.Errors(), r.Aborted)
+				}
+				return
+			}
+			if r.Aborted == nil || r.Aborted.Threshold != "http_errors{code=503} == 0" {
+				t.Fatalf("a breached global threshold did not stop the fleet: aborted %+v after %v", r.Aborted, ran)
+			}
+			if ran > duration/2 {
+				t.Errorf("the fleet ran %v of its %v; want a stop within seconds of the first 503", ran, duration)
+			}
+			if errs := rec.Errors(); len(errs) == 0 || !strings.Contains(strings.Join(errs, "\n"), "global (Prometheus)") {
+				t.Errorf("failures %q; want one naming the global threshold", errs)
+			}
+		})
 	}
 }

@@ -264,9 +264,26 @@ type Config struct {
 	// no pushes.
 	PushGateway string
 
-	// PushInterval is the time between two pushes to PushGateway.
-	// Default 5s.
+	// PushInterval is the time between two pushes to PushGateway, and
+	// between two checks of GlobalThresholds. Default 5s.
 	PushInterval time.Duration
+
+	// GlobalThresholds are threshold expressions (see package assert)
+	// checked every PushInterval, while the fleet runs, on the whole
+	// run's series in Prometheus: every fleet of the run, on every
+	// machine, pushing to the PushGateway that PrometheusURL scrapes
+	// (selected by the fleet's labels but its shard). The first breach
+	// stops this fleet and fails the test naming it, so every fleet of a
+	// run that checks the same thresholds stops within a few seconds of
+	// the others. Percentiles come from native histograms; the min and
+	// max of a distribution have no Prometheus form and are refused. A run
+	// whose global thresholds could never be checked fails. Default none.
+	GlobalThresholds []string
+
+	// PrometheusURL is the base URL (http://host:9090) of the Prometheus
+	// server that scrapes PushGateway, for GlobalThresholds. Default: the
+	// environment variable HLSSWARM_PROMETHEUS.
+	PrometheusURL string
 
 	// ReportDir, when set, receives <test name>.json (the JSON report) and
 	// <test name>.prom (a Prometheus text-format snapshot) at the end of
@@ -345,6 +362,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.PushInterval == 0 {
 		c.PushInterval = DefaultPushInterval
+	}
+	if c.PrometheusURL == "" {
+		c.PrometheusURL = os.Getenv(PrometheusEnv)
 	}
 	return c
 }
@@ -430,6 +450,15 @@ func (c Config) Validate() error {
 	}
 	if err := validatePushGateway(c.PushGateway); err != nil {
 		return err
+	}
+	for i, expr := range c.GlobalThresholds {
+		if strings.TrimSpace(expr) == "" {
+			return fmt.Errorf("loadtest: Config.GlobalThresholds[%d] is empty; want an expression like \"http_error_rate < 1%%\"", i)
+		}
+	}
+	if len(c.GlobalThresholds) > 0 && (c.PushGateway == "" || c.PrometheusURL == "") {
+		return fmt.Errorf("loadtest: Config.GlobalThresholds need Config.PushGateway (%q) and Config.PrometheusURL (%q), the Prometheus server that scrapes it; set both (or %s and %s)",
+			c.PushGateway, c.PrometheusURL, PushGatewayEnv, PrometheusEnv)
 	}
 	if c.PushInterval < 0 || (c.PushInterval > 0 && c.PushInterval < 100*time.Millisecond) {
 		return fmt.Errorf("loadtest: Config.PushInterval = %v; want 0 (the default, %v) or at least 100ms", c.PushInterval, DefaultPushInterval)

@@ -45,7 +45,8 @@ type Fleet struct {
 	startLatency stats.Histogram
 	registry     *prometheus.Registry
 	metrics      *metricsServer
-	pusher       *pusher // nil without Config.PushGateway
+	pusher       *pusher        // nil without Config.PushGateway
+	global       *globalChecker // nil without Config.GlobalThresholds
 
 	ctx    context.Context // ends when the fleet stops
 	cancel context.CancelFunc
@@ -189,6 +190,11 @@ func newFleet(t testing.TB, cfg Config) (*Fleet, error) {
 		unlabelled := f.newRegistry(nil)
 		f.pusher = newPusher(cfg.PushGateway, cfg.PushInterval, unlabelled, f.metricLabels())
 	}
+	if f.global, err = newGlobalChecker(cfg, f.metricLabels()); err != nil {
+		cancel()
+		f.closePoller()
+		return nil, err
+	}
 	if cfg.Origin != nil {
 		if f.originStart, err = countsOf(cfg.Origin); err != nil {
 			cancel()
@@ -203,6 +209,9 @@ func newFleet(t testing.TB, cfg Config) (*Fleet, error) {
 	f.mu.Unlock()
 	if f.pusher != nil {
 		f.pusher.start()
+	}
+	if f.global != nil {
+		f.global.start(f.start, cfg.WarmUp, f.abortGlobal)
 	}
 	f.ctlWG.Add(1)
 	go f.control()
@@ -462,6 +471,9 @@ func (f *Fleet) shutdown() {
 	f.mu.Unlock()
 	r := f.buildResult(end)
 	var errs []error
+	if f.global != nil {
+		errs = append(errs, f.global.finish())
+	}
 	if f.pusher != nil {
 		errs = append(errs, f.pusher.finish())
 		if n, of, err := f.pusher.failed(); n > 0 {
