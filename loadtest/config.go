@@ -173,13 +173,15 @@ type Config struct {
 	// the same thing as one of a public origin.
 	URL string
 
-	// Clients is the number of concurrent viewers (ffmpeg processes).
-	// Default DefaultClients (5); at most MaxClients.
+	// Clients is the number of concurrent viewers (ffmpeg processes): of
+	// the whole run when it is sharded (see Config.Shard), each shard
+	// running its share. Default DefaultClients (5); at most MaxClients.
 	Clients int
 
 	// Ramp spreads the viewer starts over this duration; each start is
 	// placed in its own slot of Ramp/Clients with seeded jitter inside the
-	// slot. Default Clients/DefaultStartRate seconds (10 starts a second).
+	// slot. Default Clients/DefaultStartRate seconds (10 starts a second;
+	// in a sharded run, 10 a second in each shard).
 	// Set a tiny value (time.Millisecond) to start everyone at once.
 	Ramp time.Duration
 
@@ -217,11 +219,13 @@ type Config struct {
 	// (ffmpeg's -headers: to every host, redirects included). The fleet's
 	// own playlist fetch sends them to URL's scheme, host and port only.
 	// Names and values must not contain CR or LF. Each viewer also sends
-	// X-Hlsswarm-Client: <n>.
+	// X-Hlsswarm-Client: <n> (and, with a RunID, X-Hlsswarm-Run and
+	// X-Hlsswarm-Shard).
 	Headers map[string]string
 
 	// UserAgent is the User-Agent sent by every viewer, followed by
-	// " client-<n>". Default: ffmpeg's own (Lavf/<version>).
+	// " client-<n>" (with a RunID, " run-<id> shard-<i> client-<n>").
+	// Default: ffmpeg's own (Lavf/<version>).
 	UserAgent string
 
 	// FFmpeg is the path of the ffmpeg binary. Default: the environment
@@ -322,6 +326,27 @@ type Config struct {
 	// comes from other work, so failing by default would fail healthy
 	// origins. Default false.
 	FailOnSaturatedGenerator bool
+
+	// Shard makes this process one shard of a run spread over several
+	// (see [Shard]): Clients, Ramp and Duration describe the whole run,
+	// and the shard runs its share of the viewers, with global ids.
+	// Default: from ShardIndexEnv and ShardCountEnv when ShardCountEnv is
+	// set (a Kubernetes Indexed Job), else one shard.
+	Shard Shard
+
+	// RunID names the run every shard belongs to: sent with every request
+	// (X-Hlsswarm-Run, X-Hlsswarm-Shard, the User-Agent), a label of every
+	// metric (run_id, shard), and in the report, where Merge checks it.
+	// Letters, digits, '.', '_' and '-', at most MaxRunIDLen bytes.
+	// Required with more than one shard. Default: RunIDEnv, else none.
+	RunID string
+
+	// StartAt, when set, is the wall-clock time at which the ramp starts,
+	// so that every shard ramps as one fleet whenever its process
+	// started: viewer starts fall at StartAt plus their ramp offset (those
+	// already past start at once) and the run ends at StartAt + Ramp +
+	// Duration. Default: StartAtEnv (RFC 3339), else when Start is called.
+	StartAt time.Time
 }
 
 // withDefaults returns a copy of c with every zero field set to its
@@ -330,8 +355,11 @@ func (c Config) withDefaults() Config {
 	if c.Clients == 0 {
 		c.Clients = DefaultClients
 	}
+	if p, err := resolvePlacement(c, getenv); err == nil { // Validate reported the error
+		c.Shard, c.RunID, c.StartAt = p.shard, p.runID, p.startAt
+	}
 	if c.Ramp == 0 {
-		c.Ramp = defaultRamp(c.Clients)
+		c.Ramp = defaultRamp(c.Shard.clients(c.Clients))
 	}
 	if c.Duration == 0 {
 		c.Duration = DefaultDuration
@@ -426,8 +454,8 @@ func (c Config) Validate() error {
 		switch strings.ToLower(name) {
 		case "user-agent":
 			return fmt.Errorf("loadtest: Config.Headers has %q; set Config.UserAgent instead (each viewer appends \" client-<n>\" to it)", name)
-		case strings.ToLower(ffmpeg.ClientHeader):
-			return fmt.Errorf("loadtest: Config.Headers has %q; the fleet sets it to each viewer's id", name)
+		case strings.ToLower(ffmpeg.ClientHeader), strings.ToLower(ffmpeg.RunHeader), strings.ToLower(ffmpeg.ShardHeader):
+			return fmt.Errorf("loadtest: Config.Headers has %q; the fleet sets it (viewer id, Config.RunID, Config.Shard)", name)
 		case "host", "content-length", "connection", "transfer-encoding":
 			return fmt.Errorf("loadtest: Config.Headers has %q; ffmpeg sets it for each request: leave it out", name)
 		}
@@ -442,6 +470,9 @@ func (c Config) Validate() error {
 		if strings.TrimSpace(expr) == "" {
 			return fmt.Errorf("loadtest: Config.Thresholds[%d] is empty; want an expression like \"timeouts == 0\"", i)
 		}
+	}
+	if err := c.validatePlacement(); err != nil {
+		return err
 	}
 	if c.MetricsAddr != "" {
 		if _, port, err := net.SplitHostPort(c.MetricsAddr); err != nil || port == "" {

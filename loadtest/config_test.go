@@ -45,7 +45,7 @@ func TestConfigValidate(t *testing.T) {
 		{"header name with space", Config{URL: u, Headers: map[string]string{"X A": "1"}}, `Config.Headers has name "X A"; want an HTTP header name`},
 		{"header name with non-ASCII", Config{URL: u, Headers: map[string]string{"Jeton-é": "1"}}, "want an HTTP header name"},
 		{"user agent in headers", Config{URL: u, Headers: map[string]string{"user-agent": "x"}}, "set Config.UserAgent instead"},
-		{"client header in headers", Config{URL: u, Headers: map[string]string{"X-Hlsswarm-Client": "9"}}, "the fleet sets it to each viewer's id"},
+		{"client header in headers", Config{URL: u, Headers: map[string]string{"X-Hlsswarm-Client": "9"}}, "the fleet sets it (viewer id, Config.RunID, Config.Shard)"},
 		{"host in headers", Config{URL: u, Headers: map[string]string{"Host": "cdn.test"}}, "ffmpeg sets it for each request"},
 		{"authorization", Config{URL: u, Headers: map[string]string{"Authorization": "Bearer x", "Cookie": "a=b"}}, ""},
 		{"space in URL", Config{URL: "http://127.0.0.1:8080/live stream/master.m3u8"}, "has a space or control character at byte 26; want a URL with it percent-encoded"},

@@ -116,11 +116,11 @@ func newFleet(t testing.TB, cfg Config) (*Fleet, error) {
 	}
 	cfg = cfg.withDefaults()
 	if dl, ok := deadlineOf(t); ok {
-		if err := checkDeadline(time.Now(), dl, cfg.Ramp, cfg.Duration); err != nil {
+		if err := checkDeadline(time.Now(), dl, cfg.Ramp+untilStart(cfg), cfg.Duration); err != nil {
 			return nil, err
 		}
 	}
-	if err := checkFDs(cfg.Clients, openFileLimit()); err != nil {
+	if err := checkFDs(cfg.Shard.clients(cfg.Clients), openFileLimit()); err != nil {
 		return nil, err
 	}
 	logCapacity(t, cfg)
@@ -169,11 +169,11 @@ func newFleet(t testing.TB, cfg Config) (*Fleet, error) {
 		history: stats.NewHistory(0),
 		gen:     genhealth.New(),
 		ctx:     ctx, cancel: cancel,
-		target: cfg.Clients,
+		target: cfg.Shard.clients(cfg.Clients),
 		exits:  map[string]int{}, seenErrors: map[string]bool{}, unstarted: map[int]bool{},
 		stopReq: make(chan struct{}), done: make(chan struct{}),
 	}
-	f.registry = f.newRegistry(f.metricLabels())
+	f.registry = f.newRegistry(metricLabels(f.test, cfg))
 	if cfg.MetricsAddr != "" {
 		m, err := serveMetrics(cfg.MetricsAddr, f.registry)
 		if err != nil {
@@ -188,9 +188,9 @@ func newFleet(t testing.TB, cfg Config) (*Fleet, error) {
 		// refuses metrics that carry them already: push a registry of the
 		// same collector without its constant labels.
 		unlabelled := f.newRegistry(nil)
-		f.pusher = newPusher(cfg.PushGateway, cfg.PushInterval, unlabelled, f.metricLabels())
+		f.pusher = newPusher(cfg.PushGateway, cfg.PushInterval, unlabelled, metricLabels(f.test, cfg))
 	}
-	if f.global, err = newGlobalChecker(cfg, f.metricLabels()); err != nil {
+	if f.global, err = newGlobalChecker(cfg, metricLabels(f.test, cfg)); err != nil {
 		cancel()
 		f.closePoller()
 		return nil, err
@@ -205,30 +205,29 @@ func newFleet(t testing.TB, cfg Config) (*Fleet, error) {
 	f.start = time.Now()
 	t.Cleanup(func() { f.Stop() })
 	f.mu.Lock()
-	f.startPaced(rampSchedule(cfg.Clients, cfg.Ramp, cfg.Seed))
+	f.startPaced(startBase(cfg, f.start), shardSchedule(cfg.Shard, cfg.Clients, cfg.Ramp, cfg.Seed))
 	f.mu.Unlock()
 	if f.pusher != nil {
 		f.pusher.start()
 	}
 	if f.global != nil {
-		f.global.start(f.start, cfg.WarmUp, f.abortGlobal)
+		f.global.start(startBase(cfg, f.start), cfg.WarmUp, f.abortGlobal)
 	}
 	f.ctlWG.Add(1)
 	go f.control()
 	return f, nil
 }
 
-// startPaced launches one viewer at each offset from now, as long as the
+// startPaced launches one viewer at each offset from base, as long as the
 // fleet is below its target. The caller holds f.mu (or owns f alone), so
 // that the WaitGroup is not added to after shutdown began waiting.
-func (f *Fleet) startPaced(offsets []time.Duration) {
+func (f *Fleet) startPaced(base time.Time, offsets []time.Duration) {
 	if len(offsets) == 0 {
 		return
 	}
 	f.wg.Add(1)
 	go func() {
 		defer f.wg.Done()
-		base := time.Now()
 		timer := time.NewTimer(time.Hour) // reset before each start
 		defer timer.Stop()
 		for _, off := range offsets {
@@ -241,7 +240,7 @@ func (f *Fleet) startPaced(offsets []time.Duration) {
 			f.mu.Lock()
 			if f.ctx.Err() == nil && len(f.viewers) < f.target {
 				f.nextID++
-				f.viewers = append(f.viewers, f.launch(f.nextID))
+				f.viewers = append(f.viewers, f.launch(f.cfg.Shard.globalID(f.nextID)))
 			}
 			f.mu.Unlock()
 		}
@@ -269,12 +268,12 @@ func (f *Fleet) Scale(n int) error {
 		f.viewers = f.viewers[:n]
 	}
 	if add := n - len(f.viewers); add > 0 {
-		step := max(startInterval(f.cfg.Clients, f.cfg.Ramp), time.Second/DefaultStartRate)
+		step := max(startInterval(f.cfg.Shard.clients(f.cfg.Clients), f.cfg.Ramp), time.Second/DefaultStartRate)
 		offsets := make([]time.Duration, add)
 		for i := range offsets {
 			offsets[i] = time.Duration(i) * step
 		}
-		f.startPaced(offsets) // under mu, before shutdown can wait on f.wg
+		f.startPaced(time.Now(), offsets) // under mu, before shutdown can wait on f.wg
 	}
 	f.mu.Unlock()
 	stopAll(victims)
@@ -379,7 +378,7 @@ const (
 // lines, and the end of the run.
 func (f *Fleet) control() {
 	defer f.ctlWG.Done()
-	end := time.NewTimer(f.cfg.Ramp + f.cfg.Duration)
+	end := time.NewTimer(time.Until(startBase(f.cfg, f.start).Add(f.cfg.Ramp + f.cfg.Duration)))
 	defer end.Stop()
 	// One wake-up a second, on a schedule: a point that comes late moves
 	// the next one only as far as History's spacing needs (a ticker four
@@ -489,7 +488,7 @@ func (f *Fleet) shutdown() {
 		} else {
 			f.t.Logf("loadtest: report written to %s", path)
 		}
-		if _, err := writeFileAtomic(dir, reportFileName(r.Test)+".prom", f.writeMetricsText); err != nil {
+		if _, err := writeFileAtomic(dir, r.reportStem()+".prom", f.writeMetricsText); err != nil {
 			errs = append(errs, err)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/hlsswarm/hlsswarm/internal/metrics"
@@ -15,12 +16,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/prometheus/common/expfmt"
 )
-
-// metricLabels returns the labels every metric of the fleet carries: the
-// test's name. They group the fleet's pushes to a Pushgateway too.
-func (f *Fleet) metricLabels() prometheus.Labels {
-	return prometheus.Labels{"test": f.test}
-}
 
 // newRegistry returns a registry of the fleet's own, with the collector
 // over the fleet's stats (labelled with labels) and nothing else.
@@ -52,6 +47,17 @@ func (f *Fleet) endGaugesTo(dst *stats.Snapshot) {
 		dst.Clients.Active, dst.Clients.Stalled = g.Clients.Active, g.Clients.Stalled
 		dst.SpeedViewers, dst.SpeedMin, dst.SpeedMean, dst.DriftMax = g.SpeedViewers, g.SpeedMin, g.SpeedMean, g.DriftMax
 	}
+}
+
+// metricLabels are the labels of every metric of a fleet: the test name,
+// and in a run with a run id, run_id and shard (the shard's index), so
+// that the shards of one run add up in Prometheus.
+func metricLabels(test string, cfg Config) prometheus.Labels {
+	l := prometheus.Labels{"test": test}
+	if cfg.RunID != "" {
+		l["run_id"], l["shard"] = cfg.RunID, strconv.Itoa(cfg.Shard.Index)
+	}
+	return l
 }
 
 // metricsServer serves /metrics while the fleet runs.
