@@ -39,7 +39,7 @@ func TestShardProcess(t *testing.T) {
 	}
 	// Shard, RunID, StartAt and ReportDir come from the environment.
 	loadtest.Run(t, loadtest.Config{
-		URL: url, Clients: shardClients, Ramp: time.Second, Duration: 4 * time.Second,
+		URL: url, Clients: shardClients, Ramp: time.Second, Duration: 8 * time.Second,
 		RestartPolicy: loadtest.RestartNever, VOD: loadtest.VODDownload, ProgressInterval: -1,
 	})
 }
@@ -61,7 +61,7 @@ func TestShards(t *testing.T) {
 	))
 	dir := t.TempDir()
 	runID := fmt.Sprintf("e2e-%d", time.Now().UnixNano())
-	startAt := time.Now().Add(3 * time.Second).UTC().Format(time.RFC3339Nano) // every shard ramps from here
+	startAt := time.Now().Add(5 * time.Second).UTC().Format(time.RFC3339Nano) // every shard ramps from here
 	ctx, cancel := context.WithTimeout(t.Context(), 40*time.Second)
 	defer cancel()
 	var wg sync.WaitGroup

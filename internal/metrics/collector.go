@@ -122,7 +122,12 @@ func exportOf(m stats.Metric, constLabels prometheus.Labels) (exported, bool) {
 				ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, s.SpeedMean, "mean")
 			}}, true
 		case "drift":
+			// Like speed, and as thresholds read it: no value while no
+			// viewer's speed is measured.
 			return exported{newDesc(), func(ch chan<- prometheus.Metric, d *prometheus.Desc, s *stats.Snapshot) {
+				if s.SpeedViewers == 0 {
+					return
+				}
 				ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, s.DriftMax.Seconds())
 			}}, true
 		}

@@ -20,8 +20,8 @@
 //     across shards with sum and histogram_quantile) and classic
 //     (the fixed bounds of [ClassicBuckets], for everything else);
 //   - gauges: clients_active, clients_stalled, speed (label stat: "min",
-//     "mean"; left out while no viewer reports progress), drift_seconds
-//     (the largest) and the generator's health.
+//     "mean") and drift_seconds (the largest), both left out while no
+//     viewer's speed is measured, and the generator's health.
 //
 // The text exposition passes promtool check metrics.
 //
