@@ -2,6 +2,7 @@ package loadtest
 
 import (
 	"bytes"
+	"flag"
 	"regexp"
 	"strings"
 	"testing"
@@ -159,4 +160,20 @@ func keys[V any](m map[string]V) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+func TestReportDirFor(t *testing.T) {
+	t.Parallel()
+	if got := reportDirFor(t, "/some/dir"); got != "/some/dir" {
+		t.Errorf("reportDirFor with a dir = %q; want it", got)
+	}
+	got := reportDirFor(t, "")
+	if fl := flag.Lookup(artifactsFlag); fl != nil && fl.Value.String() == "true" {
+		want := testing.TB(t).(interface{ ArtifactDir() string }).ArtifactDir() // Go 1.26; go.mod allows 1.25
+		if got != want {
+			t.Errorf("with -artifacts: reportDirFor = %q; want t.ArtifactDir() %q", got, want)
+		}
+	} else if got != "" {
+		t.Errorf("without -artifacts: reportDirFor = %q; want no directory", got)
+	}
 }
