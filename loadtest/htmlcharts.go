@@ -253,11 +253,23 @@ func (r *Result) thresholdChart(i int, th *threshold.Threshold, v threshold.Verd
 	}
 	c.Series = []svgchart.Series{{Name: name, Points: p}}
 	if v.Status == threshold.Fail {
-		label := "fail at " + v.At.Round(time.Millisecond).String()
+		label := "fail at " + roundElapsed(v.At)
 		if v.Window > 0 {
 			c.Spans = append(c.Spans, svgchart.Span{From: v.WindowStart.Seconds(), To: v.At.Seconds(), Label: "failing window", Color: "#f6d0d0"})
 		}
 		c.Markers = []svgchart.Marker{{X: v.At.Seconds(), Label: label}}
 	}
 	return renderChart(c, v.Outcome())
+}
+
+// roundElapsed prints an elapsed time as the verdicts do: to the second
+// from 10 s, to a tenth of a second from 1 s, else to the millisecond.
+func roundElapsed(d time.Duration) string {
+	switch {
+	case d >= 10*time.Second:
+		return d.Round(time.Second).String()
+	case d >= time.Second:
+		return d.Round(100 * time.Millisecond).String()
+	}
+	return d.Round(time.Millisecond).String()
 }

@@ -170,7 +170,7 @@ func (c *Chart) scales() (x, y scale, ok bool) {
 }
 
 func (c *Chart) writeSpans(b *bufio.Writer, f *frame) {
-	for _, s := range c.Spans {
+	for i, s := range c.Spans {
 		lo, hi := f.px(s.From), f.px(s.To)
 		lo, hi = max(lo, f.x0), min(hi, f.x1)
 		if hi <= lo {
@@ -182,7 +182,9 @@ func (c *Chart) writeSpans(b *bufio.Writer, f *frame) {
 		}
 		fmt.Fprintf(b, `<g class="span"><rect x="%s" y="%s" width="%s" height="%s" fill="%s"/>`,
 			num(lo), num(f.y1), num(hi-lo), num(f.y0-f.y1), html.EscapeString(color))
-		fmt.Fprintf(b, `<text x="%s" y="%s" font-size="10" fill="#555">%s</text></g>`, num(lo+3), num(f.y1+11), html.EscapeString(s.Label))
+		// Labels step down per span, so that spans starting together (a
+		// ramp inside a warm-up) keep their labels apart.
+		fmt.Fprintf(b, `<text x="%s" y="%s" font-size="10" fill="#555">%s</text></g>`, num(lo+3), num(f.y1+11+float64(i%4)*11), html.EscapeString(s.Label))
 	}
 }
 
