@@ -169,23 +169,38 @@ func (c *Chart) scales() (x, y scale, ok bool) {
 	return newScale(c.X, xs), newScale(c.Y, ys), true
 }
 
+// writeSpans draws every span's rectangle, half transparent so that spans
+// over each other both show, then every label on top.
 func (c *Chart) writeSpans(b *bufio.Writer, f *frame) {
-	for i, s := range c.Spans {
-		lo, hi := f.px(s.From), f.px(s.To)
-		lo, hi = max(lo, f.x0), min(hi, f.x1)
-		if hi <= lo {
-			continue
+	type box struct {
+		lo, hi float64
+		span   Span
+	}
+	var boxes []box
+	for _, s := range c.Spans {
+		lo, hi := max(f.px(s.From), f.x0), min(f.px(s.To), f.x1)
+		if hi > lo {
+			boxes = append(boxes, box{lo, hi, s})
 		}
-		color := s.Color
+	}
+	if len(boxes) == 0 {
+		return
+	}
+	b.WriteString(`<g class="spans">`)
+	for _, x := range boxes {
+		color := x.span.Color
 		if color == "" {
 			color = "#e8e8e8"
 		}
-		fmt.Fprintf(b, `<g class="span"><rect x="%s" y="%s" width="%s" height="%s" fill="%s"/>`,
-			num(lo), num(f.y1), num(hi-lo), num(f.y0-f.y1), html.EscapeString(color))
-		// Labels step down per span, so that spans starting together (a
-		// ramp inside a warm-up) keep their labels apart.
-		fmt.Fprintf(b, `<text x="%s" y="%s" font-size="10" fill="#555">%s</text></g>`, num(lo+3), num(f.y1+11+float64(i%4)*11), html.EscapeString(s.Label))
+		fmt.Fprintf(b, `<rect class="span" x="%s" y="%s" width="%s" height="%s" fill="%s" fill-opacity="0.6"/>`,
+			num(x.lo), num(f.y1), num(x.hi-x.lo), num(f.y0-f.y1), html.EscapeString(color))
 	}
+	// Labels step down per span, so that spans starting together (a ramp
+	// inside a warm-up) keep their labels apart.
+	for i, x := range boxes {
+		fmt.Fprintf(b, `<text x="%s" y="%s" font-size="10" fill="#555">%s</text>`, num(x.lo+3), num(f.y1+11+float64(i%4)*11), html.EscapeString(x.span.Label))
+	}
+	b.WriteString(`</g>`)
 }
 
 func (c *Chart) writeAxes(b *bufio.Writer, f *frame) {
