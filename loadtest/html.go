@@ -49,7 +49,7 @@ type htmlPage struct {
 	Title         string
 	Headline      string
 	Failed        bool
-	Aborted       *Abort
+	Aborted       string // the live abort, "" when the run was not stopped by a threshold
 	Summary       []htmlKV
 	Latency       []htmlLatency
 	Thresholds    []htmlThreshold
@@ -97,7 +97,10 @@ type htmlViewer struct {
 }
 
 func (r *Result) htmlPage() *htmlPage {
-	p := &htmlPage{Title: r.Test, Aborted: r.Aborted, StartErrors: r.StartErrors}
+	p := &htmlPage{Title: r.Test, StartErrors: r.StartErrors}
+	if a := r.Aborted; a != nil {
+		p.Aborted = fmt.Sprintf("live threshold %q broke at %s; the fleet stopped early: %s", a.Threshold, roundElapsed(a.At), a.Message)
+	}
 	if p.Title == "" {
 		p.Title = "hlsswarm run"
 	}
@@ -173,7 +176,7 @@ func (r *Result) htmlThresholds() ([]htmlThreshold, string) {
 		for _, th := range set.Thresholds() {
 			row := htmlThreshold{Expr: th.String(), Observed: "-", Passed: true, Outcome: "not evaluated again"}
 			if a := r.Aborted; a != nil && a.Threshold == th.String() {
-				row.Passed, row.Outcome = false, "✗ fail at "+a.At.Round(time.Millisecond).String()+" (live): "+a.Message
+				row.Passed, row.Outcome = false, "✗ fail at "+roundElapsed(a.At)+" (live): "+a.Message
 			}
 			out = append(out, row)
 		}

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"gotest.tools/v3/golden"
 )
@@ -175,5 +176,36 @@ func TestReportDirFor(t *testing.T) {
 		}
 	} else if got != "" {
 		t.Errorf("without -artifacts: reportDirFor = %q; want no directory", got)
+	}
+}
+
+// TestWriteHTMLWithoutData: a Result that measured nothing still renders,
+// each chart saying "no data" rather than drawing empty axes.
+func TestWriteHTMLWithoutData(t *testing.T) {
+	t.Parallel()
+	page := writeHTML(t, &Result{Config: ConfigEcho{Thresholds: []string{"timeouts == 0"}}})
+	charts := chartsOf(page)
+	if len(charts) < 8 {
+		t.Errorf("%d charts; want every chart, each saying no data", len(charts))
+	}
+	for id, ds := range charts {
+		if len(ds) != 0 {
+			t.Errorf("chart %s draws %q without data", id, ds)
+		}
+	}
+	if n := strings.Count(page, `class="nodata"`); n < 8 {
+		t.Errorf("%d charts say no data; want at least 8", n)
+	}
+}
+
+// TestWriteHTMLAborted: a run stopped by a live threshold says so at the
+// top, with the moment rounded as the verdicts round it.
+func TestWriteHTMLAborted(t *testing.T) {
+	t.Parallel()
+	r := smallRun.result()
+	r.Aborted = &Abort{Threshold: "http_errors{code=503} == 0", At: 21*time.Second + 3*time.Millisecond, Message: "observed 1"}
+	page := writeHTML(t, r)
+	if want := `id="aborted">Aborted: live threshold &#34;http_errors{code=503} == 0&#34; broke at 21s;`; !strings.Contains(page, want) {
+		t.Errorf("page lacks %s", want)
 	}
 }

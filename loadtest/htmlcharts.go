@@ -57,6 +57,9 @@ func (r *Result) spans() []svgchart.Span {
 // targetSeries is the fleet size asked for: Config.Clients reached over
 // the ramp, each viewer in its slot of it.
 func (r *Result) targetSeries(t []float64) []svgchart.Point {
+	if len(t) == 0 {
+		return nil // no history: the chart says no data
+	}
 	n, ramp := float64(r.Config.Clients), r.Config.Ramp.Seconds()
 	out := make([]svgchart.Point, 0, len(t)+1)
 	out = append(out, svgchart.Point{X: 0, Y: 0})
