@@ -59,6 +59,7 @@ type htmlPage struct {
 	Truth         []htmlTruth
 	Exits         []htmlKV
 	Viewers       []htmlViewer
+	ViewersLeft   int // viewers not listed: past maxViewerRows, the best ones
 	Config        []htmlKV
 	StartErrors   []string
 }
@@ -117,6 +118,9 @@ func (r *Result) htmlPage() *htmlPage {
 	p.Truth = r.htmlTruth()
 	p.Exits = sortedKV(r.Exits)
 	p.Viewers = r.htmlViewers()
+	if n := len(p.Viewers); n > maxViewerRows {
+		p.Viewers, p.ViewersLeft = p.Viewers[:maxViewerRows], n-maxViewerRows
+	}
 	p.Config = r.htmlConfig()
 	return p
 }
@@ -220,6 +224,11 @@ func (r *Result) htmlTruth() []htmlTruth {
 	}
 	return out
 }
+
+// maxViewerRows bounds the viewer table, so that the page of a large
+// fleet stays small enough to open: the rest, the best viewers, are in the
+// JSON report.
+const maxViewerRows = 2000
 
 // htmlViewers returns the viewers worst first: stalled, then by errors
 // and timeouts, restarts, time stalled and drift; by ID among equals.

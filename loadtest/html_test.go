@@ -209,3 +209,19 @@ func TestWriteHTMLAborted(t *testing.T) {
 		t.Errorf("page lacks %s", want)
 	}
 }
+
+// TestWriteHTMLBoundsViewerTable: past maxViewerRows viewers the table
+// lists the worst and says how many it left out.
+func TestWriteHTMLBoundsViewerTable(t *testing.T) {
+	t.Parallel()
+	r := syntheticRun{viewers: maxViewerRows + 5, seconds: 20, burstFrom: 5, burstTo: 8}.result()
+	page := writeHTML(t, r)
+	table := page[strings.Index(page, `id="viewer-table"`):]
+	table = table[:strings.Index(table, "</table>")]
+	if got := strings.Count(table, "<tr"); got != maxViewerRows+1 {
+		t.Errorf("viewer table has %d rows; want %d and the header", got-1, maxViewerRows)
+	}
+	if want := `id="viewers-left">5 more viewers`; !strings.Contains(page, want) {
+		t.Errorf("page lacks %s", want)
+	}
+}
