@@ -289,9 +289,11 @@ type Config struct {
 	// environment variable HLSSWARM_PROMETHEUS.
 	PrometheusURL string
 
-	// ReportDir, when set, receives <test name>.json (the JSON report) and
+	// ReportDir, when set, receives <test name>.json (the JSON report),
+	// <test name>.html (the HTML report, see Result.WriteHTML) and
 	// <test name>.prom (a Prometheus text-format snapshot) at the end of
 	// the run. Default: the environment variable HLSSWARM_REPORT_DIR, else
+	// the test's t.ArtifactDir() when go test runs with -artifacts, else
 	// no files.
 	ReportDir string
 

@@ -115,6 +115,7 @@ func newFleet(t testing.TB, cfg Config) (*Fleet, error) {
 		return nil, err
 	}
 	cfg = cfg.withDefaults()
+	cfg.ReportDir = reportDirFor(t, cfg.ReportDir)
 	if dl, ok := deadlineOf(t); ok {
 		if err := checkDeadline(time.Now(), dl, cfg.Ramp+untilStart(cfg), cfg.Duration); err != nil {
 			return nil, err
@@ -486,7 +487,12 @@ func (f *Fleet) shutdown() {
 		if path, err := r.writeReport(dir); err != nil {
 			errs = append(errs, err)
 		} else {
-			f.t.Logf("loadtest: report written to %s", path)
+			reportWritten(f.t, "json", path)
+		}
+		if path, err := r.writeHTMLReport(dir); err != nil {
+			errs = append(errs, err)
+		} else {
+			reportWritten(f.t, "html", path)
 		}
 		if _, err := writeFileAtomic(dir, r.reportStem()+".prom", f.writeMetricsText); err != nil {
 			errs = append(errs, err)
