@@ -27,6 +27,9 @@ const (
 	// DefaultProgressInterval is the live progress cadence when
 	// Config.ProgressInterval is 0.
 	DefaultProgressInterval = 5 * time.Second
+	// DefaultPushInterval is the time between two pushes to
+	// Config.PushGateway when Config.PushInterval is 0.
+	DefaultPushInterval = 5 * time.Second
 	// MaxClients bounds Config.Clients and Fleet.Scale: a bigger fleet is a
 	// typo on any machine that runs go test.
 	MaxClients = 10000
@@ -254,9 +257,43 @@ type Config struct {
 	// port (see Fleet.MetricsURL). Default: no server.
 	MetricsAddr string
 
-	// ReportDir, when set, receives <test name>.json (the JSON report) and
+	// PushGateway, when set, is the base URL of a Prometheus Pushgateway
+	// (http://host:9091) the fleet pushes its metrics to every
+	// PushInterval while it runs and once at its end, grouped by
+	// job="hlsswarm" and the fleet's labels, so that a Prometheus server
+	// scraping the gateway (honor_labels: true) holds every fleet of a
+	// run, on however many machines, live. Latencies go as native
+	// histograms with classic buckets. A failed final push fails the
+	// test. Default: the environment variable HLSSWARM_PUSHGATEWAY, else
+	// no pushes.
+	PushGateway string
+
+	// PushInterval is the time between two pushes to PushGateway, and
+	// between two checks of GlobalThresholds. Default 5s.
+	PushInterval time.Duration
+
+	// GlobalThresholds are threshold expressions (see package assert)
+	// checked every PushInterval, while the fleet runs, on the whole
+	// run's series in Prometheus: every fleet of the run, on every
+	// machine, pushing to the PushGateway that PrometheusURL scrapes
+	// (selected by the fleet's labels but its shard). The first breach
+	// stops this fleet and fails the test naming it, so every fleet of a
+	// run that checks the same thresholds stops within a few seconds of
+	// the others. Percentiles come from native histograms; the min and
+	// max of a distribution have no Prometheus form and are refused. A run
+	// whose global thresholds could never be checked fails. Default none.
+	GlobalThresholds []string
+
+	// PrometheusURL is the base URL (http://host:9090) of the Prometheus
+	// server that scrapes PushGateway, for GlobalThresholds. Default: the
+	// environment variable HLSSWARM_PROMETHEUS.
+	PrometheusURL string
+
+	// ReportDir, when set, receives <test name>.json (the JSON report),
+	// <test name>.html (the HTML report, see Result.WriteHTML) and
 	// <test name>.prom (a Prometheus text-format snapshot) at the end of
 	// the run. Default: the environment variable HLSSWARM_REPORT_DIR, else
+	// the test's t.ArtifactDir() when go test runs with -artifacts, else
 	// no files.
 	ReportDir string
 
@@ -350,6 +387,15 @@ func (c Config) withDefaults() Config {
 	if c.ReportDir == "" {
 		c.ReportDir = os.Getenv(ReportDirEnv)
 	}
+	if c.PushGateway == "" {
+		c.PushGateway = os.Getenv(PushGatewayEnv)
+	}
+	if c.PushInterval == 0 {
+		c.PushInterval = DefaultPushInterval
+	}
+	if c.PrometheusURL == "" {
+		c.PrometheusURL = os.Getenv(PrometheusEnv)
+	}
 	return c
 }
 
@@ -434,6 +480,21 @@ func (c Config) Validate() error {
 		if _, port, err := net.SplitHostPort(c.MetricsAddr); err != nil || port == "" {
 			return fmt.Errorf("loadtest: Config.MetricsAddr = %q; want host:port or :port (empty host means 127.0.0.1, port 0 picks one)", c.MetricsAddr)
 		}
+	}
+	if err := validatePushGateway(c.PushGateway); err != nil {
+		return err
+	}
+	for i, expr := range c.GlobalThresholds {
+		if strings.TrimSpace(expr) == "" {
+			return fmt.Errorf("loadtest: Config.GlobalThresholds[%d] is empty; want an expression like \"http_error_rate < 1%%\"", i)
+		}
+	}
+	if len(c.GlobalThresholds) > 0 && (c.PushGateway == "" || c.PrometheusURL == "") {
+		return fmt.Errorf("loadtest: Config.GlobalThresholds need Config.PushGateway (%q) and Config.PrometheusURL (%q), the Prometheus server that scrapes it; set both (or %s and %s)",
+			c.PushGateway, c.PrometheusURL, PushGatewayEnv, PrometheusEnv)
+	}
+	if c.PushInterval < 0 || (c.PushInterval > 0 && c.PushInterval < 100*time.Millisecond) {
+		return fmt.Errorf("loadtest: Config.PushInterval = %v; want 0 (the default, %v) or at least 100ms", c.PushInterval, DefaultPushInterval)
 	}
 	return nil
 }

@@ -53,6 +53,10 @@ func TestConfigValidate(t *testing.T) {
 		{"ramp plus duration too long", Config{URL: u, Ramp: 100 * time.Hour, Duration: 100 * time.Hour}, "Config.Ramp + Config.Duration = 200h0m0s; want at most 168h0m0s"},
 		{"empty threshold", Config{URL: u, Thresholds: []string{" "}}, "Config.Thresholds[0] is empty"},
 		{"metrics addr without port", Config{URL: u, MetricsAddr: "localhost"}, `Config.MetricsAddr = "localhost"; want host:port`},
+		{"pushgateway without scheme", Config{URL: u, PushGateway: "localhost:9091"}, `Config.PushGateway = "localhost:9091"; want the Pushgateway's base URL`},
+		{"push interval too short", Config{URL: u, PushInterval: time.Millisecond}, `Config.PushInterval = 1ms; want 0`},
+		{"global thresholds without prometheus", Config{URL: u, PushGateway: "http://127.0.0.1:9091", GlobalThresholds: []string{"timeouts == 0"}}, `Config.GlobalThresholds need Config.PushGateway ("http://127.0.0.1:9091") and Config.PrometheusURL ("")`},
+		{"empty global threshold", Config{URL: u, GlobalThresholds: []string{" "}}, `Config.GlobalThresholds[0] is empty`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

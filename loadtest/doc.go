@@ -98,12 +98,17 @@
 //
 // # Reports
 //
-// With Config.ReportDir (or HLSSWARM_REPORT_DIR) set, the end of a run
-// writes <test name>.json (the Result, schema [ReportSchema]) and
-// <test name>.prom (the Prometheus text format), for CI artifacts. In a
-// benchmark, [Result.ReportMetrics] reports the key figures for benchstat.
-// [ReadReport] reads a report back into a Result that package assert
-// judges as it judged the live one.
+// With Config.ReportDir (or HLSSWARM_REPORT_DIR) set, or the test binary
+// run with go test -artifacts (the test's t.ArtifactDir), the end of a run
+// writes <test name>.json (the Result, schema [ReportSchema]),
+// <test name>.html (the charts and tables of [Result.WriteHTML], one file
+// that opens offline) and <test name>.prom (the Prometheus text format),
+// for CI artifacts. It logs their paths and attaches them to the test as
+// the attributes hlsswarm.report.json and hlsswarm.report.html (t.Attr,
+// carried by go test -json). In a benchmark, [Result.ReportMetrics]
+// reports the key figures for benchstat.
+// [ReadReport] reads a JSON report back into a Result that package
+// assert judges as it judged the live one.
 //
 // # Shards
 //

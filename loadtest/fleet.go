@@ -45,6 +45,8 @@ type Fleet struct {
 	startLatency stats.Histogram
 	registry     *prometheus.Registry
 	metrics      *metricsServer
+	pusher       *pusher        // nil without Config.PushGateway
+	global       *globalChecker // nil without Config.GlobalThresholds
 
 	ctx    context.Context // ends when the fleet stops
 	cancel context.CancelFunc
@@ -113,6 +115,7 @@ func newFleet(t testing.TB, cfg Config) (*Fleet, error) {
 		return nil, err
 	}
 	cfg = cfg.withDefaults()
+	cfg.ReportDir = reportDirFor(t, cfg.ReportDir)
 	if dl, ok := deadlineOf(t); ok {
 		if err := checkDeadline(time.Now(), dl, cfg.Ramp+untilStart(cfg), cfg.Duration); err != nil {
 			return nil, err
@@ -151,6 +154,11 @@ func newFleet(t testing.TB, cfg Config) (*Fleet, error) {
 	for _, n := range notes {
 		t.Logf("%s", n)
 	}
+	// After the slow part of the setup (playlists fetched, ffmpeg probed),
+	// before anything that needs closing.
+	if err := checkStartAt(t, cfg, time.Now()); err != nil {
+		return nil, err
+	}
 	// The poller reads unasked every pollInterval; the control loop's
 	// history snapshot (once a second), Snapshot and scrapes Sync it first.
 	poller, err := parse.NewPoller(parse.PollerOptions{RWTimeout: cfg.Timeout, Interval: pollInterval})
@@ -171,7 +179,7 @@ func newFleet(t testing.TB, cfg Config) (*Fleet, error) {
 		exits:  map[string]int{}, seenErrors: map[string]bool{}, unstarted: map[int]bool{},
 		stopReq: make(chan struct{}), done: make(chan struct{}),
 	}
-	f.registry = newRegistry(f.agg, metricLabels(f.test, cfg), f.sync, f.history)
+	f.registry = f.newRegistry(metricLabels(f.test, cfg))
 	if cfg.MetricsAddr != "" {
 		m, err := serveMetrics(cfg.MetricsAddr, f.registry)
 		if err != nil {
@@ -181,6 +189,18 @@ func newFleet(t testing.TB, cfg Config) (*Fleet, error) {
 		}
 		f.metrics = m
 	}
+	if cfg.PushGateway != "" {
+		// The gateway adds the grouping labels to every metric pushed, and
+		// refuses metrics that carry them already: push a registry of the
+		// same collector without its constant labels.
+		unlabelled := f.newRegistry(nil)
+		f.pusher = newPusher(cfg.PushGateway, cfg.PushInterval, unlabelled, metricLabels(f.test, cfg))
+	}
+	if f.global, err = newGlobalChecker(cfg, metricLabels(f.test, cfg)); err != nil {
+		cancel()
+		f.closePoller()
+		return nil, err
+	}
 	if cfg.Origin != nil {
 		if f.originStart, err = countsOf(cfg.Origin); err != nil {
 			cancel()
@@ -189,15 +209,16 @@ func newFleet(t testing.TB, cfg Config) (*Fleet, error) {
 		}
 	}
 	f.start = time.Now()
-	if err := checkStartAt(t, cfg, f.start); err != nil {
-		cancel()
-		f.closePoller()
-		return nil, err
-	}
 	t.Cleanup(func() { f.Stop() })
 	f.mu.Lock()
 	f.startPaced(startBase(cfg, f.start), shardSchedule(cfg.Shard, cfg.Clients, cfg.Ramp, cfg.Seed))
 	f.mu.Unlock()
+	if f.pusher != nil {
+		f.pusher.start()
+	}
+	if f.global != nil {
+		f.global.start(startBase(cfg, f.start), cfg.WarmUp, f.abortGlobal)
+	}
 	f.ctlWG.Add(1)
 	go f.control()
 	return f, nil
@@ -284,13 +305,17 @@ func (f *Fleet) Wait() *Result {
 
 // Snapshot returns the fleet's state now, as a Result whose End is now.
 // It takes one aggregator pass and may be called at any rate a test needs.
+// It holds every line the viewers wrote before the call, unless the
+// readers are so far behind (an overloaded machine) that they do not
+// catch up within snapshotSyncBound: then it returns what was read, and
+// the rest counts in the next snapshot.
 func (f *Fleet) Snapshot() *Result {
 	select {
 	case <-f.done:
 		return f.result
 	default:
 	}
-	f.sync()
+	f.syncWithin(snapshotSyncBound)
 	return f.buildResult(time.Now())
 }
 
@@ -451,6 +476,15 @@ func (f *Fleet) shutdown() {
 	f.mu.Unlock()
 	r := f.buildResult(end)
 	var errs []error
+	if f.global != nil {
+		errs = append(errs, f.global.finish())
+	}
+	if f.pusher != nil {
+		errs = append(errs, f.pusher.finish())
+		if n, of, err := f.pusher.failed(); n > 0 {
+			f.t.Logf("loadtest: %d of %d pushes to %s failed; the last: %v", n, of, f.cfg.PushGateway, err)
+		}
+	}
 	if f.metrics != nil {
 		errs = append(errs, f.metrics.close())
 	}
@@ -458,7 +492,12 @@ func (f *Fleet) shutdown() {
 		if path, err := r.writeReport(dir); err != nil {
 			errs = append(errs, err)
 		} else {
-			f.t.Logf("loadtest: report written to %s", path)
+			reportWritten(f.t, "json", path)
+		}
+		if path, err := r.writeHTMLReport(dir); err != nil {
+			errs = append(errs, err)
+		} else {
+			reportWritten(f.t, "html", path)
 		}
 		if _, err := writeFileAtomic(dir, r.reportStem()+".prom", f.writeMetricsText); err != nil {
 			errs = append(errs, err)
@@ -493,10 +532,7 @@ func (f *Fleet) buildResult(end time.Time) *Result {
 	var startLat stats.HistogramSnapshot
 	f.startLatency.Snapshot(&startLat)
 	f.mu.Lock()
-	if g := f.endGauges; g != nil {
-		snap.Clients.Active, snap.Clients.Stalled = g.Clients.Active, g.Clients.Stalled
-		snap.SpeedViewers, snap.SpeedMin, snap.SpeedMean, snap.DriftMax = g.SpeedViewers, g.SpeedMin, g.SpeedMean, g.DriftMax
-	}
+	f.endGaugesTo(snap)
 	exits := make(map[string]int, len(f.exits))
 	for k, v := range f.exits {
 		exits[k] = v

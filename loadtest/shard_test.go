@@ -120,7 +120,8 @@ func TestShardSplit(t *testing.T) {
 func TestMetricLabels(t *testing.T) {
 	t.Parallel()
 	// Every metric of a sharded fleet's registry carries run_id and shard.
-	reg := newRegistry(stats.NewAggregator(stats.Options{}), metricLabels("T", Config{RunID: "r", Shard: Shard{1, 4}}), func() {}, stats.NewHistory(0))
+	f := &Fleet{agg: stats.NewAggregator(stats.Options{}), history: stats.NewHistory(0)}
+	reg := f.newRegistry(metricLabels("T", Config{RunID: "r", Shard: Shard{1, 4}}))
 	mfs, err := reg.Gather()
 	if err != nil || len(mfs) == 0 {
 		t.Fatalf("Gather = %d families, %v", len(mfs), err)
