@@ -57,152 +57,313 @@ func Merge(results ...*Result) (*Result, error) {
 		return nil, fmt.Errorf("%w: no results; want one per shard", ErrMerge)
 	}
 	rs := slices.Clone(results)
-	if err := checkShards(rs); err != nil {
+	var check shardCheck
+	for _, r := range rs {
+		if err := check.add(r); err != nil {
+			return nil, err
+		}
+	}
+	if err := check.finish(); err != nil {
 		return nil, err
 	}
 	sort.Slice(rs, func(i, j int) bool { return rs[i].Config.Shard.Index < rs[j].Config.Shard.Index })
-
-	epoch := rs[0].StatsEpoch
-	for _, r := range rs[1:] {
-		if r.StatsEpoch.Before(epoch) {
-			epoch = r.StatsEpoch
-		}
+	clocks := make([]shardClock, len(rs))
+	for i, r := range rs {
+		clocks[i] = clockOf(r)
 	}
-	snap, err := mergeSnapshots(rs, epoch)
-	if err != nil {
-		return nil, err
-	}
-	points := mergeHistory(rs, epoch, snap.Elapsed)
-	var startLat stats.HistogramSnapshot
+	m := newMerger(layoutOf(clocks))
 	for _, r := range rs {
-		if r.Histograms == nil {
-			continue
+		if err := m.add(r); err != nil {
+			return nil, err
 		}
-		s, err := r.Histograms.StartLatency.snapshot(nil)
-		if err != nil {
-			return nil, fmt.Errorf("%w: shard %s: start latency: %w", ErrMerge, r.Config.Shard, err)
-		}
-		startLat.Merge(&s)
 	}
-
-	first := rs[0]
-	in := resultInput{
-		test: first.Test, cfg: Config{WarmUp: first.Config.WarmUp}, start: first.Start, end: first.End,
-		ffmpeg: first.FFmpeg, snap: snap, points: points, startLatency: &startLat,
-		exits: map[string]int{}, origin: mergedOrigin(rs),
-	}
-	var viewers []ViewerResult
-	for _, r := range rs {
-		in.target += r.Clients.Target
-		in.replays += r.Replays
-		for k, n := range r.Exits {
-			in.exits[k] += n
-		}
-		for _, e := range r.StartErrors {
-			if !slices.Contains(in.startErrors, e) {
-				in.startErrors = append(in.startErrors, e)
-			}
-		}
-		in.start = minTime(in.start, r.Start)
-		in.end = maxTime(in.end, r.End)
-		viewers = append(viewers, r.Viewers...)
-	}
-	in.aborted = earliestAbort(rs, in.start)
-	m := buildResult(in)
-	m.Config = first.Config
-	m.Config.Shard = Shard{}
-	m.Clients = ClientCounts{Target: in.target}
-	for _, r := range rs {
-		c := r.Clients
-		m.Clients.Total += c.Total
-		m.Clients.Active += c.Active
-		m.Clients.Stalled += c.Stalled
-		m.Clients.Ended += c.Ended
-		m.Clients.NeverStarted += c.NeverStarted
-		m.Shards = append(m.Shards, ShardInfo{
-			Shard: r.Config.Shard, Test: r.Test, Start: r.Start, End: r.End, Viewers: len(r.Viewers), FFmpeg: r.FFmpeg,
-		})
-	}
-	m.QoE.StalledViewers = m.Clients.Stalled
-	m.QoE.PeakStalledViewers = max(m.QoE.PeakStalledViewers, m.Clients.Stalled)
-	sort.Slice(viewers, func(i, j int) bool { return viewers[i].ID < viewers[j].ID })
-	m.Viewers = viewers
-	return m, nil
+	return m.result(), nil
 }
 
-// checkShards checks that rs are the shards of one run, each once.
-func checkShards(rs []*Result) error {
-	first := rs[0]
-	seen := map[int]bool{}
-	ids := map[int]int{} // viewer id -> shard index
-	var problems []string
-	for _, r := range rs {
-		sh := r.Config.Shard
-		switch {
-		case r.Schema != first.Schema:
-			problems = append(problems, fmt.Sprintf("report schema %q beside %q", r.Schema, first.Schema))
-		case r.Schema != ReportSchema:
-			problems = append(problems, fmt.Sprintf("report schema %q holds no histograms; want %q reports", r.Schema, ReportSchema))
-		case r.snap == nil:
-			problems = append(problems, fmt.Sprintf("shard %s has no stats; want live Results or ones from ReadReport", sh))
-		case len(r.Shards) > 0 || sh.Count == 0:
-			problems = append(problems, fmt.Sprintf("a merged Result (%d shards); want the shards' own Results", len(r.Shards)))
-		case r.Config.RunID != first.Config.RunID:
-			problems = append(problems, fmt.Sprintf("run id %q beside %q", r.Config.RunID, first.Config.RunID))
-		case sh.Count != first.Config.Shard.Count:
-			problems = append(problems, fmt.Sprintf("shard %s beside shard %s: different shard counts", sh, first.Config.Shard))
-		case seen[sh.Index]:
-			problems = append(problems, fmt.Sprintf("shard %s twice", sh))
-		}
-		if len(problems) > 0 {
-			return fmt.Errorf("%w: %s", ErrMerge, problems[0])
-		}
-		seen[sh.Index] = true
-		for _, v := range r.Viewers {
-			if other, ok := ids[v.ID]; ok {
-				return fmt.Errorf("%w: viewer %d is in shards %d and %d; want each viewer id in one shard", ErrMerge, v.ID, other, sh.Index)
-			}
-			ids[v.ID] = sh.Index
-		}
+// shardCheck checks, one Result at a time, that Results are the shards of
+// one run, each once.
+type shardCheck struct {
+	first *Result
+	seen  map[int]bool
+	ids   map[int]int // viewer id -> shard index
+}
+
+func (c *shardCheck) add(r *Result) error {
+	if c.first == nil {
+		c.first, c.seen, c.ids = r, map[int]bool{}, map[int]int{}
 	}
+	first, sh := c.first, r.Config.Shard
+	var problem string
+	switch {
+	case r.Schema != first.Schema:
+		problem = fmt.Sprintf("report schema %q beside %q", r.Schema, first.Schema)
+	case r.Schema != ReportSchema:
+		problem = fmt.Sprintf("report schema %q holds no histograms; want %q reports", r.Schema, ReportSchema)
+	case r.snap == nil:
+		problem = fmt.Sprintf("shard %s has no stats; want live Results or ones from ReadReport", sh)
+	case len(r.Shards) > 0 || sh.Count == 0:
+		problem = fmt.Sprintf("a merged Result (%d shards); want the shards' own Results", len(r.Shards))
+	case r.Config.RunID != first.Config.RunID:
+		problem = fmt.Sprintf("run id %q beside %q", r.Config.RunID, first.Config.RunID)
+	case sh.Count != first.Config.Shard.Count:
+		problem = fmt.Sprintf("shard %s beside shard %s: different shard counts", sh, first.Config.Shard)
+	case c.seen[sh.Index]:
+		problem = fmt.Sprintf("shard %s twice", sh)
+	}
+	if problem != "" {
+		return fmt.Errorf("%w: %s", ErrMerge, problem)
+	}
+	c.seen[sh.Index] = true
+	for _, v := range r.Viewers {
+		if other, ok := c.ids[v.ID]; ok {
+			return fmt.Errorf("%w: viewer %d is in shards %d and %d; want each viewer id in one shard", ErrMerge, v.ID, other, sh.Index)
+		}
+		c.ids[v.ID] = sh.Index
+	}
+	return nil
+}
+
+// finish checks that no shard of the run is missing.
+func (c *shardCheck) finish() error {
 	var missing []string
-	for i := range first.Config.Shard.Count {
-		if !seen[i] {
+	for i := range c.first.Config.Shard.Count {
+		if !c.seen[i] {
 			missing = append(missing, fmt.Sprint(i))
 		}
 	}
 	if len(missing) > 0 {
 		return fmt.Errorf("%w: run %q has %d shards; shard(s) %s missing (a partial run is not the run)",
-			ErrMerge, first.Config.RunID, first.Config.Shard.Count, strings.Join(missing, ", "))
+			ErrMerge, c.first.Config.RunID, c.first.Config.Shard.Count, strings.Join(missing, ", "))
 	}
 	return nil
 }
 
-// mergeSnapshots sums the shards' final snapshots; Elapsed counts from
-// epoch to the latest shard's final snapshot.
-func mergeSnapshots(rs []*Result, epoch time.Time) (*stats.Snapshot, error) {
-	out := &stats.Snapshot{}
-	var speedSum float64
-	for _, r := range rs {
-		s := r.snap
-		out.Counters.Add(&s.Counters)
-		out.Status = addStatus(out.Status, s.Status)
-		out.SegmentLatency.Merge(&s.SegmentLatency)
-		out.ManifestLatency.Merge(&s.ManifestLatency)
-		out.Startup.Merge(&s.Startup)
-		out.Clients.Total += s.Clients.Total
-		out.Clients.Active += s.Clients.Active
-		out.Clients.Stalled += s.Clients.Stalled
-		out.Clients.Ended += s.Clients.Ended
-		out.Clients.Pending += s.Clients.Pending
-		addSpeed(out, &speedSum, s.SpeedViewers, s.SpeedMin, s.SpeedMean, s.DriftMax)
-		out.Elapsed = max(out.Elapsed, r.StatsEpoch.Add(s.Elapsed).Sub(epoch))
+// shardClock is what the merged clock needs of one shard: its stats epoch,
+// the Elapsed of its history points and of its final counts.
+type shardClock struct {
+	epoch   time.Time
+	elapsed []time.Duration
+	final   time.Duration
+}
+
+func clockOf(r *Result) shardClock {
+	c := shardClock{epoch: r.StatsEpoch, final: r.snap.Elapsed}
+	for i := range r.points {
+		c.elapsed = append(c.elapsed, r.points[i].Elapsed)
 	}
-	if out.SpeedViewers > 0 {
-		out.SpeedMean = speedSum / float64(out.SpeedViewers)
+	return c
+}
+
+// mergeLayout is the merged run's clock: it starts at the earliest
+// shard's stats epoch; its points are step apart, from first to last, and
+// its final counts are at end.
+type mergeLayout struct {
+	epoch       time.Time
+	step        time.Duration
+	first, last time.Duration // first > last: no points
+	end         time.Duration
+}
+
+// layoutOf returns the merged clock of the shards: one point per step (a
+// second, or the coarsest shard's thinned resolution) from the first
+// shard's first point to the last point before the merged end.
+func layoutOf(clocks []shardClock) mergeLayout {
+	l := mergeLayout{epoch: clocks[0].epoch, step: time.Second, first: -1}
+	for _, c := range clocks[1:] {
+		if c.epoch.Before(l.epoch) {
+			l.epoch = c.epoch
+		}
 	}
-	out.Time = epoch.Add(out.Elapsed)
-	return out, nil
+	var last time.Duration
+	for _, c := range clocks {
+		off := c.epoch.Sub(l.epoch)
+		l.end = max(l.end, c.final+off)
+		if len(c.elapsed) == 0 {
+			continue
+		}
+		if l.first < 0 || c.elapsed[0]+off < l.first {
+			l.first = c.elapsed[0] + off
+		}
+		last = max(last, c.elapsed[len(c.elapsed)-1]+off)
+		for i := 1; i < len(c.elapsed); i++ { // a thinned history (runs over 10 minutes) sets a coarser step
+			l.step = max(l.step, (c.elapsed[i]-c.elapsed[i-1]+time.Second/2).Truncate(time.Second))
+		}
+	}
+	if l.first < 0 {
+		l.first, l.last = 1, 0
+		return l
+	}
+	l.first = (l.first + l.step - 1).Truncate(l.step)
+	l.last = min(last, l.end)
+	return l
+}
+
+// merger folds shards into the merged run one at a time, so that merging
+// report files holds one shard's history at a time (see MergeReportFiles).
+type merger struct {
+	layout    mergeLayout
+	points    []stats.Point
+	speedSums []float64 // per point: the sum of speed means weighted by viewers
+	snap      stats.Snapshot
+	speedSum  float64
+	startLat  stats.HistogramSnapshot
+	first     *Result // shard 0's, or the first added: the merged run's Config, Test and FFmpeg
+	in        resultInput
+	clients   ClientCounts
+	viewers   []ViewerResult
+	shards    []ShardInfo
+	windows   []originWindow
+	aborts    []Abort // At on the wall clock, as time since the zero time
+	abortAt   []time.Time
+}
+
+// originWindow is one shard's window on the origin and what it counted.
+type originWindow struct {
+	start, end time.Time
+	origin     *OriginTruth
+}
+
+func newMerger(l mergeLayout) *merger {
+	m := &merger{layout: l, in: resultInput{exits: map[string]int{}}}
+	for t := l.first; t <= l.last; t += l.step {
+		m.points = append(m.points, stats.Point{Elapsed: t, Time: l.epoch.Add(t)})
+	}
+	m.speedSums = make([]float64, len(m.points))
+	return m
+}
+
+// add folds in one shard (checked by a shardCheck).
+func (m *merger) add(r *Result) error {
+	if m.first == nil || r.Config.Shard.Index == 0 {
+		m.first = r
+	}
+	if r.Histograms != nil {
+		s, err := r.Histograms.StartLatency.snapshot(nil)
+		if err != nil {
+			return fmt.Errorf("%w: shard %s: start latency: %w", ErrMerge, r.Config.Shard, err)
+		}
+		m.startLat.Merge(&s)
+	}
+	m.addSnapshot(r)
+	m.addHistory(r)
+	in := &m.in
+	in.target += r.Clients.Target
+	in.replays += r.Replays
+	for k, n := range r.Exits {
+		in.exits[k] += n
+	}
+	for _, e := range r.StartErrors {
+		if !slices.Contains(in.startErrors, e) {
+			in.startErrors = append(in.startErrors, e)
+		}
+	}
+	if len(m.shards) == 0 {
+		in.start, in.end = r.Start, r.End
+	}
+	in.start, in.end = minTime(in.start, r.Start), maxTime(in.end, r.End)
+	c := r.Clients
+	m.clients.Total += c.Total
+	m.clients.Active += c.Active
+	m.clients.Stalled += c.Stalled
+	m.clients.Ended += c.Ended
+	m.clients.NeverStarted += c.NeverStarted
+	m.viewers = append(m.viewers, r.Viewers...)
+	m.shards = append(m.shards, ShardInfo{
+		Shard: r.Config.Shard, Test: r.Test, Start: r.Start, End: r.End, Viewers: len(r.Viewers), FFmpeg: r.FFmpeg,
+	})
+	m.windows = append(m.windows, originWindow{r.Start, r.End, r.Origin})
+	if r.Aborted != nil {
+		m.aborts = append(m.aborts, *r.Aborted)
+		m.abortAt = append(m.abortAt, r.Start.Add(r.Aborted.At))
+	}
+	return nil
+}
+
+// addSnapshot adds a shard's final counts.
+func (m *merger) addSnapshot(r *Result) {
+	s, out := r.snap, &m.snap
+	out.Counters.Add(&s.Counters)
+	out.Status = addStatus(out.Status, s.Status)
+	out.SegmentLatency.Merge(&s.SegmentLatency)
+	out.ManifestLatency.Merge(&s.ManifestLatency)
+	out.Startup.Merge(&s.Startup)
+	out.Clients.Total += s.Clients.Total
+	out.Clients.Active += s.Clients.Active
+	out.Clients.Stalled += s.Clients.Stalled
+	out.Clients.Ended += s.Clients.Ended
+	out.Clients.Pending += s.Clients.Pending
+	addSpeed(out, &m.speedSum, s.SpeedViewers, s.SpeedMin, s.SpeedMean, s.DriftMax)
+}
+
+// addHistory adds a shard's history to every merged point: its latest
+// point at or before it, counts always, viewers only while the shard ran.
+func (m *merger) addHistory(r *Result) {
+	off := r.StatsEpoch.Sub(m.layout.epoch)
+	ps := r.points
+	next := 0 // the index of the shard's first point after the merged point
+	for k := range m.points {
+		p := &m.points[k]
+		for next < len(ps) && ps[next].Elapsed+off <= p.Elapsed {
+			next++
+		}
+		if next == 0 {
+			continue // not started yet
+		}
+		sp := &ps[next-1]
+		p.Counters.Add(&sp.Counters)
+		p.Status = addStatus(p.Status, sp.Status)
+		p.SegmentLatency.Merge(&sp.SegmentLatency)
+		p.ManifestLatency.Merge(&sp.ManifestLatency)
+		if next == len(ps) && p.Elapsed-(ps[len(ps)-1].Elapsed+off) >= m.layout.step {
+			continue // ended: counts stay, viewers are gone
+		}
+		p.Clients.Active += sp.Clients.Active
+		p.Clients.Stalled += sp.Clients.Stalled
+		g := stats.Snapshot{SpeedViewers: p.SpeedViewers, SpeedMin: p.SpeedMin, DriftMax: p.DriftMax}
+		addSpeed(&g, &m.speedSums[k], sp.SpeedViewers, sp.SpeedMin, sp.SpeedMean, sp.DriftMax)
+		p.SpeedViewers, p.SpeedMin, p.DriftMax = g.SpeedViewers, g.SpeedMin, g.DriftMax
+		p.Generator = worstGenerator(p.Generator, sp.Generator)
+	}
+}
+
+// result builds the merged Result.
+func (m *merger) result() *Result {
+	snap := &m.snap
+	if snap.SpeedViewers > 0 {
+		snap.SpeedMean = m.speedSum / float64(snap.SpeedViewers)
+	}
+	snap.Elapsed = m.layout.end
+	snap.Time = m.layout.epoch.Add(snap.Elapsed)
+	for k := range m.points {
+		if p := &m.points[k]; p.SpeedViewers > 0 {
+			p.SpeedMean = m.speedSums[k] / float64(p.SpeedViewers)
+		}
+	}
+	first := m.first
+	in := m.in
+	in.test, in.cfg, in.ffmpeg = first.Test, Config{WarmUp: first.Config.WarmUp}, first.FFmpeg
+	in.snap, in.points, in.startLatency = snap, m.points, &m.startLat
+	in.origin = mergedOrigin(m.windows)
+	sort.Strings(in.startErrors)
+	for i := range m.aborts {
+		if in.aborted == nil || m.abortAt[i].Before(in.start.Add(in.aborted.At)) {
+			a := m.aborts[i]
+			a.At = m.abortAt[i].Sub(in.start)
+			in.aborted = &a
+		}
+	}
+	r := buildResult(in)
+	r.Config = first.Config
+	r.Config.Shard = Shard{}
+	r.Clients = m.clients
+	r.Clients.Target = in.target
+	r.QoE.StalledViewers = r.Clients.Stalled
+	r.QoE.PeakStalledViewers = max(r.QoE.PeakStalledViewers, r.Clients.Stalled)
+	sort.Slice(m.viewers, func(i, j int) bool { return m.viewers[i].ID < m.viewers[j].ID })
+	r.Viewers = m.viewers
+	sort.Slice(m.shards, func(i, j int) bool { return m.shards[i].Shard.Index < m.shards[j].Shard.Index })
+	r.Shards = m.shards
+	return r
 }
 
 // addSpeed adds one shard's speed gauges to out: the slowest viewer, the
@@ -240,68 +401,6 @@ func addStatus(a, b []stats.StatusCount) []stats.StatusCount {
 	return out
 }
 
-// mergeHistory aligns the shards' histories on the merged clock (epoch):
-// one point per step from the first shard's first point to the last
-// point before end, each summing every shard's latest point at or before
-// it.
-func mergeHistory(rs []*Result, epoch time.Time, end time.Duration) []stats.Point {
-	step := time.Second
-	first, last := time.Duration(-1), time.Duration(0)
-	for _, r := range rs {
-		ps := r.points
-		if len(ps) == 0 {
-			continue
-		}
-		off := r.StatsEpoch.Sub(epoch)
-		if first < 0 || ps[0].Elapsed+off < first {
-			first = ps[0].Elapsed + off
-		}
-		last = max(last, ps[len(ps)-1].Elapsed+off)
-		for i := 1; i < len(ps); i++ { // a thinned history (runs over 10 minutes) sets a coarser step
-			step = max(step, (ps[i].Elapsed - ps[i-1].Elapsed + time.Second/2).Truncate(time.Second))
-		}
-	}
-	if first < 0 {
-		return nil
-	}
-	last = min(last, end)
-	var out []stats.Point
-	next := make([]int, len(rs)) // per shard, the index of its first point after the current time
-	for t := (first + step - 1).Truncate(step); t <= last; t += step {
-		p := stats.Point{Elapsed: t, Time: epoch.Add(t)}
-		var speedSum float64
-		var gauges stats.Snapshot
-		for k, r := range rs {
-			off := r.StatsEpoch.Sub(epoch)
-			ps := r.points
-			for next[k] < len(ps) && ps[next[k]].Elapsed+off <= t {
-				next[k]++
-			}
-			if next[k] == 0 {
-				continue // not started yet
-			}
-			sp := &ps[next[k]-1]
-			p.Counters.Add(&sp.Counters)
-			p.Status = addStatus(p.Status, sp.Status)
-			p.SegmentLatency.Merge(&sp.SegmentLatency)
-			p.ManifestLatency.Merge(&sp.ManifestLatency)
-			if next[k] == len(ps) && t-(ps[len(ps)-1].Elapsed+off) >= step {
-				continue // ended: counts stay, viewers are gone
-			}
-			p.Clients.Active += sp.Clients.Active
-			p.Clients.Stalled += sp.Clients.Stalled
-			addSpeed(&gauges, &speedSum, sp.SpeedViewers, sp.SpeedMin, sp.SpeedMean, sp.DriftMax)
-			p.Generator = worstGenerator(p.Generator, sp.Generator)
-		}
-		p.SpeedViewers, p.SpeedMin, p.DriftMax = gauges.SpeedViewers, gauges.SpeedMin, gauges.DriftMax
-		if gauges.SpeedViewers > 0 {
-			p.SpeedMean = speedSum / float64(gauges.SpeedViewers)
-		}
-		out = append(out, p)
-	}
-	return out
-}
-
 // worstGenerator combines two machines' readings of one second: the worse
 // of each (the merged run is judged by its most loaded generator).
 func worstGenerator(a, b stats.Generator) stats.Generator {
@@ -328,39 +427,20 @@ func worstGenerator(a, b stats.Generator) stats.Generator {
 
 // mergedOrigin returns the Origin of a shard whose window covers every
 // other shard's, or nil (see Merge).
-func mergedOrigin(rs []*Result) *OriginTruth {
-	start, end := rs[0].Start, rs[0].End
-	for _, r := range rs {
-		if r.Origin == nil {
+func mergedOrigin(ws []originWindow) *OriginTruth {
+	start, end := ws[0].start, ws[0].end
+	for _, w := range ws {
+		if w.origin == nil {
 			return nil
 		}
-		start, end = minTime(start, r.Start), maxTime(end, r.End)
+		start, end = minTime(start, w.start), maxTime(end, w.end)
 	}
-	for _, r := range rs {
-		if r.Start.Equal(start) && r.End.Equal(end) {
-			return r.Origin
+	for _, w := range ws {
+		if w.start.Equal(start) && w.end.Equal(end) {
+			return w.origin
 		}
 	}
 	return nil
-}
-
-// earliestAbort returns the abort that came first in wall-clock time, its
-// At counted from start.
-func earliestAbort(rs []*Result, start time.Time) *Abort {
-	var out *Abort
-	var when time.Time
-	for _, r := range rs {
-		if r.Aborted == nil {
-			continue
-		}
-		t := r.Start.Add(r.Aborted.At)
-		if out == nil || t.Before(when) {
-			a := *r.Aborted
-			a.At = t.Sub(start)
-			out, when = &a, t
-		}
-	}
-	return out
 }
 
 func minTime(a, b time.Time) time.Time {
