@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"math"
 	"math/rand/v2"
+	"os"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -111,4 +114,50 @@ func BenchmarkWriteReport(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkMergeReportFiles merges the report files of 100 shards of a
+// 10-minute run of 10 viewers each, and reports the process's peak
+// resident memory (Linux), which stays near one shard's history plus the
+// merged one rather than 100 shards'.
+func BenchmarkMergeReportFiles(b *testing.B) {
+	one := benchShard(b, 10)
+	dir := b.TempDir()
+	for i := range 100 {
+		r := *one
+		r.Config.Shard = Shard{Index: i, Count: 100}
+		r.Viewers = make([]ViewerResult, len(one.Viewers))
+		for j, v := range one.Viewers {
+			v.ID = j*100 + i + 1
+			r.Viewers[j] = v
+		}
+		if _, err := r.writeReport(dir); err != nil {
+			b.Fatal(err)
+		}
+	}
+	one = nil
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := MergeReportFiles(dir); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if hwm, ok := peakRSS(); ok {
+		b.ReportMetric(float64(hwm)/1e6, "peak-RSS-MB")
+	}
+}
+
+// peakRSS returns the process's peak resident set (VmHWM), in bytes.
+func peakRSS() (int64, bool) {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0, false
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			return kb * 1024, err == nil
+		}
+	}
+	return 0, false
 }

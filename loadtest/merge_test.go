@@ -265,3 +265,43 @@ func ExampleMerge() {
 	fmt.Println(merged.Config.RunID, len(merged.Shards), "shards,", len(merged.Viewers), "viewers,", merged.Totals.Requests.Segment, "segments")
 	// Output: run-1 4 shards, 8 viewers, 24 segments
 }
+
+// TestMergeReportFilesEqualsMerge merges the shards' report files (two
+// passes, one shard in memory at a time) and checks the result is the
+// report Merge makes of the same shards read back.
+func TestMergeReportFilesEqualsMerge(t *testing.T) {
+	t.Parallel()
+	t0 := time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
+	dir := t.TempDir()
+	var back []*Result
+	for _, r := range simShards(t0, 4, 10, 6, 150*time.Millisecond, map[int]bool{2: true}) {
+		path, err := r.writeReport(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rb, err := readReportFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		back = append(back, rb)
+	}
+	want, err := Merge(back...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := MergeReportFiles(dir)
+	if err != nil {
+		t.Fatalf("MergeReportFiles: %v", err)
+	}
+	var g, w bytes.Buffer
+	if err := got.WriteJSON(&g); err != nil {
+		t.Fatal(err)
+	}
+	if err := want.WriteJSON(&w); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(g.Bytes(), w.Bytes()) {
+		t.Errorf("MergeReportFiles:\n%s\nwant (Merge):\n%s", g.Bytes(), w.Bytes())
+	}
+	sameStats(t, got, want)
+}
