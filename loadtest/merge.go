@@ -186,7 +186,7 @@ func layoutOf(clocks []shardClock) mergeLayout {
 		}
 		last = max(last, c.elapsed[len(c.elapsed)-1]+off)
 		for i := 1; i < len(c.elapsed); i++ { // a thinned history (runs over 10 minutes) sets a coarser step
-			l.step = max(l.step, (c.elapsed[i]-c.elapsed[i-1]+time.Second/2).Truncate(time.Second))
+			l.step = max(l.step, (c.elapsed[i] - c.elapsed[i-1] + time.Second/2).Truncate(time.Second))
 		}
 	}
 	if l.first < 0 {
