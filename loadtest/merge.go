@@ -185,9 +185,17 @@ func layoutOf(clocks []shardClock) mergeLayout {
 			l.first = c.elapsed[0] + off
 		}
 		last = max(last, c.elapsed[len(c.elapsed)-1]+off)
-		for i := 1; i < len(c.elapsed); i++ { // a thinned history (runs over 10 minutes) sets a coarser step
-			l.step = max(l.step, (c.elapsed[i] - c.elapsed[i-1] + time.Second/2).Truncate(time.Second))
+		// A shard's resolution is its smallest gap (a History keeps points
+		// at least 0.9 of it apart; a late point makes one gap longer, not
+		// the resolution coarser); a thinned history (runs over 10
+		// minutes) sets a coarser step for all.
+		gap := time.Duration(-1)
+		for i := 1; i < len(c.elapsed); i++ {
+			if d := c.elapsed[i] - c.elapsed[i-1]; gap < 0 || d < gap {
+				gap = d
+			}
 		}
+		l.step = max(l.step, (gap + time.Second/2).Truncate(time.Second))
 	}
 	if l.first < 0 {
 		l.first, l.last = 1, 0

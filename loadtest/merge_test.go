@@ -305,3 +305,31 @@ func TestMergeReportFilesEqualsMerge(t *testing.T) {
 	}
 	sameStats(t, got, want)
 }
+
+func TestLayoutStep(t *testing.T) {
+	t.Parallel()
+	t0 := time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
+	s := func(gaps ...float64) shardClock {
+		c := shardClock{epoch: t0, final: time.Minute}
+		e := time.Second
+		c.elapsed = append(c.elapsed, e)
+		for _, g := range gaps {
+			e += time.Duration(g * float64(time.Second))
+			c.elapsed = append(c.elapsed, e)
+		}
+		return c
+	}
+	for _, tc := range []struct {
+		name   string
+		clocks []shardClock
+		want   time.Duration
+	}{
+		{"one a second", []shardClock{s(1, 1, 1)}, time.Second},
+		{"a late point", []shardClock{s(1, 1.7, 0.95, 1)}, time.Second},
+		{"one shard thinned", []shardClock{s(1, 1, 1), s(2, 2, 2)}, 2 * time.Second},
+	} {
+		if got := layoutOf(tc.clocks).step; got != tc.want {
+			t.Errorf("%s: step %s; want %s", tc.name, got, tc.want)
+		}
+	}
+}
