@@ -57,6 +57,7 @@ func CheckPrometheus(ctx context.Context, p Prometheus, at time.Time, exprs ...s
 	if err != nil {
 		return nil, fmt.Errorf("assert: Prometheus.URL: %w", err)
 	}
+	defer client.Close()
 	if at.IsZero() {
 		at = time.Now()
 	}

@@ -61,6 +61,9 @@ func TestShards(t *testing.T) {
 	))
 	dir := t.TempDir()
 	runID := fmt.Sprintf("e2e-%d", time.Now().UnixNano())
+	// The shards push to a Pushgateway that a Prometheus scrapes: the
+	// global verdict from Prometheus must equal the one from the files.
+	stack := optionalPromStack(t)
 	// Every shard ramps from here, whenever its process started. Setting
 	// up (probing ffmpeg, fetching the playlists) takes 4 processes 1-2 s
 	// on a quiet machine and up to 10 s beside other fleets; a shard set up
@@ -83,6 +86,9 @@ func TestShards(t *testing.T) {
 			loadtest.StartAtEnv+"="+startAt,
 			loadtest.ReportDirEnv+"="+dir,
 		)
+		if stack != nil {
+			cmd.Env = append(cmd.Env, loadtest.PushGatewayEnv+"="+stack.gateway)
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -167,4 +173,26 @@ func TestShards(t *testing.T) {
 		t.Errorf("merged http_errors observed %v; want the origin's 503s, %v", got, want)
 	}
 	t.Logf("merged %d shards, %d viewers:\n%s", len(merged.Shards), len(merged.Viewers), vs.Table())
+	if stack == nil {
+		return
+	}
+	sel := fmt.Sprintf(`job=%q,run_id=%q`, loadtest.PushJob, runID)
+	waitFor(t, 20*time.Second, "Prometheus to scrape every shard's final push", func() bool {
+		got, _ := stack.scalar(t, "sum(hlsswarm_requests_total{"+sel+"})")
+		return got == float64(merged.Totals.Requests.Total())
+	})
+	prom, err := assert.CheckPrometheus(t.Context(), assert.Prometheus{URL: stack.server, Selector: sel, Start: start}, time.Time{},
+		"http_errors == 0", "timeouts == 0")
+	if err != nil && !errors.Is(err, assert.ErrThresholdsFailed) {
+		t.Fatalf("CheckPrometheus: %v", err)
+	}
+	t.Logf("the same thresholds from Prometheus:\n%s", prom.Table())
+	for i := range vs {
+		if vs[i].Status != prom[i].Status {
+			t.Errorf("%s: %v from the merged reports, %v from Prometheus", vs[i].Expr, vs[i].Status, prom[i].Status)
+		}
+	}
+	if vs[0].Observed != prom[0].Observed {
+		t.Errorf("http_errors: %v from the merged reports, %v from Prometheus; want equal counts", vs[0].Observed, prom[0].Observed)
+	}
 }

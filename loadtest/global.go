@@ -126,6 +126,7 @@ func (g *globalChecker) check(runStart time.Time, warmUp time.Duration, now time
 func (g *globalChecker) finish() error {
 	close(g.stop)
 	<-g.done
+	g.client.Close()
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.checks == 0 && g.breach == nil {

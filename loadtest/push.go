@@ -34,6 +34,7 @@ const pushTimeout = 3 * time.Second
 // holds the run's cumulative totals.
 type pusher struct {
 	p        *push.Pusher
+	client   *http.Client
 	gateway  string
 	interval time.Duration
 	stop     chan struct{}
@@ -48,13 +49,15 @@ type pusher struct {
 // newPusher returns a pusher of reg to gateway, grouped by the job
 // PushJob and labels (the fleet's constant labels).
 func newPusher(gateway string, interval time.Duration, reg *prometheus.Registry, labels prometheus.Labels) *pusher {
-	p := push.New(gateway, PushJob).Gatherer(reg).
-		Client(&http.Client{Timeout: pushTimeout}).
+	// A transport of its own, so that finish can close its idle
+	// connections: none outlives the fleet.
+	client := &http.Client{Timeout: pushTimeout, Transport: http.DefaultTransport.(*http.Transport).Clone()}
+	p := push.New(gateway, PushJob).Gatherer(reg).Client(client).
 		Format(expfmt.NewFormat(expfmt.TypeProtoDelim)) // native histograms need the protobuf format
 	for k, v := range labels {
 		p = p.Grouping(k, v)
 	}
-	return &pusher{p: p, gateway: gateway, interval: interval, stop: make(chan struct{}), done: make(chan struct{})}
+	return &pusher{p: p, client: client, gateway: gateway, interval: interval, stop: make(chan struct{}), done: make(chan struct{})}
 }
 
 // start pushes every interval until finish is called.
@@ -94,6 +97,7 @@ func (p *pusher) pushOnce() error {
 func (p *pusher) finish() error {
 	close(p.stop)
 	<-p.done
+	defer p.client.CloseIdleConnections()
 	if err := p.pushOnce(); err != nil {
 		p.mu.Lock()
 		defer p.mu.Unlock()

@@ -25,8 +25,12 @@ func New(base string, timeout time.Duration) (*Client, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("promapi: Prometheus URL %q; want http://host:port or https://host:port", base)
 	}
-	return &Client{base: strings.TrimRight(base, "/"), http: &http.Client{Timeout: timeout}}, nil
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	return &Client{base: strings.TrimRight(base, "/"), http: &http.Client{Timeout: timeout, Transport: transport}}, nil
 }
+
+// Close closes the client's idle connections; the client stays usable.
+func (c *Client) Close() { c.http.CloseIdleConnections() }
 
 // response is the envelope of every API answer.
 type response struct {
