@@ -53,13 +53,13 @@ func TestMergeJob(t *testing.T) {
 	}
 	spec := mergeJob.Spec
 	if spec.BackoffLimit == nil || *spec.BackoffLimit != 0 {
-		t.Errorf("backoffLimit = %v; want 0: a failed verdict is a result, not an error to retry", spec.BackoffLimit)
+		t.Errorf("backoffLimit = %s; want 0: a failed verdict is a result, not an error to retry", deref(spec.BackoffLimit))
 	}
 	if p := spec.Template.Spec.RestartPolicy; p != corev1.RestartPolicyNever {
 		t.Errorf("restartPolicy = %q; want Never", p)
 	}
 	if spec.ActiveDeadlineSeconds == nil || *spec.ActiveDeadlineSeconds <= *shardJob.Spec.ActiveDeadlineSeconds {
-		t.Errorf("activeDeadlineSeconds = %v; want above the shard Job's, %d: the merge waits for the shards", spec.ActiveDeadlineSeconds, *shardJob.Spec.ActiveDeadlineSeconds)
+		t.Errorf("activeDeadlineSeconds = %s; want above the shard Job's, %d: the merge waits for the shards", deref(spec.ActiveDeadlineSeconds), *shardJob.Spec.ActiveDeadlineSeconds)
 	}
 
 	shardMount, err := reportsMount(shardJob, shard)
@@ -125,7 +125,7 @@ func TestRunIsBounded(t *testing.T) {
 	m := mustLoad(t)
 	for name, job := range m.jobs {
 		if d := job.Spec.ActiveDeadlineSeconds; d == nil || time.Duration(*d)*time.Second > 24*time.Hour {
-			t.Errorf("Job %s: activeDeadlineSeconds = %v; want at most a day", name, d)
+			t.Errorf("Job %s: activeDeadlineSeconds = %s; want at most a day", name, deref(d))
 		}
 	}
 }

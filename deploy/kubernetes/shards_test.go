@@ -100,10 +100,10 @@ func TestShardJobIsIndexed(t *testing.T) {
 	}
 	spec := job.Spec
 	if spec.CompletionMode == nil || *spec.CompletionMode != batchv1.IndexedCompletion {
-		t.Errorf("completionMode = %v; want Indexed: each pod reads its shard from %s", spec.CompletionMode, loadtest.ShardIndexEnv)
+		t.Errorf("completionMode = %s; want Indexed: each pod reads its shard from %s", deref(spec.CompletionMode), loadtest.ShardIndexEnv)
 	}
 	if spec.Completions == nil || spec.Parallelism == nil || *spec.Completions != *spec.Parallelism {
-		t.Fatalf("completions = %v, parallelism = %v; want equal: every shard runs at once", spec.Completions, spec.Parallelism)
+		t.Fatalf("completions = %s, parallelism = %s; want both set and equal: every shard runs at once", deref(spec.Completions), deref(spec.Parallelism))
 	}
 	env, err := m.containerEnv(oneContainer(t, job))
 	if err != nil {
@@ -113,7 +113,7 @@ func TestShardJobIsIndexed(t *testing.T) {
 		t.Errorf("%s = %q; want the Job's completions, %d", loadtest.ShardCountEnv, env[loadtest.ShardCountEnv], *spec.Completions)
 	}
 	if spec.BackoffLimitPerIndex == nil || *spec.BackoffLimitPerIndex != 0 {
-		t.Errorf("backoffLimitPerIndex = %v; want 0: a shard run again would load the origin out of step with the run", spec.BackoffLimitPerIndex)
+		t.Errorf("backoffLimitPerIndex = %s; want 0: a shard run again would load the origin out of step with the run", deref(spec.BackoffLimitPerIndex))
 	}
 	if p := spec.Template.Spec.RestartPolicy; p != corev1.RestartPolicyNever {
 		t.Errorf("restartPolicy = %q; want Never", p)
@@ -277,4 +277,12 @@ func selects(selector, labels map[string]string) bool {
 		}
 	}
 	return true
+}
+
+// deref prints an optional field's value, or "unset".
+func deref[T any](p *T) string {
+	if p == nil {
+		return "unset"
+	}
+	return fmt.Sprint(*p)
 }
