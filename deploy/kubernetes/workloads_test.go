@@ -82,8 +82,8 @@ func TestPinned(t *testing.T) {
 	}
 }
 
-// Cost of one live ffmpeg viewer (README, Performance: 0.39-0.48 % of a
-// core, 13 MB PSS), and the harness's own memory.
+// What a shard pod must hold per live ffmpeg viewer (the upper end of the
+// README's Performance figures), and for the harness itself.
 const (
 	viewerCPUMillis  = 5
 	viewerMemory     = 13 << 20
