@@ -15,8 +15,9 @@ import (
 	"github.com/hlsswarm/hlsswarm/loadtest"
 )
 
-// goBuild runs the go command of the Dockerfile's build b here, with its
-// output in dir, and returns the binary's path.
+// buildBinary runs the go command of the Dockerfile's build b here (with
+// its stage's ENV, such as CGO_ENABLED=0), with its output in dir, and
+// returns the binary's path.
 func buildBinary(t *testing.T, b goBuild, dir string) string {
 	t.Helper()
 	out := filepath.Join(dir, filepath.Base(b.out))
@@ -28,6 +29,7 @@ func buildBinary(t *testing.T, b goBuild, dir string) string {
 		pkg = "github.com/hlsswarm/hlsswarm/" + strings.TrimPrefix(pkg, "./") // the repository's root, required by this module
 	}
 	cmd := exec.Command("go", append(args, pkg)...)
+	cmd.Env = append(os.Environ(), b.env...)
 	if outb, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go %s: %v\n%s", strings.Join(append(args, pkg), " "), err, outb)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
@@ -22,6 +23,7 @@ type dockerfile struct {
 type stage struct {
 	name, base string
 	args       map[string]string
+	env        []string
 	builds     []goBuild
 	copies     []copyFrom
 	installs   []string
@@ -31,10 +33,11 @@ type stage struct {
 }
 
 // goBuild is a go test -c or go build command: its output and package, in
-// the directory it runs in (cd DIR && go ...).
+// the directory it runs in (cd DIR && go ...), with its stage's ENV.
 type goBuild struct {
 	test          bool
 	dir, out, pkg string
+	env           []string
 }
 
 type copyFrom struct{ from, src, dst string }
@@ -97,6 +100,8 @@ func parseDockerfile(path string) (*dockerfile, error) {
 			if from, ok := strings.CutPrefix(f[0], "--from="); ok && len(f) == 3 {
 				cur.copies = append(cur.copies, copyFrom{from, f[1], f[2]})
 			}
+		case "ENV":
+			cur.env = append(cur.env, strings.Fields(rest)...)
 		case "USER":
 			cur.user = rest
 		case "ENTRYPOINT", "CMD":
@@ -182,6 +187,7 @@ func (d *dockerfile) built(dst string) (goBuild, error) {
 			}
 			for _, b := range s.builds {
 				if b.out == c.src {
+					b.env = s.env
 					return b, nil
 				}
 			}
@@ -250,7 +256,7 @@ func TestGoBuilds(t *testing.T) {
 		{test: false, out: "/out/m", pkg: "./cmd/m"},
 		{test: true, dir: "deploy/k", out: "/out/t.test", pkg: "./swarm"},
 	}
-	if !slices.Equal(got, want) {
+	if !reflect.DeepEqual(got, want) {
 		t.Errorf("goBuilds = %+v; want %+v", got, want)
 	}
 }
