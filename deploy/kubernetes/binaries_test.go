@@ -111,6 +111,7 @@ func TestMergeJobOnShardReports(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), timeout)
 		defer cancel()
 		cmd := exec.CommandContext(ctx, "/bin/sh", "-c", script)
+		cmd.WaitDelay = time.Second // the script's sleep outlives the killed shell
 		cmd.Env = os.Environ()
 		for k, v := range waitEnv {
 			cmd.Env = append(cmd.Env, k+"="+v)
