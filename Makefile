@@ -13,7 +13,7 @@ FFMPEG41     := $(FFMPEG41_DIR)/package/ffmpeg
 TRUTH_TESTS  ?= ^(TestTruth|TestOriginUnderLoad)$$
 FAULTS41     ?= ^TestFaults$$/^keepalive_(off|on)$$/^(404_segments|503_bursts)$$
 
-.PHONY: help deps load test test-short scale bench lint staticcheck ffmpeg41 test-ffmpeg41
+.PHONY: help deps load test test-short scale bench lint staticcheck ffmpeg41 test-ffmpeg41 test-deploy
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -91,6 +91,12 @@ load: ## the main job: a real ffmpeg fleet against the embedded fixture origin, 
 # 2-core machine measure the machine, not the code.
 test: ## the whole suite with the race detector (needs ffmpeg)
 	$(GO) test -race -count=1 -p 1 -timeout 30m $(PKGS)
+	$(MAKE) test-deploy
+
+# deploy/kubernetes is a module of its own (the Kubernetes API types stay
+# out of the library's dependencies): go test ./... at the root skips it.
+test-deploy: ## validate the Kubernetes manifests and Dockerfile (deploy/kubernetes, no cluster needed)
+	cd deploy/kubernetes && $(GO) test -count=1 ./...
 
 test-short: ## the suite without the long cases
 	$(GO) test -race -count=1 -p 1 -short $(PKGS)
@@ -113,3 +119,5 @@ lint: $(STATICCHECK) ## gofmt, go vet (and for darwin, windows, freebsd), static
 	$(GO) vet $(PKGS)
 	for os in darwin windows freebsd; do GOOS=$$os $(GO) build ./... && GOOS=$$os $(GO) vet ./loadtest ./assert ./fixtures || exit 1; done
 	$(STATICCHECK) $(PKGS)
+	cd deploy/kubernetes && $(GO) vet ./...
+	cd deploy/kubernetes && $(STATICCHECK) ./...
