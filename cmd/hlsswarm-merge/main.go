@@ -7,7 +7,7 @@
 //
 // Usage:
 //
-//	hlsswarm-merge [-o merged.json] [-threshold expr]... report.json|dir...
+//	hlsswarm-merge [-o merged.json] [-html merged.html] [-threshold expr]... report.json|dir...
 //
 // A directory stands for every *.json report in it. Without -threshold the
 // thresholds are those the run was configured with (Config.Thresholds,
@@ -42,7 +42,7 @@ const (
 	exitPass   = 0
 	exitFail   = 1
 	exitUsage  = 2
-	usageTrail = "usage: hlsswarm-merge [-o merged.json] [-threshold expr]... report.json|dir..."
+	usageTrail = "usage: hlsswarm-merge [-o merged.json] [-html merged.html] [-threshold expr]... report.json|dir..."
 )
 
 // run is the command, for tests: args without the program name.
@@ -50,6 +50,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("hlsswarm-merge", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	out := fs.String("o", "hlsswarm-merged.json", "write the merged report to this file (\"\" for none)")
+	htmlOut := fs.String("html", "", "also write the merged run's HTML report (charts and tables, one offline file) to this file")
 	var thresholds exprs
 	fs.Var(&thresholds, "threshold", "a threshold expression (see package assert); repeat for more; default: the run's Config.Thresholds")
 	if err := fs.Parse(args); err != nil {
@@ -66,6 +67,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	if *out != "" {
 		if err := merged.WriteReportFile(*out); err != nil {
+			fmt.Fprintf(stderr, "hlsswarm-merge: %v\n", err)
+			return exitUsage
+		}
+	}
+	if *htmlOut != "" {
+		if err := writeHTML(merged, *htmlOut); err != nil {
 			fmt.Fprintf(stderr, "hlsswarm-merge: %v\n", err)
 			return exitUsage
 		}
@@ -89,4 +96,20 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "thresholds: %d passed\n%s", len(vs), vs.Table())
 	return exitPass
+}
+
+// writeHTML writes the merged run's HTML report to path.
+func writeHTML(r *loadtest.Result, path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("html report: %w", err)
+	}
+	if err := r.WriteHTML(f); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("html report: %w", err)
+	}
+	return nil
 }

@@ -18,8 +18,9 @@ const shards = "../../loadtest/testdata/shards"
 func TestMergePasses(t *testing.T) {
 	t.Parallel()
 	out := filepath.Join(t.TempDir(), "merged.json")
+	html := filepath.Join(t.TempDir(), "merged.html")
 	var stdout, stderr bytes.Buffer
-	code := run([]string{"-o", out, "-threshold", "http_errors{code=503} <= 1", "-threshold", "p95(segment_latency) < 1s", shards}, &stdout, &stderr)
+	code := run([]string{"-o", out, "-html", html, "-threshold", "http_errors{code=503} <= 1", "-threshold", "p95(segment_latency) < 1s", shards}, &stdout, &stderr)
 	if code != exitPass {
 		t.Fatalf("exit %d; want %d\nstdout:\n%s\nstderr:\n%s", code, exitPass, &stdout, &stderr)
 	}
@@ -39,6 +40,16 @@ func TestMergePasses(t *testing.T) {
 	}
 	if got, want := len(merged.Viewers), 8; got != want || len(merged.Shards) != 4 {
 		t.Errorf("merged report: %d viewers, %d shards; want %d and 4", got, len(merged.Shards), want)
+	}
+	page, err := os.ReadFile(html)
+	if err != nil {
+		t.Fatalf("merged HTML report: %v", err)
+	}
+	// The merged run renders as a live one: its charts over time are drawn.
+	for _, want := range []string{"<svg", "Requests per second by kind", "<path class=\"series"} {
+		if !strings.Contains(string(page), want) {
+			t.Errorf("merged HTML report lacks %q", want)
+		}
 	}
 }
 
