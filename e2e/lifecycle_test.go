@@ -47,7 +47,7 @@ func TestNoFFmpegAfterFailingViewers(t *testing.T) {
 	if res.Exits["error"] < 3 {
 		t.Errorf("Exits = %v; want every viewer to fail at least once", res.Exits)
 	}
-	if got := origin.Snapshot().ByKind[fixtures.KindOther][404]; got < 3 {
+	if got := origin.Snapshot().ByKind[fixtures.KindUnknown][404]; got < 3 {
 		t.Errorf("origin served %d 404s for /nosuch.m3u8; want >= 3", got)
 	}
 }

@@ -49,9 +49,8 @@ const ReportDirEnv = "HLSSWARM_REPORT_DIR"
 // audience does. It also measures better and costs less: with -map 0 over
 // several renditions ffmpeg (5.1) reads all of them in one thread, so a
 // body that arrived can wait unread while the demuxer waits on another
-// rendition, and about half the segments get no measurable latency (see
-// internal/parse); one rendition per viewer halves ffmpeg's CPU too.
-// VariantAll keeps ffmpeg's own behaviour (-map 0: every rendition at once).
+// rendition, and about half the segments get no measurable latency; one
+// rendition per viewer halves ffmpeg's CPU too. VariantAll keeps ffmpeg's own behaviour (-map 0: every rendition at once).
 //
 // The fleet fetches Config.URL once, from Go, before the run starts (so it
 // is not part of Result.Origin), with Config.Headers (to the URL's origin

@@ -78,13 +78,6 @@ type Fleet struct {
 	result   *Result
 }
 
-// Both a finished run and a running fleet can be judged by thresholds
-// (package assert).
-var (
-	_ threshold.Source = (*Result)(nil)
-	_ threshold.Source = (*Fleet)(nil)
-)
-
 // Start validates cfg, locates and probes ffmpeg, and starts a fleet that
 // ramps up to cfg.Clients viewers in the background; it returns at once.
 // Bad configuration, a missing or too old ffmpeg, an unparsable threshold
@@ -290,10 +283,9 @@ func (f *Fleet) Snapshot() *Result {
 	return f.buildResult(time.Now())
 }
 
-// FinalSnapshot returns a fresh stats snapshot of the running fleet (or
-// the final one once stopped). It is part of the threshold source
-// interface, so package assert can judge a live fleet.
-func (f *Fleet) FinalSnapshot() *stats.Snapshot {
+// finalSnapshot returns a fresh stats snapshot of the running fleet (or
+// the final one once stopped), so that thresholds can judge a live fleet.
+func (f *Fleet) finalSnapshot() *stats.Snapshot {
 	select {
 	case <-f.done:
 		return f.result.snap
@@ -313,11 +305,11 @@ func (f *Fleet) sync() {
 	}
 }
 
-// HistoryPoints returns the per-second history so far, oldest first.
-func (f *Fleet) HistoryPoints() []stats.Point { return f.history.Points() }
+// historyPoints returns the per-second history so far, oldest first.
+func (f *Fleet) historyPoints() []stats.Point { return f.history.Points() }
 
-// WarmUpPeriod returns Config.WarmUp.
-func (f *Fleet) WarmUpPeriod() time.Duration { return f.cfg.WarmUp }
+// warmUpPeriod returns Config.WarmUp.
+func (f *Fleet) warmUpPeriod() time.Duration { return f.cfg.WarmUp }
 
 // Config returns the fleet's configuration, defaults filled in.
 func (f *Fleet) Config() Config { return f.cfg }
@@ -411,7 +403,7 @@ func (f *Fleet) checkThresholds(buf *threshold.Verdicts) bool {
 	if f.limits == nil || time.Since(f.start) < f.cfg.ThresholdDelay {
 		return false
 	}
-	*buf = f.limits.AppendVerdicts((*buf)[:0], f)
+	*buf = f.limits.AppendVerdicts((*buf)[:0], fleetSource{f})
 	v, ok := buf.Breached()
 	if !ok {
 		return false

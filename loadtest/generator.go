@@ -18,10 +18,12 @@ import (
 // were saturated for more than SaturatedShareLimit of them is logged (and
 // fails with Config.FailOnSaturatedGenerator): its figures describe the
 // generator as much as the origin.
+// The first three are the ones the stats engine applies (a test holds them
+// equal).
 const (
-	SaturatedCPUPressure  = stats.SaturatedCPUPressure
-	SaturatedLoad         = stats.SaturatedLoad
-	SaturatedSchedLatency = stats.SaturatedSchedLatency
+	SaturatedCPUPressure  = 0.5
+	SaturatedLoad         = 2.0
+	SaturatedSchedLatency = 50 * time.Millisecond
 	SaturatedShareLimit   = 0.25
 )
 

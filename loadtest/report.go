@@ -38,7 +38,8 @@ func (r *Result) WriteJSON(w io.Writer) error {
 
 // ReadReport reads a JSON report written by [Result.WriteJSON] or by a
 // run with Config.ReportDir. A report of another schema is an error. The
-// Result it returns has no stats snapshot (FinalSnapshot returns nil).
+// Result it returns has no stats snapshot, so thresholds on it ([Result.Evaluate])
+// see no data.
 func ReadReport(rd io.Reader) (*Result, error) {
 	var r Result
 	if err := json.NewDecoder(rd).Decode(&r); err != nil {
