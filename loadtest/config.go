@@ -19,8 +19,10 @@ const (
 	// Config.Duration is 0.
 	DefaultDuration = 10 * time.Second
 	// DefaultStartRate is the number of ffmpeg starts per second the default
-	// ramp allows. Each start costs about 0.1 CPU-second, so two cores start
-	// 15-20 viewers a second at best; 10/s keeps start latency near 100 ms.
+	// ramp allows. A start costs far more CPU than a second of playing, so a
+	// faster ramp on a small machine queues starts behind each other and
+	// start latency grows with the queue; 10/s stays below what two cores
+	// complete.
 	DefaultStartRate = 10
 	// DefaultTimeout is the ffmpeg rw_timeout when Config.Timeout is 0.
 	DefaultTimeout = 10 * time.Second

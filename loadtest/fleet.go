@@ -334,9 +334,9 @@ func (f *Fleet) Registry() *prometheus.Registry { return f.registry }
 // The history snapshot Syncs it every second anyway, so it is longer than
 // that: a round costs about the same for one second of lines as for a
 // tenth (the kernel's work is per message), but each round also wakes the
-// process, so one round a second rather than two or ten is what keeps the
-// harness under 5 % of the fleet's ffmpeg CPU. Lines keep the kernel's
-// write time, so latencies do not depend on it.
+// process, so the fewer rounds the less the harness costs
+// (BenchmarkFleet200 measures it). Lines keep the kernel's write time, so
+// latencies do not depend on it.
 const (
 	historyEvery = time.Second
 	historyStep  = 950 * time.Millisecond

@@ -187,9 +187,8 @@ func maxPtr[T int | float64 | time.Duration](p *T, v T) *T {
 
 // minJudgedSeconds is the fewest readings after the warm-up on which
 // Problem judges a run: the first second or two of any fleet are its
-// ffmpeg starts, which load even a quiet machine (CPU pressure 73-87 % in
-// them, measured on 2 cores), so a shorter run would always look
-// saturated.
+// ffmpeg starts, which saturate even a quiet machine's CPU for that
+// moment, so a shorter run would always look saturated.
 const minJudgedSeconds = 5
 
 // Problem returns why the generator's health puts the run's figures in

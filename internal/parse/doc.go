@@ -27,9 +27,8 @@
 //
 // A [Pipeline] wakes two goroutines for every write ffmpeg makes, and
 // ffmpeg writes each log line in up to three writes (context, level if
-// asked for, message): at 200 live viewers (10 000 lines a second) that was
-// 29 % of the viewers' own ffmpeg CPU. A [Poller] (Linux) reads every viewer's
-// streams from one goroutine instead:
+// asked for, message): a cost per write that grows with the fleet. A
+// [Poller] (Linux) reads every viewer's streams from one goroutine instead:
 //
 //	poller, err := parse.NewPoller(parse.PollerOptions{})
 //	r, err := poller.Add(stderrPipe, progressPipe, sink) // per viewer; see Pipe
@@ -59,16 +58,14 @@
 // turned on by the poller). A line is stamped with the time of the message
 // that completed it, so its time does not depend on when a round read it,
 // and rounds can be far apart (100 ms by default, 2 s in package
-// loadtest, which Syncs every second): with a live origin that holds
-// segments 150 ms, one ffmpeg 5.1 viewer's segment latencies were 152-157
-// ms read by a Poller with 100 ms rounds, as with a Pipeline
-// (TestRealFFmpegNoKeepAliveLatency). Most of a Poller's CPU is the
-// kernel's, per message received (about 0.5 µs), so what costs is the
-// number of ffmpeg's writes, not of rounds: at 200 live viewers (8,400
-// writes a second) the harness used 5 % of the viewers' ffmpeg CPU. A socket's buffer holds about 280
-// messages by default (net.core.wmem_default), 1300 when internal/ffmpeg
-// may raise it (net.core.wmem_max): 2 to 9 s of a debug-level viewer's
-// writes. A pipe carries no times: its lines are stamped when read, so
+// loadtest, which Syncs every second) without moving a latency
+// (TestRealFFmpegNoKeepAliveLatency holds a Poller's segment latencies to
+// the origin's delay, as a Pipeline's). Most of a Poller's CPU is the
+// kernel's, per message received, so what costs is the number of ffmpeg's
+// writes, not of rounds. A socket's buffer holds a few hundred messages by
+// default (net.core.wmem_default), more when internal/ffmpeg may raise it
+// (net.core.wmem_max): seconds of a debug-level viewer's writes, which
+// bounds how long a round may be late before ffmpeg blocks. A pipe carries no times: its lines are stamped when read, so
 // while any stream is a pipe, rounds are at most PollerOptions.PipeInterval
 // (2 ms) apart, and every stamp is up to that late.
 //
