@@ -52,7 +52,8 @@ const ReportDirEnv = "HLSSWARM_REPORT_DIR"
 // several renditions ffmpeg (5.1) reads all of them in one thread, so a
 // body that arrived can wait unread while the demuxer waits on another
 // rendition, and about half the segments get no measurable latency; one
-// rendition per viewer halves ffmpeg's CPU too. VariantAll keeps ffmpeg's own behaviour (-map 0: every rendition at once).
+// rendition per viewer halves ffmpeg's CPU too. VariantAll keeps ffmpeg's
+// own behaviour (-map 0: every rendition at once).
 //
 // The fleet fetches Config.URL once, from Go, before the run starts (so it
 // is not part of Result.Origin), with Config.Headers (to the URL's origin
@@ -90,8 +91,8 @@ var variants = []Variant{VariantRoundRobin, VariantAll, VariantFirst, VariantHig
 // measured for every segment of a live stream. The cost is one TCP
 // connection per request (more connection churn than a real player makes;
 // no measurable ffmpeg CPU over http) and, over https, one TLS handshake
-// per request: about 8 times ffmpeg's CPU and about 50 ms added to every
-// latency on loopback. On keeps ffmpeg's connection reuse, like a player;
+// per request, which multiplies ffmpeg's CPU and adds the handshake to
+// every latency. On keeps ffmpeg's connection reuse, like a player;
 // segment latency is then measured only where other log lines prove a
 // body's end (VOD and catching-up live, not a live edge).
 type KeepAlive string
