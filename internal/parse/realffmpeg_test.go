@@ -18,6 +18,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/hlsswarm/hlsswarm/internal/testkit"
 )
 
 // These tests run the real ffmpeg against a tiny local origin and compare
@@ -29,14 +31,7 @@ func findFFmpeg(t *testing.T) string {
 	if testing.Short() {
 		t.Skip("runs ffmpeg")
 	}
-	path := os.Getenv("HLSSWARM_FFMPEG")
-	if path == "" {
-		var err error
-		if path, err = exec.LookPath("ffmpeg"); err != nil {
-			t.Skip("ffmpeg not found")
-		}
-	}
-	return path
+	return testkit.FFmpeg(t)
 }
 
 // makeHLS encodes a short VOD (six 1 s segments) into dir.
