@@ -62,7 +62,7 @@ test-ffmpeg41: $(FFMPEG41) ## the truth tests (TestTruth, TestOriginUnderLoad, T
 load: ## the main job: a real ffmpeg fleet against the embedded fixture origin, printing its summary
 	$(GO) test -count=1 -v -run '^TestOriginUnderLoad$$' ./e2e
 
-# Packages run one at a time (-p 1): e2e, loadtest, internal/parse and
+# Packages run one at a time (-p 1): e2e, loadtest, internal/pump and
 # internal/ffmpeg each run real ffmpeg fleets, and two of them at once on a
 # 2-core machine measure the machine, not the code.
 test: ## the whole suite with the race detector (needs ffmpeg)

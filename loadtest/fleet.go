@@ -12,7 +12,7 @@ import (
 
 	"github.com/hlsswarm/hlsswarm/internal/ffmpeg"
 	"github.com/hlsswarm/hlsswarm/internal/genhealth"
-	"github.com/hlsswarm/hlsswarm/internal/parse"
+	"github.com/hlsswarm/hlsswarm/internal/pump"
 	"github.com/hlsswarm/hlsswarm/internal/stats"
 	"github.com/hlsswarm/hlsswarm/internal/threshold"
 	"github.com/prometheus/client_golang/prometheus"
@@ -36,8 +36,8 @@ type Fleet struct {
 	live   bool
 	limits *threshold.Set // nil without live thresholds
 	// poller reads every viewer's pipes (nil where unsupported: then each
-	// run gets a parse.Pipeline).
-	poller *parse.Poller
+	// run gets a pump.Pipeline).
+	poller *pump.Poller
 
 	agg          *stats.Aggregator
 	history      *stats.History
@@ -146,7 +146,7 @@ func newFleet(t testing.TB, cfg Config) (*Fleet, error) {
 	}
 	// The poller reads unasked every pollInterval; the control loop's
 	// history snapshot (once a second), Snapshot and scrapes Sync it first.
-	poller, err := parse.NewPoller(parse.PollerOptions{RWTimeout: cfg.Timeout, Interval: pollInterval})
+	poller, err := pump.NewPoller(pump.PollerOptions{RWTimeout: cfg.Timeout, Interval: pollInterval})
 	if err != nil {
 		poller = nil // not Linux: per-viewer pipelines
 	}
