@@ -7,15 +7,6 @@ import (
 	"github.com/hlsswarm/hlsswarm/internal/parse"
 )
 
-// requestCounter is a Sink that counts requests by kind; embed NopSink to
-// ignore the other events.
-type requestCounter struct {
-	parse.NopSink
-	requests [4]int
-}
-
-func (c *requestCounter) Request(k parse.Kind, _ []byte, _ time.Time) { c.requests[k]++ }
-
 // ExampleTally parses a recorded log.
 func ExampleTally() {
 	log := "[http @ 0x1] [debug] request: GET /live/v0/index.m3u8 HTTP/1.1\r\nHost: h\r\n\r\n\n" +
