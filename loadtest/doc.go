@@ -47,7 +47,7 @@
 // of its own (on Linux a Unix socket pair whose messages carry the time
 // ffmpeg wrote them, so latencies are exact however late the harness reads
 // them); one goroutine of the fleet reads every viewer's log and progress
-// ten times a second (ffmpeg never waits on the harness: a line that
+// at least once a second (ffmpeg never waits on the harness: a line that
 // cannot be handled in time is dropped and counted in dropped_lines) and
 // parses them without allocation into lock-free per-viewer counters and
 // latency histograms. By default each viewer plays one rendition, the
@@ -92,6 +92,15 @@
 // reaped and no goroutine of the fleet remains. Each viewer runs in its
 // own process group with a parent-death signal (Linux), so a killed test
 // binary leaves no ffmpeg behind either.
+//
+// # Thresholds
+//
+// [Result.Evaluate] and [Fleet.Evaluate] check threshold expressions (the
+// grammar of package assert) on the run after its warm-up and return one
+// verdict each (package verdict); [Result.Measure] reads one query, such as
+// "p95(segment_latency)". Package assert calls them to fail a test with a
+// table of the verdicts; Config.Thresholds checks them every second while
+// the fleet runs and stops it at the first breach.
 //
 // # Reports
 //
