@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/hlsswarm/hlsswarm/internal/testkit"
 )
 
 // benchSink counts events without allocating, like a stats adapter would.
@@ -28,18 +30,10 @@ func (s *benchSink) Unknown([]byte, time.Time)                    { s.n[12]++ }
 func (s *benchSink) Progress(*Progress)                           { s.n[13]++ }
 func (s *benchSink) Lines(Stream, uint64, uint64)                 { s.n[14]++ }
 
-// benchCorpus returns the file named by HLSSWARM_BENCH_CORPUS, else def.
+// benchCorpus returns the file named by HLSSWARM_BENCH_CORPUS, else def
+// from the recorded corpus.
 func benchCorpus(b *testing.B, def string) []byte {
-	b.Helper()
-	name := os.Getenv("HLSSWARM_BENCH_CORPUS")
-	if name == "" {
-		name = filepath.Join("testdata/corpus", def)
-	}
-	data, err := os.ReadFile(name)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return data
+	return testkit.BenchCorpus(b, filepath.Join("testdata/corpus", def))
 }
 
 // BenchmarkParseStderr measures a debug-level ffmpeg 5.1 log (or the file in

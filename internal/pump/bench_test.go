@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hlsswarm/hlsswarm/internal/parse"
+	"github.com/hlsswarm/hlsswarm/internal/testkit"
 )
 
 // countSink counts requests and ignores the other events, without
@@ -19,18 +20,9 @@ type countSink struct {
 func (s *countSink) Request(parse.Kind, []byte, time.Time) { s.requests++ }
 
 // benchCorpus returns the file named by HLSSWARM_BENCH_CORPUS, else def
-// from package parse's recorded corpus.
+// from the recorded corpus.
 func benchCorpus(b *testing.B, def string) []byte {
-	b.Helper()
-	name := os.Getenv("HLSSWARM_BENCH_CORPUS")
-	if name == "" {
-		name = filepath.Join("../parse/testdata/corpus", def)
-	}
-	data, err := os.ReadFile(name)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return data
+	return testkit.BenchCorpus(b, filepath.Join("../parse/testdata/corpus", def))
 }
 
 // viewerPath is the per-viewer hot path without goroutines: reads of up to

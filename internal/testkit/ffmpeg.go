@@ -88,3 +88,19 @@ func LiveFFmpegPids(token string) []int {
 	}
 	return live
 }
+
+// BenchCorpus returns the recorded ffmpeg output a benchmark reads: the file
+// named by HLSSWARM_BENCH_CORPUS when set, else def (a path relative to the
+// test's package). It fails tb when the file cannot be read.
+func BenchCorpus(tb testing.TB, def string) []byte {
+	tb.Helper()
+	name := os.Getenv("HLSSWARM_BENCH_CORPUS")
+	if name == "" {
+		name = def
+	}
+	data, err := os.ReadFile(name)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return data
+}
