@@ -87,5 +87,5 @@ staticcheck: $(STATICCHECK)
 lint: $(STATICCHECK) ## gofmt, go vet (and for darwin, windows, freebsd), staticcheck
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
-	for os in darwin windows freebsd; do GOOS=$$os $(GO) build ./... && GOOS=$$os $(GO) vet ./loadtest ./assert ./fixtures || exit 1; done
+	for os in darwin windows freebsd; do GOOS=$$os $(GO) build ./... && GOOS=$$os $(GO) vet ./loadtest ./assert ./fixtures ./verdict || exit 1; done
 	$(STATICCHECK) $(PKGS)
