@@ -119,7 +119,7 @@ func within(t *testing.T, what string, got, want int64) {
 // the failure goes to a recording TB.
 func thresholdFails(t *testing.T, res *loadtest.Result, expr string) {
 	t.Helper()
-	rec := &testkit.Recorder{TB: t}
+	rec := &testkit.Recorder{TB: t, RealFatal: true}
 	if assert.Thresholds(rec, res, expr) {
 		t.Errorf("threshold %q passed; want it to catch the fault", expr)
 		return

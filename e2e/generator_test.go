@@ -121,7 +121,7 @@ func TestGeneratorSaturation(t *testing.T) {
 			_ = hog.Wait()
 		})
 		time.Sleep(time.Second) // let the hog's workers spin up
-		rec := &testkit.Recorder{TB: t}
+		rec := &testkit.Recorder{TB: t, RealFatal: true}
 		res := generatorFleet(rec, origin, true)
 		t.Log("\n" + res.Summary())
 		logSeconds(t, res)

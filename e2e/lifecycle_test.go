@@ -60,7 +60,7 @@ func TestNoFFmpegAfterLiveThresholdAbort(t *testing.T) {
 	origin := fixtures.NewOrigin(t, fixtures.Live{}, fixtures.WithFaults(fixtures.Fault{
 		Type: fixtures.FaultStatus, Status: 404, Kinds: []fixtures.Kind{fixtures.KindSegment}, Every: 4,
 	}))
-	rec := &testkit.Recorder{TB: t}
+	rec := &testkit.Recorder{TB: t, RealFatal: true}
 	begin := time.Now()
 	res := loadtest.Run(rec, loadtest.Config{
 		URL: origin.URL(), Clients: 3, Duration: time.Minute, ProgressInterval: -1,

@@ -22,7 +22,7 @@ func TestNoSegmentFailsTheRun(t *testing.T) {
 	for _, allow := range []bool{false, true} {
 		origin := fixtures.NewOrigin(t, fixtures.Live{}, fixtures.WithFaults(fixtures.Fault{
 			Type: fixtures.FaultStatus, Status: 404, Kinds: []fixtures.Kind{fixtures.KindSegment, fixtures.KindInit}, Every: 1}))
-		rec := &testkit.Recorder{TB: t}
+		rec := &testkit.Recorder{TB: t, RealFatal: true}
 		res := loadtest.Run(rec, loadtest.Config{
 			URL: origin.URL(), Clients: 2, Ramp: 200 * time.Millisecond, Duration: 4 * time.Second,
 			ProgressInterval: -1, RestartPolicy: loadtest.RestartNever, AllowNoPlayback: allow,
@@ -60,7 +60,7 @@ func TestRefusedStartFailsTheRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	origin := fixtures.NewOrigin(t, fixtures.Live{})
-	rec := &testkit.Recorder{TB: t}
+	rec := &testkit.Recorder{TB: t, RealFatal: true}
 	f := loadtest.Start(rec, loadtest.Config{
 		URL: origin.URL(), Clients: 1, Ramp: time.Millisecond, Duration: 8 * time.Second,
 		FFmpeg: wrapper, ProgressInterval: -1,

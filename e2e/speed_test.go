@@ -60,7 +60,7 @@ func TestSpeedNoFalseAlarm(t *testing.T) {
 		} else {
 			t.Setenv(assert.UpdateBaselineEnv, "")
 		}
-		gate := &testkit.Recorder{TB: t}
+		gate := &testkit.Recorder{TB: t, RealFatal: true}
 		if !assert.NoRegression(gate, res, baseline, nil) {
 			judge("run %d of %d: the default regression gate failed a healthy run: %s", run+1, runs, strings.Join(gate.Errors(), "\n"))
 		}
@@ -75,7 +75,7 @@ func TestSpeedNoFalseAlarm(t *testing.T) {
 	// a speed needs 7 s of progress after it.
 	capped := cfg(origin)
 	capped.Duration = 18 * time.Second
-	rec := &testkit.Recorder{TB: t}
+	rec := &testkit.Recorder{TB: t, RealFatal: true}
 	res := loadtest.Run(rec, capped)
 	vs, err := assert.Check(res, "min(speed) < 0.95")
 	if err != nil || !vs.OK() {

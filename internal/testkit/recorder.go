@@ -13,8 +13,10 @@ import (
 // instead of failing it, so that a test can check the failures the code
 // under test reports. Fatal and Fatalf end the calling goroutine as the
 // real ones do: call code that may use them through [Recorder.Go]. (On the
-// test's own goroutine, that Goexit fails the real test, so a setup error
-// never passes silently; the message is logged on the real test too.)
+// test's own goroutine that Goexit panics the test binary, so a setup error
+// never passes silently; the message is logged on the real test first.)
+// With RealFatal, Fatal and Fatalf fail the real test instead, for tests
+// where only Errorf is the expected outcome and a fatal is a setup error.
 // Logs are recorded and passed on to the real test; everything else
 // (Cleanup, TempDir, Name, ...) is the real test's.
 type Recorder struct {
@@ -24,6 +26,9 @@ type Recorder struct {
 	// DeadlineAt, when set, is what Deadline returns instead of the real
 	// test's.
 	DeadlineAt time.Time
+	// RealFatal makes Fatal and Fatalf fail the real test (its Fatalf)
+	// rather than being recorded.
+	RealFatal bool
 
 	mu     sync.Mutex
 	errors []string // Error(f) and Fatal(f), in order
@@ -41,8 +46,13 @@ func (r *Recorder) Errorf(format string, args ...any) {
 // Error records a failure.
 func (r *Recorder) Error(args ...any) { r.Errorf("%s", fmt.Sprint(args...)) }
 
-// Fatalf records a failure and ends the calling goroutine.
+// Fatalf records a failure and ends the calling goroutine (with RealFatal:
+// fails the real test).
 func (r *Recorder) Fatalf(format string, args ...any) {
+	if r.RealFatal {
+		r.TB.Helper()
+		r.TB.Fatalf(format, args...)
+	}
 	msg := fmt.Sprintf(format, args...)
 	r.mu.Lock()
 	r.errors = append(r.errors, msg)
