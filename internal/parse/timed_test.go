@@ -148,8 +148,6 @@ func TestFFmpeg41ZeroAllocs(t *testing.T) {
 			p.Flush()
 		}
 		run()
-		if a := testing.AllocsPerRun(3, run); a != 0 {
-			t.Errorf("%s: %v allocations per pass over %d lines; want 0", name, a, len(lines))
-		}
+		assert.Zero(t, testing.AllocsPerRun(3, run), "%s: allocations per pass over %d lines", name, len(lines))
 	}
 }
