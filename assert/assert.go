@@ -9,8 +9,8 @@ import (
 )
 
 // TestingT is the part of a test that assert uses: only Errorf, so
-// *testing.T, *testing.B, testing.TB and any type with that method (a
-// recorder in a test of your own helpers, a testify mock) satisfy it. When
+// *testing.T, *testing.B, testing.TB and any type with that method (such
+// as a recorder in a test of your own helpers) satisfy it. When
 // the value also has Helper() (testing.TB does), assert marks its functions
 // as helpers, so failures point at the caller; when it has
 // Logf(string, ...any), passing tables and baseline updates are logged

@@ -29,6 +29,9 @@ const (
 	// DefaultProgressInterval is the live progress cadence when
 	// Config.ProgressInterval is 0.
 	DefaultProgressInterval = 5 * time.Second
+	// DefaultPushInterval is the time between two pushes to
+	// Config.PushGateway when Config.PushInterval is 0.
+	DefaultPushInterval = 5 * time.Second
 	// MaxClients bounds Config.Clients and Fleet.Scale: a bigger fleet is a
 	// typo on any machine that runs go test.
 	MaxClients = 10000
@@ -172,13 +175,15 @@ type Config struct {
 	// the same thing as one of a public origin.
 	URL string
 
-	// Clients is the number of concurrent viewers (ffmpeg processes).
-	// Default DefaultClients (5); at most MaxClients.
+	// Clients is the number of concurrent viewers (ffmpeg processes): of
+	// the whole run when it is sharded (see Config.Shard), each shard
+	// running its share. Default DefaultClients (5); at most MaxClients.
 	Clients int
 
 	// Ramp spreads the viewer starts over this duration; each start is
 	// placed in its own slot of Ramp/Clients with seeded jitter inside the
-	// slot. Default Clients/DefaultStartRate seconds (10 starts a second).
+	// slot. Default Clients/DefaultStartRate seconds (10 starts a second;
+	// in a sharded run, 10 a second in each shard).
 	// Set a tiny value (time.Millisecond) to start everyone at once.
 	Ramp time.Duration
 
@@ -216,11 +221,13 @@ type Config struct {
 	// (ffmpeg's -headers: to every host, redirects included). The fleet's
 	// own playlist fetch sends them to URL's scheme, host and port only.
 	// Names and values must not contain CR or LF. Each viewer also sends
-	// X-Hlsswarm-Client: <n>.
+	// X-Hlsswarm-Client: <n> (and, with a RunID, X-Hlsswarm-Run and
+	// X-Hlsswarm-Shard).
 	Headers map[string]string
 
 	// UserAgent is the User-Agent sent by every viewer, followed by
-	// " client-<n>". Default: ffmpeg's own (Lavf/<version>).
+	// " client-<n>" (with a RunID, " run-<id> shard-<i> client-<n>").
+	// Default: ffmpeg's own (Lavf/<version>).
 	UserAgent string
 
 	// FFmpeg is the path of the ffmpeg binary. Default: the environment
@@ -252,9 +259,43 @@ type Config struct {
 	// port (see Fleet.MetricsURL). Default: no server.
 	MetricsAddr string
 
-	// ReportDir, when set, receives <test name>.json (the JSON report) and
+	// PushGateway, when set, is the base URL of a Prometheus Pushgateway
+	// (http://host:9091) the fleet pushes its metrics to every
+	// PushInterval while it runs and once at its end, grouped by
+	// job="hlsswarm" and the fleet's labels, so that a Prometheus server
+	// scraping the gateway (honor_labels: true) holds every fleet of a
+	// run, on however many machines, live. Latencies go as native
+	// histograms with classic buckets. A failed final push fails the
+	// test. Default: the environment variable HLSSWARM_PUSHGATEWAY, else
+	// no pushes.
+	PushGateway string
+
+	// PushInterval is the time between two pushes to PushGateway, and
+	// between two checks of GlobalThresholds. Default 5s.
+	PushInterval time.Duration
+
+	// GlobalThresholds are threshold expressions (see package assert)
+	// checked every PushInterval, while the fleet runs, on the whole
+	// run's series in Prometheus: every fleet of the run, on every
+	// machine, pushing to the PushGateway that PrometheusURL scrapes
+	// (selected by the fleet's labels but its shard). The first breach
+	// stops this fleet and fails the test naming it, so every fleet of a
+	// run that checks the same thresholds stops within a few seconds of
+	// the others. Percentiles come from native histograms; the min and
+	// max of a distribution have no Prometheus form and are refused. A run
+	// whose global thresholds could never be checked fails. Default none.
+	GlobalThresholds []string
+
+	// PrometheusURL is the base URL (http://host:9090) of the Prometheus
+	// server that scrapes PushGateway, for GlobalThresholds. Default: the
+	// environment variable HLSSWARM_PROMETHEUS.
+	PrometheusURL string
+
+	// ReportDir, when set, receives <test name>.json (the JSON report),
+	// <test name>.html (the HTML report, see Result.WriteHTML) and
 	// <test name>.prom (a Prometheus text-format snapshot) at the end of
 	// the run. Default: the environment variable HLSSWARM_REPORT_DIR, else
+	// the test's t.ArtifactDir() when go test runs with -artifacts, else
 	// no files.
 	ReportDir string
 
@@ -289,6 +330,27 @@ type Config struct {
 	// comes from other work, so failing by default would fail healthy
 	// origins. Default false.
 	FailOnSaturatedGenerator bool
+
+	// Shard makes this process one shard of a run spread over several
+	// (see [Shard]): Clients, Ramp and Duration describe the whole run,
+	// and the shard runs its share of the viewers, with global ids.
+	// Default: from ShardIndexEnv and ShardCountEnv when ShardCountEnv is
+	// set (a Kubernetes Indexed Job), else one shard.
+	Shard Shard
+
+	// RunID names the run every shard belongs to: sent with every request
+	// (X-Hlsswarm-Run, X-Hlsswarm-Shard, the User-Agent), a label of every
+	// metric (run_id, shard), and in the report, where Merge checks it.
+	// Letters, digits, '.', '_' and '-', at most MaxRunIDLen bytes.
+	// Required with more than one shard. Default: RunIDEnv, else none.
+	RunID string
+
+	// StartAt, when set, is the wall-clock time at which the ramp starts,
+	// so that every shard ramps as one fleet whenever its process
+	// started: viewer starts fall at StartAt plus their ramp offset (those
+	// already past start at once) and the run ends at StartAt + Ramp +
+	// Duration. Default: StartAtEnv (RFC 3339), else when Start is called.
+	StartAt time.Time
 }
 
 // withDefaults returns a copy of c with every zero field set to its
@@ -297,8 +359,11 @@ func (c Config) withDefaults() Config {
 	if c.Clients == 0 {
 		c.Clients = DefaultClients
 	}
+	if p, err := resolvePlacement(c, getenv); err == nil { // Validate reported the error
+		c.Shard, c.RunID, c.StartAt = p.shard, p.runID, p.startAt
+	}
 	if c.Ramp == 0 {
-		c.Ramp = defaultRamp(c.Clients)
+		c.Ramp = defaultRamp(c.Shard.clients(c.Clients))
 	}
 	if c.Duration == 0 {
 		c.Duration = DefaultDuration
@@ -323,6 +388,15 @@ func (c Config) withDefaults() Config {
 	}
 	if c.ReportDir == "" {
 		c.ReportDir = os.Getenv(ReportDirEnv)
+	}
+	if c.PushGateway == "" {
+		c.PushGateway = os.Getenv(PushGatewayEnv)
+	}
+	if c.PushInterval == 0 {
+		c.PushInterval = DefaultPushInterval
+	}
+	if c.PrometheusURL == "" {
+		c.PrometheusURL = os.Getenv(PrometheusEnv)
 	}
 	return c
 }
@@ -384,8 +458,8 @@ func (c Config) Validate() error {
 		switch strings.ToLower(name) {
 		case "user-agent":
 			return fmt.Errorf("loadtest: Config.Headers has %q; set Config.UserAgent instead (each viewer appends \" client-<n>\" to it)", name)
-		case strings.ToLower(ffmpeg.ClientHeader):
-			return fmt.Errorf("loadtest: Config.Headers has %q; the fleet sets it to each viewer's id", name)
+		case strings.ToLower(ffmpeg.ClientHeader), strings.ToLower(ffmpeg.RunHeader), strings.ToLower(ffmpeg.ShardHeader):
+			return fmt.Errorf("loadtest: Config.Headers has %q; the fleet sets it (viewer id, Config.RunID, Config.Shard)", name)
 		case "host", "content-length", "connection", "transfer-encoding":
 			return fmt.Errorf("loadtest: Config.Headers has %q; ffmpeg sets it for each request: leave it out", name)
 		}
@@ -401,10 +475,28 @@ func (c Config) Validate() error {
 			return fmt.Errorf("loadtest: Config.Thresholds[%d] is empty; want an expression like \"timeouts == 0\"", i)
 		}
 	}
+	if err := c.validatePlacement(); err != nil {
+		return err
+	}
 	if c.MetricsAddr != "" {
 		if _, port, err := net.SplitHostPort(c.MetricsAddr); err != nil || port == "" {
 			return fmt.Errorf("loadtest: Config.MetricsAddr = %q; want host:port or :port (empty host means 127.0.0.1, port 0 picks one)", c.MetricsAddr)
 		}
+	}
+	if err := validatePushGateway(c.PushGateway); err != nil {
+		return err
+	}
+	for i, expr := range c.GlobalThresholds {
+		if strings.TrimSpace(expr) == "" {
+			return fmt.Errorf("loadtest: Config.GlobalThresholds[%d] is empty; want an expression like \"http_error_rate < 1%%\"", i)
+		}
+	}
+	if len(c.GlobalThresholds) > 0 && (c.PushGateway == "" || c.PrometheusURL == "") {
+		return fmt.Errorf("loadtest: Config.GlobalThresholds need Config.PushGateway (%q) and Config.PrometheusURL (%q), the Prometheus server that scrapes it; set both (or %s and %s)",
+			c.PushGateway, c.PrometheusURL, PushGatewayEnv, PrometheusEnv)
+	}
+	if c.PushInterval < 0 || (c.PushInterval > 0 && c.PushInterval < 100*time.Millisecond) {
+		return fmt.Errorf("loadtest: Config.PushInterval = %v; want 0 (the default, %v) or at least 100ms", c.PushInterval, DefaultPushInterval)
 	}
 	return nil
 }

@@ -55,7 +55,8 @@
 // connection per request over http (Config.KeepAlive), which is what lets
 // ffmpeg's log show when each segment download ended. Every request
 // carries the header X-Hlsswarm-Client: <n> and a User-Agent ending in
-// " client-<n>", so an origin can attribute it. The [Result] holds the
+// " client-<n>", so an origin can attribute it (in a sharded run also
+// X-Hlsswarm-Run and X-Hlsswarm-Shard, see [Shard]). The [Result] holds the
 // totals by request kind and status code, latency distributions, QoE
 // (speed, stalls, drift), the generating machine's health
 // ([GeneratorHealth]: CPU and memory pressure, the harness's scheduling
@@ -104,8 +105,27 @@
 //
 // # Reports
 //
-// With Config.ReportDir (or HLSSWARM_REPORT_DIR) set, the end of a run
-// writes <test name>.json (the Result, schema [ReportSchema]) and
-// <test name>.prom (the Prometheus text format), for CI artifacts. In a
-// benchmark, [Result.ReportMetrics] reports the key figures for benchstat.
+// With Config.ReportDir (or HLSSWARM_REPORT_DIR) set, or the test binary
+// run with go test -artifacts (the test's t.ArtifactDir), the end of a run
+// writes <test name>.json (the Result, schema [ReportSchema]),
+// <test name>.html (the charts and tables of [Result.WriteHTML], one file
+// that opens offline) and <test name>.prom (the Prometheus text format),
+// for CI artifacts. It logs their paths and attaches them to the test as
+// the attributes hlsswarm.report.json and hlsswarm.report.html (t.Attr,
+// carried by go test -json). In a benchmark, [Result.ReportMetrics]
+// reports the key figures for benchstat.
+// [ReadReport] reads a JSON report back into a Result that package
+// assert judges as it judged the live one.
+//
+// # Shards
+//
+// A run too big for one machine runs as shards: the same test binary in
+// several processes (pods of a Kubernetes Indexed Job), each with
+// Config.Shard, Config.RunID and Config.StartAt, or the environment that
+// sets them (ShardIndexEnv, ShardCountEnv, RunIDEnv, StartAtEnv). Each
+// shard runs its share of Config.Clients with global viewer ids (see
+// [Shard]), names the run and shard in every request and metric, and
+// writes <test name>.shard-<i>-of-<n>.json. [Merge] (or
+// [MergeReportFiles], or the command hlsswarm-merge) turns the shards'
+// Results into the Result of the whole run, for one verdict.
 package loadtest

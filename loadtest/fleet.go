@@ -45,6 +45,8 @@ type Fleet struct {
 	startLatency stats.Histogram
 	registry     *prometheus.Registry
 	metrics      *metricsServer
+	pusher       *pusher        // nil without Config.PushGateway
+	global       *globalChecker // nil without Config.GlobalThresholds
 
 	ctx    context.Context // ends when the fleet stops
 	cancel context.CancelFunc
@@ -106,12 +108,13 @@ func newFleet(t testing.TB, cfg Config) (*Fleet, error) {
 		return nil, err
 	}
 	cfg = cfg.withDefaults()
+	cfg.ReportDir = reportDirFor(t, cfg.ReportDir)
 	if dl, ok := deadlineOf(t); ok {
-		if err := checkDeadline(time.Now(), dl, cfg.Ramp, cfg.Duration); err != nil {
+		if err := checkDeadline(time.Now(), dl, cfg.Ramp+untilStart(cfg), cfg.Duration); err != nil {
 			return nil, err
 		}
 	}
-	if err := checkFDs(cfg.Clients, openFileLimit()); err != nil {
+	if err := checkFDs(cfg.Shard.clients(cfg.Clients), openFileLimit()); err != nil {
 		return nil, err
 	}
 	logCapacity(t, cfg)
@@ -160,11 +163,11 @@ func newFleet(t testing.TB, cfg Config) (*Fleet, error) {
 		history: stats.NewHistory(0),
 		gen:     genhealth.New(),
 		ctx:     ctx, cancel: cancel,
-		target: cfg.Clients,
+		target: cfg.Shard.clients(cfg.Clients),
 		exits:  map[string]int{}, seenErrors: map[string]bool{}, unstarted: map[int]bool{},
 		stopReq: make(chan struct{}), done: make(chan struct{}),
 	}
-	f.registry = newRegistry(f.agg, f.test, f.sync, f.history)
+	f.registry = f.newRegistry(metricLabels(f.test, cfg))
 	if cfg.MetricsAddr != "" {
 		m, err := serveMetrics(cfg.MetricsAddr, f.registry)
 		if err != nil {
@@ -173,6 +176,18 @@ func newFleet(t testing.TB, cfg Config) (*Fleet, error) {
 			return nil, err
 		}
 		f.metrics = m
+	}
+	if cfg.PushGateway != "" {
+		// The gateway adds the grouping labels to every metric pushed, and
+		// refuses metrics that carry them already: push a registry of the
+		// same collector without its constant labels.
+		unlabelled := f.newRegistry(nil)
+		f.pusher = newPusher(cfg.PushGateway, cfg.PushInterval, unlabelled, metricLabels(f.test, cfg))
+	}
+	if f.global, err = newGlobalChecker(cfg, metricLabels(f.test, cfg)); err != nil {
+		cancel()
+		f.closePoller()
+		return nil, err
 	}
 	if cfg.Origin != nil {
 		if f.originStart, err = countsOf(cfg.Origin); err != nil {
@@ -184,24 +199,29 @@ func newFleet(t testing.TB, cfg Config) (*Fleet, error) {
 	f.start = time.Now()
 	t.Cleanup(func() { f.Stop() })
 	f.mu.Lock()
-	f.startPaced(rampSchedule(cfg.Clients, cfg.Ramp, cfg.Seed))
+	f.startPaced(startBase(cfg, f.start), shardSchedule(cfg.Shard, cfg.Clients, cfg.Ramp, cfg.Seed))
 	f.mu.Unlock()
+	if f.pusher != nil {
+		f.pusher.start()
+	}
+	if f.global != nil {
+		f.global.start(startBase(cfg, f.start), cfg.WarmUp, f.abortGlobal)
+	}
 	f.ctlWG.Add(1)
 	go f.control()
 	return f, nil
 }
 
-// startPaced launches one viewer at each offset from now, as long as the
+// startPaced launches one viewer at each offset from base, as long as the
 // fleet is below its target. The caller holds f.mu (or owns f alone), so
 // that the WaitGroup is not added to after shutdown began waiting.
-func (f *Fleet) startPaced(offsets []time.Duration) {
+func (f *Fleet) startPaced(base time.Time, offsets []time.Duration) {
 	if len(offsets) == 0 {
 		return
 	}
 	f.wg.Add(1)
 	go func() {
 		defer f.wg.Done()
-		base := time.Now()
 		timer := time.NewTimer(time.Hour) // reset before each start
 		defer timer.Stop()
 		for _, off := range offsets {
@@ -214,7 +234,7 @@ func (f *Fleet) startPaced(offsets []time.Duration) {
 			f.mu.Lock()
 			if f.ctx.Err() == nil && len(f.viewers) < f.target {
 				f.nextID++
-				f.viewers = append(f.viewers, f.launch(f.nextID))
+				f.viewers = append(f.viewers, f.launch(f.cfg.Shard.globalID(f.nextID)))
 			}
 			f.mu.Unlock()
 		}
@@ -242,12 +262,12 @@ func (f *Fleet) Scale(n int) error {
 		f.viewers = f.viewers[:n]
 	}
 	if add := n - len(f.viewers); add > 0 {
-		step := max(startInterval(f.cfg.Clients, f.cfg.Ramp), time.Second/DefaultStartRate)
+		step := max(startInterval(f.cfg.Shard.clients(f.cfg.Clients), f.cfg.Ramp), time.Second/DefaultStartRate)
 		offsets := make([]time.Duration, add)
 		for i := range offsets {
 			offsets[i] = time.Duration(i) * step
 		}
-		f.startPaced(offsets) // under mu, before shutdown can wait on f.wg
+		f.startPaced(time.Now(), offsets) // under mu, before shutdown can wait on f.wg
 	}
 	f.mu.Unlock()
 	stopAll(victims)
@@ -273,13 +293,17 @@ func (f *Fleet) Wait() *Result {
 
 // Snapshot returns the fleet's state now, as a Result whose End is now.
 // It takes one aggregator pass and may be called at any rate a test needs.
+// It holds every line the viewers wrote before the call, unless the
+// readers are so far behind (an overloaded machine) that they do not
+// catch up within snapshotSyncBound: then it returns what was read, and
+// the rest counts in the next snapshot.
 func (f *Fleet) Snapshot() *Result {
 	select {
 	case <-f.done:
 		return f.result
 	default:
 	}
-	f.sync()
+	f.syncWithin(snapshotSyncBound)
 	return f.buildResult(time.Now())
 }
 
@@ -347,7 +371,7 @@ const (
 // lines, and the end of the run.
 func (f *Fleet) control() {
 	defer f.ctlWG.Done()
-	end := time.NewTimer(f.cfg.Ramp + f.cfg.Duration)
+	end := time.NewTimer(time.Until(startBase(f.cfg, f.start).Add(f.cfg.Ramp + f.cfg.Duration)))
 	defer end.Stop()
 	// One wake-up a second, on a schedule: a point that comes late moves
 	// the next one only as far as History's spacing needs (a ticker four
@@ -439,6 +463,15 @@ func (f *Fleet) shutdown() {
 	f.mu.Unlock()
 	r := f.buildResult(end)
 	var errs []error
+	if f.global != nil {
+		errs = append(errs, f.global.finish())
+	}
+	if f.pusher != nil {
+		errs = append(errs, f.pusher.finish())
+		if n, of, err := f.pusher.failed(); n > 0 {
+			f.t.Logf("loadtest: %d of %d pushes to %s failed; the last: %v", n, of, f.cfg.PushGateway, err)
+		}
+	}
 	if f.metrics != nil {
 		errs = append(errs, f.metrics.close())
 	}
@@ -446,9 +479,14 @@ func (f *Fleet) shutdown() {
 		if path, err := r.writeReport(dir); err != nil {
 			errs = append(errs, err)
 		} else {
-			f.t.Logf("loadtest: report written to %s", path)
+			reportWritten(f.t, "json", path)
 		}
-		if _, err := writeFileAtomic(dir, reportFileName(r.Test)+".prom", f.writeMetricsText); err != nil {
+		if path, err := r.writeHTMLReport(dir); err != nil {
+			errs = append(errs, err)
+		} else {
+			reportWritten(f.t, "html", path)
+		}
+		if _, err := writeFileAtomic(dir, r.reportStem()+".prom", f.writeMetricsText); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -481,10 +519,7 @@ func (f *Fleet) buildResult(end time.Time) *Result {
 	var startLat stats.HistogramSnapshot
 	f.startLatency.Snapshot(&startLat)
 	f.mu.Lock()
-	if g := f.endGauges; g != nil {
-		snap.Clients.Active, snap.Clients.Stalled = g.Clients.Active, g.Clients.Stalled
-		snap.SpeedViewers, snap.SpeedMin, snap.SpeedMean, snap.DriftMax = g.SpeedViewers, g.SpeedMin, g.SpeedMean, g.DriftMax
-	}
+	f.endGaugesTo(snap)
 	exits := make(map[string]int, len(f.exits))
 	for k, v := range f.exits {
 		exits[k] = v

@@ -239,6 +239,10 @@ func TestMetricsServerAndReports(t *testing.T) {
 	if !reflect.DeepEqual(back.Totals, r.Totals) {
 		t.Errorf("report totals = %+v; want %+v", back.Totals, r.Totals)
 	}
+	page, err := os.ReadFile(filepath.Join(dir, "TestMetricsServerAndReports.html"))
+	if err != nil || !strings.Contains(string(page), `<svg `) {
+		t.Errorf("HTML report: %v, %d bytes without a chart", err, len(page))
+	}
 	prom, err := os.ReadFile(filepath.Join(dir, "TestMetricsServerAndReports.prom"))
 	if err != nil {
 		t.Fatalf("Prometheus snapshot: %v", err)

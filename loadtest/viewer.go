@@ -40,7 +40,7 @@ func viewerSpec(cfg Config, pl play, id int, live bool) ffmpeg.Viewer {
 		headers = append(headers, ffmpeg.Header{Name: n, Value: cfg.Headers[n]})
 	}
 	return ffmpeg.Viewer{
-		URL: pl.url, AudioURL: pl.audio, Client: id, UserAgent: cfg.UserAgent, Headers: headers, Map: pl.m,
+		URL: pl.url, AudioURL: pl.audio, Client: id, RunID: cfg.RunID, Shard: cfg.Shard.Index, UserAgent: cfg.UserAgent, Headers: headers, Map: pl.m,
 		RWTimeout: cfg.Timeout, Reconnect: cfg.Reconnect, KeepAlive: keepAliveOf(cfg.KeepAlive),
 		Realtime: !live && cfg.VOD != VODDownload,
 	}
