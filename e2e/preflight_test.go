@@ -28,9 +28,7 @@ func startRecorded(rec *testkit.Recorder, cfg loadtest.Config) (*loadtest.Fleet,
 // the URL as given (ffmpeg against the same dead origin).
 func TestPreflight(t *testing.T) {
 	t.Parallel()
-	refused := httptest.NewServer(http.NotFoundHandler())
-	refusedURL := refused.URL + "/live/master.m3u8"
-	refused.Close()
+	refusedURL := testkit.Refused("/live/master.m3u8")
 	pages := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/index.html" {
 			w.Header().Set("Content-Type", "text/html")

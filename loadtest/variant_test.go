@@ -18,9 +18,7 @@ import (
 // is logged and every viewer plays Config.URL as given.
 func TestSelectPlaysFailures(t *testing.T) {
 	t.Parallel()
-	refused := httptest.NewServer(http.NotFoundHandler())
-	refusedURL := refused.URL + "/master.m3u8"
-	refused.Close()
+	refusedURL := testkit.Refused("/master.m3u8")
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/page.html":

@@ -2,6 +2,8 @@ package testkit
 
 import (
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"sync"
 	"testing"
 )
@@ -37,4 +39,13 @@ func Tarpit(t testing.TB) string {
 		}
 	})
 	return "http://" + ln.Addr().String() + "/live/master.m3u8"
+}
+
+// Refused returns a URL, with path, on a loopback port that was just
+// closed: connections to it are refused (unless the port is taken again).
+func Refused(path string) string {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	u := srv.URL + path
+	srv.Close()
+	return u
 }
