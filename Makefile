@@ -86,7 +86,7 @@ load: ## the main job: a real ffmpeg fleet against the embedded fixture origin, 
 		if [ -n "$$report" ]; then echo "HTML report: $$report"; else echo "no HTML report written"; fi; \
 		exit $$status
 
-# Packages run one at a time (-p 1): e2e, loadtest, internal/parse and
+# Packages run one at a time (-p 1): e2e, loadtest, internal/pump and
 # internal/ffmpeg each run real ffmpeg fleets, and two of them at once on a
 # 2-core machine measure the machine, not the code.
 test: ## the whole suite with the race detector (needs ffmpeg)
@@ -117,7 +117,7 @@ staticcheck: $(STATICCHECK)
 lint: $(STATICCHECK) ## gofmt, go vet (and for darwin, windows, freebsd), staticcheck
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
-	for os in darwin windows freebsd; do GOOS=$$os $(GO) build ./... && GOOS=$$os $(GO) vet ./loadtest ./assert ./fixtures || exit 1; done
+	for os in darwin windows freebsd; do GOOS=$$os $(GO) build ./... && GOOS=$$os $(GO) vet ./loadtest ./assert ./fixtures ./verdict || exit 1; done
 	$(STATICCHECK) $(PKGS)
 	cd deploy/kubernetes && $(GO) vet ./...
 	cd deploy/kubernetes && $(STATICCHECK) ./...

@@ -76,7 +76,9 @@ func CheckPrometheus(ctx context.Context, p Prometheus, at time.Time, exprs ...s
 // does not pass, with the same table as [Thresholds]. It reports whether
 // all passed.
 func PrometheusThresholds(t TestingT, p Prometheus, exprs ...string) bool {
-	t.Helper()
+	if h, ok := t.(helperT); ok {
+		h.Helper()
+	}
 	vs, err := CheckPrometheus(context.Background(), p, time.Time{}, exprs...)
 	if err != nil && vs != nil && !errors.Is(err, ErrThresholdsFailed) {
 		t.Errorf("thresholds in Prometheus %s: %v\n%s", p.URL, err, vs.Table())

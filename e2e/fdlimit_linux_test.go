@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/hlsswarm/hlsswarm/fixtures"
+	"github.com/hlsswarm/hlsswarm/internal/testkit"
 	"github.com/hlsswarm/hlsswarm/loadtest"
 )
 
@@ -121,7 +122,7 @@ func TestFileLimitChild(t *testing.T) {
 		t.Fatalf("setrlimit: %v", err)
 	}
 	origin := fixtures.NewOrigin(t, fixtures.Live{})
-	rec := &recordingTB{TB: t}
+	rec := &testkit.Recorder{TB: t, RealFatal: true}
 	called := time.Now()
 	f := loadtest.Start(rec, loadtest.Config{
 		URL: origin.URL(), Clients: fdChildClients, Ramp: fdChildRamp, Duration: fdChildDuration,
@@ -130,7 +131,7 @@ func TestFileLimitChild(t *testing.T) {
 	if f == nil {
 		t.Fatalf("Start failed: %q", rec.Errors())
 	}
-	waitFor(t, 20*time.Second, "two viewers playing", func() bool { return f.Snapshot().Clients.Active >= 2 })
+	testkit.WaitFor(t, 20*time.Second, "two viewers playing", func() bool { return f.Snapshot().Clients.Active >= 2 })
 	active := f.Snapshot().Clients.Active
 	held := takeAllDescriptors(t)
 	r := f.Wait()

@@ -12,6 +12,7 @@ import (
 	"github.com/hlsswarm/hlsswarm/assert"
 	"github.com/hlsswarm/hlsswarm/fixtures"
 	"github.com/hlsswarm/hlsswarm/internal/metrics"
+	"github.com/hlsswarm/hlsswarm/internal/testkit"
 	"github.com/hlsswarm/hlsswarm/loadtest"
 )
 
@@ -34,7 +35,7 @@ func TestPushgatewayCarriesTheRun(t *testing.T) {
 		t.Fatalf("the run made no segment request:\n%s", r.Summary())
 	}
 	var got float64
-	waitFor(t, 20*time.Second, "Prometheus to scrape the final push", func() bool {
+	testkit.WaitFor(t, 20*time.Second, "Prometheus to scrape the final push", func() bool {
 		got, _ = stack.scalar(t, "hlsswarm_segment_requests_total"+sel)
 		return got == want
 	})
@@ -71,7 +72,7 @@ func TestPrometheusVerdictEqualsFileVerdict(t *testing.T) {
 		ProgressInterval: -1, PushGateway: stack.gateway, PushInterval: time.Second,
 	})
 	sel := fmt.Sprintf(`job=%q,test=%q`, loadtest.PushJob, t.Name())
-	waitFor(t, 20*time.Second, "Prometheus to scrape the final push", func() bool {
+	testkit.WaitFor(t, 20*time.Second, "Prometheus to scrape the final push", func() bool {
 		got, _ := stack.scalar(t, "hlsswarm_requests_total{"+sel+"}")
 		return got == float64(r.Totals.Requests.Total())
 	})
@@ -130,7 +131,7 @@ func TestGlobalThresholdStopsTheFleet(t *testing.T) {
 					Type: fixtures.FaultStatus, Status: 503, Kinds: []fixtures.Kind{fixtures.KindSegment}, Every: 2}))
 			}
 			origin := fixtures.NewOrigin(t, append(opts, fixtures.Live{})...)
-			rec := &recordingTB{TB: t}
+			rec := &testkit.Recorder{TB: t, RealFatal: true}
 			duration := 40 * time.Second
 			if !faulty {
 				duration = 6 * time.Second

@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/hlsswarm/hlsswarm/internal/testkit"
 )
 
 // promStack is a Prometheus server scraping a Pushgateway every second,
@@ -96,7 +98,7 @@ scrape_configs:
 		"--web.listen-address="+promAddr, "--enable-feature=native-histograms")
 	s := &promStack{gateway: "http://" + gwAddr, server: "http://" + promAddr}
 	for _, ready := range []string{s.gateway + "/-/ready", s.server + "/-/ready"} {
-		waitFor(t, 30*time.Second, ready, func() bool {
+		testkit.WaitFor(t, 30*time.Second, ready, func() bool {
 			resp, err := http.Get(ready)
 			if err != nil {
 				return false

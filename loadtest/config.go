@@ -19,8 +19,10 @@ const (
 	// Config.Duration is 0.
 	DefaultDuration = 10 * time.Second
 	// DefaultStartRate is the number of ffmpeg starts per second the default
-	// ramp allows. Each start costs about 0.1 CPU-second, so two cores start
-	// 15-20 viewers a second at best; 10/s keeps start latency near 100 ms.
+	// ramp allows. A start costs far more CPU than a second of playing, so a
+	// faster ramp on a small machine queues starts behind each other and
+	// start latency grows with the queue; 10/s stays below what two cores
+	// complete.
 	DefaultStartRate = 10
 	// DefaultTimeout is the ffmpeg rw_timeout when Config.Timeout is 0.
 	DefaultTimeout = 10 * time.Second
@@ -52,9 +54,9 @@ const ReportDirEnv = "HLSSWARM_REPORT_DIR"
 // audience does. It also measures better and costs less: with -map 0 over
 // several renditions ffmpeg (5.1) reads all of them in one thread, so a
 // body that arrived can wait unread while the demuxer waits on another
-// rendition, and about half the segments get no measurable latency (see
-// internal/parse); one rendition per viewer halves ffmpeg's CPU too.
-// VariantAll keeps ffmpeg's own behaviour (-map 0: every rendition at once).
+// rendition, and about half the segments get no measurable latency; one
+// rendition per viewer halves ffmpeg's CPU too. VariantAll keeps ffmpeg's
+// own behaviour (-map 0: every rendition at once).
 //
 // The fleet fetches Config.URL once, from Go, before the run starts (so it
 // is not part of Result.Origin), with Config.Headers (to the URL's origin
@@ -92,8 +94,8 @@ var variants = []Variant{VariantRoundRobin, VariantAll, VariantFirst, VariantHig
 // measured for every segment of a live stream. The cost is one TCP
 // connection per request (more connection churn than a real player makes;
 // no measurable ffmpeg CPU over http) and, over https, one TLS handshake
-// per request: about 8 times ffmpeg's CPU and about 50 ms added to every
-// latency on loopback. On keeps ffmpeg's connection reuse, like a player;
+// per request, which multiplies ffmpeg's CPU and adds the handshake to
+// every latency. On keeps ffmpeg's connection reuse, like a player;
 // segment latency is then measured only where other log lines prove a
 // body's end (VOD and catching-up live, not a live edge).
 type KeepAlive string

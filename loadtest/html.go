@@ -186,7 +186,7 @@ func (r *Result) htmlThresholds() ([]htmlThreshold, string) {
 		}
 		return out, "This report holds no histograms, so the thresholds were not evaluated again."
 	}
-	var src threshold.Source = r
+	var src threshold.Source = resultSource{r}
 	vs := set.Evaluate(src)
 	out := make([]htmlThreshold, 0, len(vs))
 	for i, th := range set.Thresholds() {

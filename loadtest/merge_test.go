@@ -144,7 +144,7 @@ func TestMergeEqualsOneFleet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, got := set.Evaluate(one), set.Evaluate(merged)
+	want, got := set.Evaluate(resultSource{one}), set.Evaluate(resultSource{merged})
 	for i := range want {
 		if g, w := got[i], want[i]; g.Status != w.Status || g.Observed != w.Observed || g.At != w.At {
 			t.Errorf("%s: merged %s; one fleet %s", w.Expr, g, w)

@@ -73,7 +73,7 @@ func sameStats(t *testing.T, got, want *Result) {
 			t.Errorf("read-back point %d at %v; want %v", i, got.points[i].Time, want.points[i].Time)
 		}
 	}
-	if got.WarmUpPeriod() != want.WarmUpPeriod() {
-		t.Errorf("read-back WarmUpPeriod = %s; want %s", got.WarmUpPeriod(), want.WarmUpPeriod())
+	if got.warmUpPeriod() != want.warmUpPeriod() {
+		t.Errorf("read-back WarmUpPeriod = %s; want %s", got.warmUpPeriod(), want.warmUpPeriod())
 	}
 }

@@ -66,7 +66,7 @@ func TestReadReportJudgesLikeLive(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, got := set.Evaluate(live), set.Evaluate(back)
+	want, got := set.Evaluate(resultSource{live}), set.Evaluate(resultSource{back})
 	for i := range want {
 		w, g := want[i], got[i]
 		if g.Status != w.Status || g.Observed != w.Observed || g.At != w.At || g.WindowStart != w.WindowStart {
@@ -103,14 +103,14 @@ func TestReadReportV1(t *testing.T) {
 	if err != nil {
 		t.Fatalf("ReadReport(v1): %v", err)
 	}
-	if back.Histograms != nil || len(back.HistoryPoints()) != 0 {
-		t.Errorf("v1 read back with histograms %v and %d points; want none", back.Histograms, len(back.HistoryPoints()))
+	if back.Histograms != nil || len(back.historyPoints()) != 0 {
+		t.Errorf("v1 read back with histograms %v and %d points; want none", back.Histograms, len(back.historyPoints()))
 	}
 	set, err := threshold.Parse("http_errors{code=503} == 1 after 0s", "p95(segment_latency) < 1s after 0s")
 	if err != nil {
 		t.Fatal(err)
 	}
-	vs := set.Evaluate(back)
+	vs := set.Evaluate(resultSource{back})
 	if vs[0].Status != threshold.Pass {
 		t.Errorf("counter threshold on a v1 report: %s; want pass", vs[0])
 	}

@@ -434,16 +434,15 @@ type Abort struct {
 	Message   string        `json:"message"`
 }
 
-// FinalSnapshot returns the fleet's last stats snapshot (nil for a Result
-// read back from a report). It is part of the threshold source interface.
-func (r *Result) FinalSnapshot() *stats.Snapshot { return r.snap }
+// finalSnapshot returns the fleet's last stats snapshot (nil for a Result
+// read back from a report).
+func (r *Result) finalSnapshot() *stats.Snapshot { return r.snap }
 
-// HistoryPoints returns the run's per-second stats history, oldest first.
-// It is part of the threshold source interface.
-func (r *Result) HistoryPoints() []stats.Point { return r.points }
+// historyPoints returns the run's per-second stats history, oldest first.
+func (r *Result) historyPoints() []stats.Point { return r.points }
 
-// WarmUpPeriod returns Config.WarmUp: the part of the run thresholds skip.
-func (r *Result) WarmUpPeriod() time.Duration { return r.warmUp }
+// warmUpPeriod returns Config.WarmUp: the part of the run thresholds skip.
+func (r *Result) warmUpPeriod() time.Duration { return r.warmUp }
 
 // Elapsed returns End - Start.
 func (r *Result) Elapsed() time.Duration { return r.End.Sub(r.Start) }

@@ -83,13 +83,11 @@ func (m Mapping) String() string {
 // bytes read"), the only line that marks the end of a segment at a live
 // edge, so segment latency is measured for live streams (internal/parse).
 // The cost is one TCP connection, and over https one TLS handshake, per
-// request: more connection churn than a real player makes. Over http it
-// costs no measurable CPU (3 live viewers of 2 renditions for 30 s: 0.31 s
-// ffmpeg CPU off, 0.30 s on; fMP4 0.32 s / 0.31 s), but over https it does
-// (TS 3.37 s off / 0.42 s on; fMP4 4.95 s / 2.07 s, as ffmpeg 5.1's live
-// fMP4 opens a new connection per segment anyway), and every latency then
-// includes connecting and the handshake (about 50 ms on loopback against
-// 0.6 ms on a reused connection). On (ffmpeg's default) measures segment
+// request: more connection churn than a real player makes. Over http a
+// loopback connection is cheap next to ffmpeg's own work, but over https
+// each handshake costs ffmpeg CPU and every latency then includes
+// connecting and the handshake, which is why Auto keeps connections for
+// https. On (ffmpeg's default) measures segment
 // latency only where other lines prove a body's end: VOD and catching-up
 // live, not a live edge.
 type KeepAliveMode uint8

@@ -1,4 +1,4 @@
-package parse
+package pump
 
 import (
 	"bytes"
@@ -15,12 +15,14 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/hlsswarm/hlsswarm/internal/parse"
 )
 
 // lineSink records every line the parsers passed on as unknown, plus the
 // line counts.
 type lineSink struct {
-	NopSink
+	parse.NopSink
 	lines   []string
 	read    [2]uint64
 	dropped [2]uint64
@@ -39,7 +41,7 @@ func (s *lineSink) Unknown(line []byte, _ time.Time) {
 	s.parsed.Add(1)
 }
 
-func (s *lineSink) Lines(st Stream, read, dropped uint64) {
+func (s *lineSink) Lines(st parse.Stream, read, dropped uint64) {
 	s.read[st] += read
 	s.dropped[st] += dropped
 }
@@ -70,7 +72,7 @@ func TestPipelineMultiLineRequestRecord(t *testing.T) {
 		"User-Agent: Lavf/59.27.100\r\nAccept: */*\r\nX-Hlsswarm-Client: 7\r\nConnection: close\r\nHost: 127.0.0.1:18081\r\nIcy-MetaData: 1\r\n\r\n\n" +
 		"[hls @ 0x55f9c36bd180] [info] Skip ('#EXT-X-VERSION:3')\n" +
 		"[hls @ 0x55f9c36bd180] [debug] something new\n"
-	var tl Tally
+	var tl parse.Tally
 	c, err := Start(strings.NewReader(log), nil, &tl, Options{}).Wait()
 	require.NoError(t, err)
 	assert.Equal(t, [4]int{1, 0, 0, 0}, tl.Requests)
@@ -131,9 +133,9 @@ func TestPipelineDropsWhenParserFallsBehind(t *testing.T) {
 	assert.Equal(t, uint64(n+more), c.StderrRead)
 	assert.Equal(t, mid.StderrDropped, c.StderrDropped, "nothing dropped once caught up")
 	assert.Equal(t, c.StderrRead-c.StderrDropped, uint64(len(s.lines)), "parsed = read - dropped")
-	assert.Equal(t, uint64(n+more), s.read[StreamStderr])
-	assert.Equal(t, c.StderrDropped, s.dropped[StreamStderr])
-	assert.Zero(t, s.read[StreamProgress]+s.dropped[StreamProgress])
+	assert.Equal(t, uint64(n+more), s.read[parse.StreamStderr])
+	assert.Equal(t, c.StderrDropped, s.dropped[parse.StreamStderr])
+	assert.Zero(t, s.read[parse.StreamProgress]+s.dropped[parse.StreamProgress])
 	// Whole lines only, in order.
 	last := -1
 	for _, l := range s.lines {
@@ -171,13 +173,13 @@ func TestPipelineDrainsTailAfterEOF(t *testing.T) {
 }
 
 func TestPipelineProgressEndIsDelivered(t *testing.T) {
-	var tl Tally
+	var tl parse.Tally
 	_, err := Start(nil, strings.NewReader("frame=5\nout_time_us=2000000\nspeed=1.5x\nprogress=end\n"), &tl, Options{}).Wait()
 	require.NoError(t, err)
 	assert.Equal(t, 1, tl.ProgressBlocks)
 	assert.True(t, tl.LastProgress.End)
 	assert.Equal(t, 2*time.Second, tl.LastProgress.OutTime)
-	assert.Equal(t, 1, tl.Ends[EndProgress])
+	assert.Equal(t, 1, tl.Ends[parse.EndProgress])
 }
 
 func TestPipelineLongLineIsCutAndCountedOnce(t *testing.T) {
@@ -197,7 +199,7 @@ func (r errReader) Read([]byte) (int, error) { return 0, r.err }
 
 func TestPipelineReportsReadError(t *testing.T) {
 	boom := fmt.Errorf("boom")
-	_, err := Start(io.MultiReader(strings.NewReader("[x] a\n"), errReader{boom}), nil, NopSink{}, Options{}).Wait()
+	_, err := Start(io.MultiReader(strings.NewReader("[x] a\n"), errReader{boom}), nil, parse.NopSink{}, Options{}).Wait()
 	require.ErrorIs(t, err, boom)
 	assert.Contains(t, err.Error(), "read stderr")
 }
@@ -236,7 +238,7 @@ func TestPipelineQueueIntegrity(t *testing.T) {
 }
 
 type checkSink struct {
-	NopSink
+	parse.NopSink
 	t    *testing.T
 	rng  *rand.Rand
 	last int

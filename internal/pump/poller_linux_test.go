@@ -1,6 +1,6 @@
 //go:build linux
 
-package parse
+package pump
 
 import (
 	"bytes"
@@ -16,6 +16,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/hlsswarm/hlsswarm/internal/parse"
 )
 
 // recPipe is a FilePipe that records what the Pipe interface sees.
@@ -61,7 +63,7 @@ func newPoller(t *testing.T, opts PollerOptions) *Poller {
 
 // readWritten writes msgs to w (a write each) and closes it, then reads
 // the stream (pipe, w's read end) through p into s to its end.
-func readWritten(t *testing.T, p *Poller, pipe Pipe, w *os.File, s Sink, msgs ...string) Counts {
+func readWritten(t *testing.T, p *Poller, pipe Pipe, w *os.File, s parse.Sink, msgs ...string) Counts {
 	t.Helper()
 	for _, m := range msgs {
 		_, err := w.WriteString(m)
@@ -147,7 +149,7 @@ func TestPollerLineBudgetDropsWholeLines(t *testing.T) {
 	for i, l := range s.lines {
 		assert.Equal(t, fmt.Sprintf("[x] line %d", i), l)
 	}
-	assert.Equal(t, uint64(90), s.dropped[StreamStderr])
+	assert.Equal(t, uint64(90), s.dropped[parse.StreamStderr])
 }
 
 // TestPollerManyViewers runs many streams (pipes, then sockets) with
@@ -235,7 +237,7 @@ func TestPollerDetachErrorEndsTheStream(t *testing.T) {
 	p := newPoller(t, PollerOptions{})
 	pp, pw := newPipe(t)
 	fp := &failPipe{}
-	var tl Tally
+	var tl parse.Tally
 	r, err := p.Add(fp, pp, &tl)
 	require.NoError(t, err)
 	_, err = pw.WriteString("out_time_us=1000000\nprogress=end\n")
@@ -275,7 +277,7 @@ func TestPollerStampsAtRead(t *testing.T) {
 }
 
 type stampSink struct {
-	NopSink
+	parse.NopSink
 	at []time.Time
 }
 

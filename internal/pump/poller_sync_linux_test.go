@@ -1,6 +1,6 @@
 //go:build linux
 
-package parse
+package pump
 
 import (
 	"fmt"

@@ -1,4 +1,4 @@
-package parse
+package pump
 
 import (
 	"errors"
@@ -6,6 +6,8 @@ import (
 	"io"
 	"sync"
 	"time"
+
+	"github.com/hlsswarm/hlsswarm/internal/parse"
 )
 
 // Default sizes of [Options].
@@ -47,7 +49,7 @@ type Counts struct {
 }
 
 // Pipeline reads one viewer's stderr and -progress streams, splits them into
-// lines, and parses them into a [Sink] on one goroutine.
+// lines, and parses them into a [parse.Sink] on one goroutine.
 //
 // Each stream has its own reader goroutine that reads continuously in large
 // reads (so ffmpeg never waits on a full pipe because of us) and queues
@@ -56,12 +58,12 @@ type Counts struct {
 // (the process exited and closed its pipes), the queued tail is parsed
 // completely before [Pipeline.Wait] returns.
 type Pipeline struct {
-	sink     Sink
+	sink     parse.Sink
 	clock    func() time.Time
 	readSize int
 	qs       [2]*lineQueue // stderr, progress
-	stderr   *StderrParser
-	progress *ProgressParser
+	stderr   *parse.StderrParser
+	progress *parse.ProgressParser
 	reported [2][2]uint64 // lines read, dropped already passed to the sink
 	wg       sync.WaitGroup
 	done     chan struct{}
@@ -74,7 +76,7 @@ type Pipeline struct {
 // To stop early, close the readers (for pipes from os/exec, do not call
 // exec.Cmd.Wait before Pipeline.Wait returns: it closes the pipes and the
 // tail would be lost).
-func Start(stderr, progress io.Reader, sink Sink, opts Options) *Pipeline {
+func Start(stderr, progress io.Reader, sink parse.Sink, opts Options) *Pipeline {
 	if opts.ReadSize <= 0 {
 		opts.ReadSize = DefaultReadSize
 	}
@@ -94,8 +96,8 @@ func Start(stderr, progress io.Reader, sink Sink, opts Options) *Pipeline {
 		sink:     sink,
 		clock:    opts.Clock,
 		readSize: opts.ReadSize,
-		stderr:   newStderrParser(sink, opts.Location, opts.RWTimeout),
-		progress: NewProgressParser(sink),
+		stderr:   parse.NewStderrParser(sink, opts.Location, opts.RWTimeout),
+		progress: parse.NewProgressParser(sink),
 		done:     make(chan struct{}),
 	}
 	for i, r := range []io.Reader{stderr, progress} {
@@ -138,7 +140,7 @@ func (p *Pipeline) Counts() Counts {
 func (p *Pipeline) read(r io.Reader, q *lineQueue) {
 	defer p.wg.Done()
 	buf := make([]byte, p.readSize)
-	var sp splitter
+	var sp parse.Splitter
 	have := 0        // bytes of an unfinished line at buf[:have]
 	discard := false // skipping the rest of a line that was cut to ReadSize
 	for {
@@ -149,9 +151,9 @@ func (p *Pipeline) read(r io.Reader, q *lineQueue) {
 			var read, dropped uint64
 			q.mu.Lock()
 			off := 0
-			sp.reset()
+			sp.Reset()
 			for {
-				line, end, ok := sp.next(data, off)
+				line, end, ok := sp.Next(data, off)
 				off = end
 				if !ok {
 					break
@@ -236,7 +238,7 @@ func (p *Pipeline) parse() {
 }
 
 // queueStream names the stream of each of Pipeline.qs.
-var queueStream = [2]Stream{StreamStderr, StreamProgress}
+var queueStream = [2]parse.Stream{parse.StreamStderr, parse.StreamProgress}
 
 // reportLines passes the line counts' increments to the sink.
 func (p *Pipeline) reportLines() {

@@ -1,8 +1,12 @@
 //go:build !linux
 
-package parse
+package pump
 
-import "os"
+import (
+	"os"
+
+	"github.com/hlsswarm/hlsswarm/internal/parse"
+)
 
 // Poller reads many viewers' pipes from one goroutine; it needs Linux
 // (epoll). Elsewhere NewPoller fails with ErrPollerUnsupported and callers
@@ -13,7 +17,7 @@ type Poller struct{}
 func NewPoller(PollerOptions) (*Poller, error) { return nil, ErrPollerUnsupported }
 
 // Add fails with ErrPollerUnsupported.
-func (*Poller) Add(_, _ Pipe, _ Sink) (*Reader, error) { return nil, ErrPollerUnsupported }
+func (*Poller) Add(_, _ Pipe, _ parse.Sink) (*Reader, error) { return nil, ErrPollerUnsupported }
 
 // Close does nothing.
 func (*Poller) Close() error { return nil }

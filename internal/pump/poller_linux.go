@@ -1,6 +1,6 @@
 //go:build linux
 
-package parse
+package pump
 
 import (
 	"fmt"
@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hlsswarm/hlsswarm/internal/osfd"
+	"github.com/hlsswarm/hlsswarm/internal/parse"
 )
 
 // maxReadsPerRound bounds the reads of one pipe in one round (1 MiB with
@@ -18,7 +19,7 @@ const maxReadsPerRound = 16
 
 // Poller reads the stderr and -progress pipes of many viewers from one
 // goroutine, and parses each line as it reads it, into that viewer's
-// [Sink]. See the package documentation ("Reading many viewers") for why
+// [parse.Sink]. See the package documentation ("Reading many viewers") for why
 // and what it costs.
 type Poller struct {
 	opts   PollerOptions
@@ -99,11 +100,11 @@ func NewPoller(opts PollerOptions) (*Poller, error) {
 // it holds up every viewer). A pipe that cannot be taken over or watched
 // is closed and marked drained, and its error is the one Reader.Wait
 // returns; Add itself fails only after Close, having closed both pipes.
-func (p *Poller) Add(stderr, progress Pipe, sink Sink) (*Reader, error) {
+func (p *Poller) Add(stderr, progress Pipe, sink parse.Sink) (*Reader, error) {
 	r := &Reader{
 		sink:     sink,
-		stderr:   newStderrParser(sink, p.opts.Location, p.opts.RWTimeout),
-		progress: NewProgressParser(sink),
+		stderr:   parse.NewStderrParser(sink, p.opts.Location, p.opts.RWTimeout),
+		progress: parse.NewProgressParser(sink),
 		done:     make(chan struct{}),
 	}
 	for i, pipe := range []Pipe{stderr, progress} {
@@ -116,9 +117,9 @@ func (p *Poller) Add(stderr, progress Pipe, sink Sink) (*Reader, error) {
 			r.fail(err)
 			continue
 		}
-		which := StreamStderr
+		which := parse.StreamStderr
 		if i == 1 {
-			which = StreamProgress
+			which = parse.StreamProgress
 		}
 		r.streams[i] = &pollStream{r: r, which: which, pipe: pipe, fd: fd, sock: isSeqPacket(fd)}
 		r.streams[i].batch, _ = pipe.(BatchObserver)

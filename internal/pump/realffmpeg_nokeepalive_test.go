@@ -1,6 +1,6 @@
 //go:build linux
 
-package parse
+package pump
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/hlsswarm/hlsswarm/fixtures"
+	"github.com/hlsswarm/hlsswarm/internal/parse"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -21,7 +22,7 @@ import (
 // could not attribute or that came late). With poll > 0 the outputs are
 // SOCK_SEQPACKET sockets (as internal/ffmpeg makes them on Linux) read by
 // a Poller with that Interval; else pipes read by a Pipeline.
-func runLiveViewer(t *testing.T, ffmpeg, url, mapArg string, d, poll time.Duration) (*Tally, Counts, segTracker) {
+func runLiveViewer(t *testing.T, ffmpeg, url, mapArg string, d, poll time.Duration) (*parse.Tally, Counts, closes) {
 	t.Helper()
 	if poll > 0 {
 		return runPolledViewer(t, ffmpeg, url, mapArg, d, poll)
@@ -40,7 +41,7 @@ func runLiveViewer(t *testing.T, ffmpeg, url, mapArg string, d, poll time.Durati
 	require.NoError(t, err)
 	require.NoError(t, cmd.Start())
 	require.NoError(t, pw.Close())
-	tl := &Tally{}
+	tl := &parse.Tally{}
 	p := Start(stderr, pr, tl, Options{})
 	stop := time.AfterFunc(d, func() {
 		// ffmpeg waiting for a live reload needs a second SIGTERM.
@@ -53,7 +54,7 @@ func runLiveViewer(t *testing.T, ffmpeg, url, mapArg string, d, poll time.Durati
 	_ = cmd.Wait() // exit status 255 after a signal
 	require.NoError(t, pr.Close())
 	require.NoError(t, perr)
-	return tl, c, p.stderr.segs
+	return tl, c, closesOf(p.stderr)
 }
 
 func liveViewerCmd(ctx context.Context, ffmpeg, url, mapArg string) *exec.Cmd {
@@ -65,7 +66,7 @@ func liveViewerCmd(ctx context.Context, ffmpeg, url, mapArg string) *exec.Cmd {
 	return cmd
 }
 
-func runPolledViewer(t *testing.T, ffmpeg, url, mapArg string, d, poll time.Duration) (*Tally, Counts, segTracker) {
+func runPolledViewer(t *testing.T, ffmpeg, url, mapArg string, d, poll time.Duration) (*parse.Tally, Counts, closes) {
 	ctx, cancel := context.WithTimeout(context.Background(), d+30*time.Second)
 	defer cancel()
 	poller, err := NewPoller(PollerOptions{Interval: poll})
@@ -79,7 +80,7 @@ func runPolledViewer(t *testing.T, ffmpeg, url, mapArg string, d, poll time.Dura
 	require.NoError(t, cmd.Start())
 	require.NoError(t, ew.Close())
 	require.NoError(t, pw.Close())
-	tl := &Tally{}
+	tl := &parse.Tally{}
 	r, err := poller.Add(er, pr, tl)
 	require.NoError(t, err)
 	stop := time.AfterFunc(d, func() {
@@ -91,7 +92,17 @@ func runPolledViewer(t *testing.T, ffmpeg, url, mapArg string, d, poll time.Dura
 	c, perr := r.Wait()
 	_ = cmd.Wait()
 	require.NoError(t, perr)
-	return tl, c, r.stderr.segs
+	return tl, c, closesOf(r.stderr)
+}
+
+// closes are a stderr parser's connection closes it could not use (see
+// parse.StderrParser.Closes).
+type closes struct{ unattributed, gated int }
+
+func closesOf(p *parse.StderrParser) closes {
+	var c closes
+	c.unattributed, c.gated = p.Closes()
+	return c
 }
 
 // originKinds counts the origin's requests by parse Kind.
@@ -99,13 +110,13 @@ func originKinds(o *fixtures.Origin) (k [4]int, errors int) {
 	for _, r := range o.Requests() {
 		switch r.Kind {
 		case fixtures.KindMaster, fixtures.KindMedia:
-			k[KindManifest]++
+			k[parse.KindManifest]++
 		case fixtures.KindSegment:
-			k[KindSegment]++
+			k[parse.KindSegment]++
 		case fixtures.KindInit:
-			k[KindInit]++
+			k[parse.KindInit]++
 		default:
-			k[KindUnknown]++
+			k[parse.KindUnknown]++
 		}
 		if r.Status >= 400 {
 			errors++
@@ -159,7 +170,7 @@ func testNoKeepAliveLatency(t *testing.T, poll time.Duration) {
 	if poll == 0 {
 		low = delay - 10*time.Millisecond
 	}
-	lat := tl.Latencies[KindSegment]
+	lat := tl.Latencies[parse.KindSegment]
 	for _, d := range lat {
 		assert.GreaterOrEqual(t, d, low, "segment latency")
 		assert.LessOrEqual(t, d, delay+schedulingSlack, "segment latency")
@@ -171,11 +182,11 @@ func testNoKeepAliveLatency(t *testing.T, poll time.Duration) {
 	// were seen, so the share is logged (a fleet reports it as
 	// segment_latency_coverage) and the test asks only that the
 	// mechanism works: latencies for several segments.
-	missing := tl.Requests[KindSegment] - len(lat)
+	missing := tl.Requests[parse.KindSegment] - len(lat)
 	assert.GreaterOrEqual(t, len(lat), 3, "segment requests with a latency")
 	assert.LessOrEqual(t, segs.unattributed, 2, "closes not attributed")
 	t.Logf("segment requests %d, latencies %d (%d late, %d unattributed, %d other): %v",
-		tl.Requests[KindSegment], len(lat), segs.gated, segs.unattributed, missing-segs.gated-segs.unattributed, lat)
+		tl.Requests[parse.KindSegment], len(lat), segs.gated, segs.unattributed, missing-segs.gated-segs.unattributed, lat)
 }
 
 // TestRealFFmpegNoKeepAliveTwoRenditions plays both renditions of a live
@@ -203,11 +214,11 @@ func TestRealFFmpegNoKeepAliveTwoRenditions(t *testing.T) {
 	assert.Equal(t, want, tl.Requests, "requests by kind: origin vs parsed")
 	assert.Zero(t, errs)
 	assert.Zero(t, c.StderrDropped+c.ProgressDropped)
-	lat := tl.Latencies[KindSegment]
+	lat := tl.Latencies[parse.KindSegment]
 	for _, d := range lat {
 		assert.Less(t, d, schedulingSlack, "segment latency (loopback, no fault): no reload wait in it")
 	}
-	assert.GreaterOrEqual(t, len(tl.Latencies[KindManifest]), tl.Requests[KindManifest]-1, "playlist requests with latency (all but one cut by the stop)")
+	assert.GreaterOrEqual(t, len(tl.Latencies[parse.KindManifest]), tl.Requests[parse.KindManifest]-1, "playlist requests with latency (all but one cut by the stop)")
 	t.Logf("segment requests %d, latencies %d, late %d, unattributed %d; playlist latencies %d of %d",
-		tl.Requests[KindSegment], len(lat), segs.gated, segs.unattributed, len(tl.Latencies[KindManifest]), tl.Requests[KindManifest])
+		tl.Requests[parse.KindSegment], len(lat), segs.gated, segs.unattributed, len(tl.Latencies[parse.KindManifest]), tl.Requests[parse.KindManifest])
 }

@@ -1,6 +1,6 @@
 //go:build linux
 
-package parse
+package pump
 
 import (
 	"context"
@@ -18,6 +18,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/hlsswarm/hlsswarm/internal/parse"
+	"github.com/hlsswarm/hlsswarm/internal/testkit"
 )
 
 // These tests run the real ffmpeg against a tiny local origin and compare
@@ -29,14 +32,7 @@ func findFFmpeg(t *testing.T) string {
 	if testing.Short() {
 		t.Skip("runs ffmpeg")
 	}
-	path := os.Getenv("HLSSWARM_FFMPEG")
-	if path == "" {
-		var err error
-		if path, err = exec.LookPath("ffmpeg"); err != nil {
-			t.Skip("ffmpeg not found")
-		}
-	}
-	return path
+	return testkit.FFmpeg(t)
 }
 
 // makeHLS encodes a short VOD (six 1 s segments) into dir.
@@ -69,9 +65,9 @@ type origin struct {
 
 func (o *origin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	name := strings.TrimPrefix(r.URL.Path, "/")
-	k := classifyURL([]byte(r.URL.Path))
+	k := parse.ClassifyURL([]byte(r.URL.Path))
 	if name == "init.mp4" {
-		k = KindInit
+		k = parse.KindInit
 	}
 	code := http.StatusOK
 	data, err := os.ReadFile(filepath.Join(o.dir, filepath.Base(name)))
@@ -89,14 +85,14 @@ func (o *origin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Length", fmt.Sprint(len(data)))
 	w.WriteHeader(code)
 	w.(http.Flusher).Flush()
-	if k != KindManifest {
+	if k != parse.KindManifest {
 		time.Sleep(o.bodyDelay)
 	}
 	_, _ = w.Write(data)
 }
 
 // runViewer runs one ffmpeg viewer of url to the end and parses it.
-func runViewer(t *testing.T, ffmpeg, url string) (*Tally, Counts) {
+func runViewer(t *testing.T, ffmpeg, url string) (*parse.Tally, Counts) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -111,7 +107,7 @@ func runViewer(t *testing.T, ffmpeg, url string) (*Tally, Counts) {
 	require.NoError(t, err)
 	require.NoError(t, cmd.Start())
 	require.NoError(t, pw.Close()) // the child holds its own copy
-	tl := &Tally{}
+	tl := &parse.Tally{}
 	p := Start(stderr, pr, tl, Options{})
 	c, perr := p.Wait() // before cmd.Wait, which would close stderr
 	werr := cmd.Wait()
@@ -132,23 +128,23 @@ func TestRealFFmpegFMP4LatencyAndCounts(t *testing.T) {
 	tl, c := runViewer(t, ffmpeg, srv.URL+"/index.m3u8")
 
 	assert.Equal(t, o.kinds, tl.Requests, "requests by kind: origin vs parsed")
-	assert.Equal(t, 1, tl.Ends[EndFinished])
-	assert.Equal(t, 1, tl.Ends[EndProgress])
+	assert.Equal(t, 1, tl.Ends[parse.EndFinished])
+	assert.Equal(t, 1, tl.Ends[parse.EndProgress])
 	assert.Zero(t, c.StderrDropped+c.ProgressDropped)
 	assert.Positive(t, tl.ProgressBlocks)
 	assert.Equal(t, 6*time.Second, tl.LastProgress.OutTime.Round(time.Second))
 
 	// Every body was held back 150 ms: a latency below that would be wrong.
-	require.NotEmpty(t, tl.Latencies[KindSegment])
-	require.Len(t, tl.Latencies[KindInit], 1)
-	for _, k := range []Kind{KindSegment, KindInit} {
+	require.NotEmpty(t, tl.Latencies[parse.KindSegment])
+	require.Len(t, tl.Latencies[parse.KindInit], 1)
+	for _, k := range []parse.Kind{parse.KindSegment, parse.KindInit} {
 		for _, d := range tl.Latencies[k] {
 			assert.GreaterOrEqual(t, d, 150*time.Millisecond, "%s latency", k)
 			assert.Less(t, d, 5*time.Second, "%s latency", k)
 		}
 	}
 	t.Logf("requests %v, latencies: segment %v init %v manifest %v", tl.Requests,
-		tl.Latencies[KindSegment], tl.Latencies[KindInit], tl.Latencies[KindManifest])
+		tl.Latencies[parse.KindSegment], tl.Latencies[parse.KindInit], tl.Latencies[parse.KindManifest])
 }
 
 func TestRealFFmpegMissingSegment(t *testing.T) {
@@ -163,7 +159,7 @@ func TestRealFFmpegMissingSegment(t *testing.T) {
 
 	assert.Equal(t, o.kinds, tl.Requests, "requests by kind: origin vs parsed")
 	assert.Equal(t, o.status[http.StatusNotFound], tl.HTTPErrors[404], "404s: origin vs parsed")
-	assert.Equal(t, o.status[http.StatusNotFound], tl.HTTPErrorKinds[KindSegment])
+	assert.Equal(t, o.status[http.StatusNotFound], tl.HTTPErrorKinds[parse.KindSegment])
 	assert.Equal(t, 2, tl.SegmentsFailed, "each missing segment once")
 	assert.Zero(t, tl.Timeouts)
 	t.Logf("origin %v %v; parsed %v %v, reconnects %v", o.kinds, o.status, tl.Requests, tl.HTTPErrors, tl.Reconnects)
@@ -202,7 +198,7 @@ func (o *liveOrigin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	o.mu.Lock()
-	o.kinds[KindManifest]++
+	o.kinds[parse.KindManifest]++
 	o.status[http.StatusOK]++
 	o.mu.Unlock()
 	var b strings.Builder
@@ -241,12 +237,12 @@ func TestRealFFmpegLiveTwoRenditions(t *testing.T) {
 	assert.Equal(t, o.kinds, tl.Requests, "requests by kind: origin vs parsed")
 	assert.Zero(t, c.StderrDropped+c.ProgressDropped)
 	assert.Empty(t, tl.HTTPErrors)
-	for _, d := range tl.Latencies[KindSegment] {
+	for _, d := range tl.Latencies[parse.KindSegment] {
 		assert.GreaterOrEqual(t, d, delay, "segment latency")
 		assert.Less(t, d, delay+600*time.Millisecond, "segment latency")
 	}
-	for _, d := range tl.Latencies[KindManifest] {
+	for _, d := range tl.Latencies[parse.KindManifest] {
 		assert.Less(t, d, 500*time.Millisecond, "playlist latency")
 	}
-	t.Logf("requests %v; segment latencies %v; %d playlist latencies", tl.Requests, tl.Latencies[KindSegment], len(tl.Latencies[KindManifest]))
+	t.Logf("requests %v; segment latencies %v; %d playlist latencies", tl.Requests, tl.Latencies[parse.KindSegment], len(tl.Latencies[parse.KindManifest]))
 }

@@ -1,6 +1,6 @@
 //go:build linux
 
-package parse
+package pump
 
 import (
 	"errors"
@@ -14,9 +14,8 @@ import (
 // parks the goroutine in Go's network poller (an epoll descriptor is
 // itself pollable) rather than blocking a thread in epoll_wait: a thread
 // that comes back from a long blocking system call wakes the runtime's
-// monitor thread, which then polls every 20 µs for a millisecond or more
-// (in profiles of 200 viewers the monitor's wake-ups were up to 15 % of
-// the harness's CPU before the rounds were batched). Only a set whose
+// monitor thread, which then polls at a high rate for a while: a cost per
+// wait that a fleet would pay every round. Only a set whose
 // events are rare may be parked: every event of a set in Go's poller wakes
 // the runtime's poller thread, waiting or not, so the data set (an event
 // per ffmpeg write) blocks instead, which it does only when idle.

@@ -1,10 +1,12 @@
-package parse
+package pump
 
 import (
 	"errors"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/hlsswarm/hlsswarm/internal/parse"
 )
 
 // Pipe is the read end of a pipe that a [Poller] reads by its file
@@ -116,9 +118,9 @@ var (
 // Reader is one viewer's pair of streams on a [Poller], made by
 // [Poller.Add]. Its sink is called from the poller's goroutine only.
 type Reader struct {
-	sink     Sink
-	stderr   *StderrParser
-	progress *ProgressParser
+	sink     parse.Sink
+	stderr   *parse.StderrParser
+	progress *parse.ProgressParser
 	streams  [2]*pollStream // stderr, progress; nil when not given
 	done     chan struct{}
 	counts   Counts
@@ -156,14 +158,14 @@ func (r *Reader) Counts() Counts {
 // touched by the poller goroutine only.
 type pollStream struct {
 	r       *Reader
-	which   Stream
+	which   parse.Stream
 	pipe    Pipe
 	fd      int
 	carry   []byte        // an unfinished line from the previous read
 	discard bool          // skipping the rest of a line cut to ReadSize
 	sock    bool          // a SOCK_SEQPACKET socket with kernel timestamps
 	batch   BatchObserver // pipe, when it takes batches
-	sp      splitter
+	sp      parse.Splitter
 	err     error
 
 	pendRead, pendDropped uint64 // lines not yet passed to the counters
@@ -173,7 +175,7 @@ type pollStream struct {
 
 // line parses one complete line of the stream.
 func (s *pollStream) line(line []byte, at time.Time) {
-	if s.which == StreamStderr {
+	if s.which == parse.StreamStderr {
 		s.r.stderr.Line(line, at)
 	} else {
 		s.r.progress.Line(line, at)
@@ -199,9 +201,9 @@ func (s *pollStream) feed(chunk []byte, limit int, at time.Time, budget *int) {
 		}
 	}
 	off := 0
-	s.sp.reset()
+	s.sp.Reset()
 	for {
-		line, end, ok := s.sp.next(data, off)
+		line, end, ok := s.sp.Next(data, off)
 		off = end
 		if !ok {
 			break
@@ -245,7 +247,7 @@ func (s *pollStream) cut(at time.Time, budget *int) {
 	}
 	s.carry = s.carry[:0]
 	s.discard = false
-	s.sp.skipLF = false
+	s.sp.EndMessage()
 }
 
 // eof parses an unfinished last line.
