@@ -16,6 +16,7 @@ import (
 
 	"github.com/hlsswarm/hlsswarm/assert"
 	"github.com/hlsswarm/hlsswarm/fixtures"
+	"github.com/hlsswarm/hlsswarm/internal/testkit"
 	"github.com/hlsswarm/hlsswarm/loadtest"
 )
 
@@ -177,7 +178,7 @@ func TestShards(t *testing.T) {
 		return
 	}
 	sel := fmt.Sprintf(`job=%q,run_id=%q`, loadtest.PushJob, runID)
-	waitFor(t, 20*time.Second, "Prometheus to scrape every shard's final push", func() bool {
+	testkit.WaitFor(t, 20*time.Second, "Prometheus to scrape every shard's final push", func() bool {
 		got, _ := stack.scalar(t, "sum(hlsswarm_requests_total{"+sel+"})")
 		return got == float64(merged.Totals.Requests.Total())
 	})

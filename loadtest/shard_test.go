@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hlsswarm/hlsswarm/internal/stats"
+	"github.com/hlsswarm/hlsswarm/internal/testkit"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 )
 
@@ -164,7 +165,7 @@ func TestCheckStartAt(t *testing.T) {
 	t.Parallel()
 	at := time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
 	cfg := Config{StartAt: at, Ramp: time.Second, Duration: 4 * time.Second, Shard: Shard{1, 4}}
-	rec := &recordingTB{TB: t}
+	rec := &testkit.Recorder{TB: t}
 	if err := checkStartAt(rec, cfg, at.Add(-time.Second)); err != nil || len(rec.Logs()) != 0 {
 		t.Errorf("early fleet: %v, logs %q; want nothing", err, rec.Logs())
 	}
