@@ -157,6 +157,7 @@ func NoRegression(t TestingT, run Run, path string, tol Tolerances) bool {
 		t.Errorf("baseline: %v; run the test with %s=1 to create it", err, UpdateBaselineEnv)
 		return false
 	}
+	showBaseline(t, run, path, stored)
 	rows := make([]regressionRow, 0, len(queries))
 	failed := 0
 	for _, q := range queries {
@@ -262,4 +263,29 @@ func writeBaseline(path string, metrics map[string]baselineMetric) error {
 		return fmt.Errorf("writing baseline: %w", err)
 	}
 	return nil
+}
+
+// baselineShower is a run that draws a baseline in its report:
+// *loadtest.Result, whose HTML report overlays the baseline's latency
+// percentiles.
+type baselineShower interface {
+	ShowBaseline(name string, values map[string]float64) error
+}
+
+// showBaseline hands the stored baseline to a run that can draw it; a
+// failure to redraw its report is logged, not a regression.
+func showBaseline(t TestingT, run Run, path string, stored *baselineFile) {
+	s, ok := run.(baselineShower)
+	if !ok {
+		return
+	}
+	values := make(map[string]float64, len(stored.Metrics))
+	for k, m := range stored.Metrics {
+		if m.Value != nil {
+			values[k] = *m.Value
+		}
+	}
+	if err := s.ShowBaseline(filepath.Base(path), values); err != nil {
+		logf(t, "baseline: %v", err)
+	}
 }

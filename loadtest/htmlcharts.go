@@ -171,6 +171,10 @@ func (r *Result) percentileChart() htmlChart {
 		}
 		c.Series = append(c.Series, svgchart.Series{Name: d.name, Points: p})
 	}
+	if b := r.baselineSeries(); len(b) > 0 {
+		c.Series = append(c.Series, b...)
+		note += " Dashed: the baseline assert.NoRegression compared the run with (its percentiles)."
+	}
 	return renderChart(c, note)
 }
 

@@ -29,8 +29,13 @@ func reportDirFor(t testing.TB, dir string) string {
 }
 
 // writeHTMLReport writes <dir>/<stem>.html (see reportStem).
+// It remembers the path, for ShowBaseline.
 func (r *Result) writeHTMLReport(dir string) (string, error) {
-	return writeFileAtomic(dir, r.reportStem()+".html", r.WriteHTML)
+	path, err := writeFileAtomic(dir, r.reportStem()+".html", r.WriteHTML)
+	if err == nil {
+		r.htmlPath = path
+	}
+	return path, err
 }
 
 // reportWritten logs a report's path and attaches it to the test as the

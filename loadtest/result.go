@@ -83,6 +83,9 @@ type Result struct {
 	snap   *stats.Snapshot
 	points []stats.Point
 	warmUp time.Duration
+
+	htmlPath string        // the HTML report written at the end of the run, if any
+	baseline *htmlBaseline // drawn on the HTML report (ShowBaseline)
 }
 
 // ConfigEcho is the configuration a run used, with defaults filled in.
