@@ -117,6 +117,13 @@ func TestReadReportV1(t *testing.T) {
 	if vs[1].Status != threshold.NoData {
 		t.Errorf("percentile threshold on a v1 report: %s; want no data", vs[1])
 	}
+	if vs, _ := back.Evaluate("p95(segment_latency) < 1s"); !strings.Contains(vs[0].Note, "keeps no histograms") {
+		t.Errorf("no-data verdict on a v1 report: note %q; want it to say v1 keeps no histograms", vs[0].Note)
+	}
+	var page bytes.Buffer
+	if err := back.WriteHTML(&page); err != nil || !strings.Contains(page.String(), "holds no histograms") {
+		t.Errorf("HTML of a v1 report (err %v) does not say it holds no histograms", err)
+	}
 	if !strings.Contains(back.Schema, "v1") {
 		t.Errorf("Schema = %q; want the v1 it was read from", back.Schema)
 	}

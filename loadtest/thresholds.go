@@ -2,6 +2,7 @@ package loadtest
 
 import (
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/hlsswarm/hlsswarm/internal/stats"
@@ -22,7 +23,22 @@ func (r *Result) Evaluate(exprs ...string) (verdict.Verdicts, error) {
 	if r == nil {
 		return nil, errNoRun
 	}
-	return threshold.Evaluate(resultSource{r}, exprs...)
+	vs, err := threshold.Evaluate(resultSource{r}, exprs...)
+	if r.Schema == reportSchemaV1 {
+		explainV1(vs)
+	}
+	return vs, err
+}
+
+// explainV1 says why a verdict on a v1 report has no data: v1 kept only
+// whole-run counts and quantiles, no histograms and no per-second counts.
+func explainV1(vs verdict.Verdicts) {
+	for i := range vs {
+		if st := vs[i].Status; st == verdict.NoData || st == verdict.NoDataAllowed {
+			vs[i].Note = strings.TrimPrefix(vs[i].Note+"; this report is "+reportSchemaV1+
+				", which keeps no histograms and no per-second counts (v2 reports do)", "; ")
+		}
+	}
 }
 
 // Measure returns the value of one query, such as "p95(segment_latency)" or
