@@ -179,8 +179,11 @@ func (r *Result) percentileChart() htmlChart {
 }
 
 // finalHistograms returns the run's segment and manifest histograms, nil
-// when the Result has none (a report read back).
+// when the Result has none (a v1 report read back).
 func (r *Result) finalHistograms() (seg, man *stats.HistogramSnapshot) {
+	if r.Schema == reportSchemaV1 {
+		return nil, nil // counts only: its snapshot's histograms are empty
+	}
 	if r.snap != nil {
 		return &r.snap.SegmentLatency, &r.snap.ManifestLatency
 	}
