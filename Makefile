@@ -13,12 +13,12 @@ FFMPEG41     := $(FFMPEG41_DIR)/package/ffmpeg
 TRUTH_TESTS  ?= ^(TestTruth|TestOriginUnderLoad)$$
 FAULTS41     ?= ^TestFaults$$/^keepalive_(off|on)$$/^(404_segments|503_bursts)$$
 
-.PHONY: help deps load test test-short scale scale-native bench lint staticcheck ffmpeg41 test-ffmpeg41
+.PHONY: help deps load test test-short scale scale-native bench lint staticcheck ffmpeg41 test-ffmpeg41 test-deploy
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
-deps: ## install ffmpeg and stress-ng (Debian/Ubuntu apt-get) when they are missing
+deps: ## install ffmpeg, chromium, stress-ng, prometheus and its pushgateway (Debian/Ubuntu apt-get) when they are missing
 	@if command -v ffmpeg >/dev/null 2>&1; then \
 		echo "ffmpeg found: $$(command -v ffmpeg) ($$(ffmpeg -hide_banner -version | head -n 1))"; \
 	elif command -v apt-get >/dev/null 2>&1; then \
@@ -30,6 +30,14 @@ deps: ## install ffmpeg and stress-ng (Debian/Ubuntu apt-get) when they are miss
 		echo "or point HLSSWARM_FFMPEG at an ffmpeg binary."; \
 		exit 1; \
 	fi
+	@if command -v chromium >/dev/null 2>&1; then \
+		echo "chromium found: $$(command -v chromium)"; \
+	elif command -v apt-get >/dev/null 2>&1; then \
+		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+		$$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	else \
+		echo "chromium is missing and apt-get is not available: e2e.TestHTMLReportInChromium will skip."; \
+	fi
 	@if command -v stress-ng >/dev/null 2>&1; then \
 		echo "stress-ng found: $$(command -v stress-ng)"; \
 	elif command -v apt-get >/dev/null 2>&1; then \
@@ -37,6 +45,14 @@ deps: ## install ffmpeg and stress-ng (Debian/Ubuntu apt-get) when they are miss
 		$$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y stress-ng; \
 	else \
 		echo "stress-ng is missing and apt-get is not available: e2e.TestGeneratorSaturation (its CPU hog) will skip."; \
+	fi
+	@if command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1 && command -v prometheus-pushgateway >/dev/null 2>&1; then \
+		echo "prometheus found: $$(command -v prometheus) ($$(prometheus --version 2>&1 | head -n 1))"; \
+	elif command -v apt-get >/dev/null 2>&1; then \
+		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+		$$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y prometheus prometheus-pushgateway; \
+	else \
+		echo "prometheus, promtool or prometheus-pushgateway is missing and apt-get is not available: the Prometheus tests will skip."; \
 	fi
 
 ffmpeg41: $(FFMPEG41) ## fetch the static ffmpeg 4.1 build (npm pack; nodejs/npm from apt-get when missing)
@@ -59,14 +75,28 @@ test-ffmpeg41: $(FFMPEG41) ## the truth tests (TestTruth, TestOriginUnderLoad, T
 	HLSSWARM_FFMPEG=$(abspath $(FFMPEG41)) $(GO) test -race -count=1 -timeout 30m -run '$(TRUTH_TESTS)' ./e2e
 	HLSSWARM_FFMPEG=$(abspath $(FFMPEG41)) $(GO) test -race -count=1 -timeout 30m -run '$(FAULTS41)' ./e2e
 
-load: ## the main job: a real ffmpeg fleet against the embedded fixture origin, printing its summary
-	$(GO) test -count=1 -v -run '^TestOriginUnderLoad$$' ./e2e
+# LOAD_OUT receives the reports of `make load` (go test -artifacts puts
+# them under $(LOAD_OUT)/_artifacts/<package>/<test>/<random>/).
+LOAD_OUT ?= .cache/load
 
-# Packages run one at a time (-p 1): e2e, loadtest, internal/parse and
+load: ## the main job: a real ffmpeg fleet against the embedded fixture origin, printing its summary and where its HTML report is
+	@mkdir -p $(LOAD_OUT)
+	@$(GO) test -count=1 -v -artifacts -outputdir $(abspath $(LOAD_OUT)) -run '^TestOriginUnderLoad$$' ./e2e; status=$$?; \
+		report=$$(find $(abspath $(LOAD_OUT))/_artifacts -name 'TestOriginUnderLoad.html' -printf '%T@ %p\n' 2>/dev/null | sort -n | tail -n 1 | cut -d' ' -f2-); \
+		if [ -n "$$report" ]; then echo "HTML report: $$report"; else echo "no HTML report written"; fi; \
+		exit $$status
+
+# Packages run one at a time (-p 1): e2e, loadtest, internal/pump and
 # internal/ffmpeg each run real ffmpeg fleets, and two of them at once on a
 # 2-core machine measure the machine, not the code.
 test: ## the whole suite with the race detector (needs ffmpeg)
 	$(GO) test -race -count=1 -p 1 -timeout 30m $(PKGS)
+	$(MAKE) test-deploy
+
+# deploy/kubernetes is a module of its own (the Kubernetes API types stay
+# out of the library's dependencies): go test ./... at the root skips it.
+test-deploy: ## validate the Kubernetes manifests and Dockerfile (deploy/kubernetes, no cluster needed)
+	cd deploy/kubernetes && $(GO) test -count=1 ./...
 
 test-short: ## the suite without the long cases
 	$(GO) test -race -count=1 -p 1 -short $(PKGS)
@@ -92,5 +122,7 @@ staticcheck: $(STATICCHECK)
 lint: $(STATICCHECK) ## gofmt, go vet (and for darwin, windows, freebsd), staticcheck
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
-	for os in darwin windows freebsd; do GOOS=$$os $(GO) build ./... && GOOS=$$os $(GO) vet ./loadtest ./assert ./fixtures || exit 1; done
+	for os in darwin windows freebsd; do GOOS=$$os $(GO) build ./... && GOOS=$$os $(GO) vet ./loadtest ./assert ./fixtures ./verdict || exit 1; done
 	$(STATICCHECK) $(PKGS)
+	cd deploy/kubernetes && $(GO) vet ./...
+	cd deploy/kubernetes && $(STATICCHECK) ./...

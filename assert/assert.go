@@ -5,21 +5,28 @@ import (
 	"fmt"
 
 	"github.com/hlsswarm/hlsswarm/internal/threshold"
+	"github.com/hlsswarm/hlsswarm/verdict"
 )
 
-// TestingT is the part of a test that assert uses: *testing.T, *testing.B,
-// testing.TB, and testify's mocks all satisfy it. When the value also has a
-// Logf(string, ...any) method (testing.TB does), passing tables and baseline
-// updates are logged through it.
+// TestingT is the part of a test that assert uses: only Errorf, so
+// *testing.T, *testing.B, testing.TB and any type with that method (such
+// as a recorder in a test of your own helpers) satisfy it. When
+// the value also has Helper() (testing.TB does), assert marks its functions
+// as helpers, so failures point at the caller; when it has
+// Logf(string, ...any), passing tables and baseline updates are logged
+// through it.
 type TestingT interface {
-	Helper()
 	Errorf(format string, args ...any)
 }
 
-// logT is the optional logging side of a TestingT.
-type logT interface {
-	Logf(format string, args ...any)
-}
+// helperT and logT are the optional sides of a TestingT. Each function
+// calls Helper itself (not through a wrapper), since Helper marks its caller.
+type (
+	helperT interface{ Helper() }
+	logT    interface {
+		Logf(format string, args ...any)
+	}
+)
 
 func logf(t TestingT, format string, args ...any) {
 	if l, ok := t.(logT); ok {
@@ -27,34 +34,45 @@ func logf(t TestingT, format string, args ...any) {
 	}
 }
 
-// Run is what thresholds are checked on: a finished *loadtest.Result or a
-// running *loadtest.Fleet. Its methods give the final (or current) snapshot,
-// the per-second history and the warm-up period to ignore.
-type Run = threshold.Source
+// Run is what thresholds are checked on. *loadtest.Result (a finished run,
+// or one read back with loadtest.ReadReport) and *loadtest.Fleet (a running
+// fleet) implement it; any other type may, for example to judge runs of
+// another load generator with the same catalogue.
+type Run interface {
+	// Evaluate checks threshold expressions (the grammar in the package
+	// doc) on the run after its warm-up and returns one verdict per
+	// expression, in order. Its error wraps [ErrInvalidThreshold] when an
+	// expression is invalid.
+	Evaluate(exprs ...string) (Verdicts, error)
+	// Measure returns the value of one query, such as
+	// "p95(segment_latency)", over the run after its warm-up. Its error
+	// wraps [ErrInvalidThreshold] when the query is invalid.
+	Measure(query string) (verdict.Measurement, error)
+}
 
 // Verdict is the outcome of one threshold: the expression, its [Status],
 // the observed value and its limit, and for failures when it broke.
-type Verdict = threshold.Verdict
+type Verdict = verdict.Verdict
 
 // Verdicts are the outcomes of several thresholds, in the order given. Their
 // Table method prints them as [Thresholds] does.
-type Verdicts = threshold.Verdicts
+type Verdicts = verdict.Verdicts
 
 // Status is the outcome of a threshold: [Pass], [Fail], [NoData] or
 // [NoDataAllowed].
-type Status = threshold.Status
+type Status = verdict.Status
 
 // The outcomes of a threshold.
 const (
-	Pass          = threshold.Pass          // the condition held
-	Fail          = threshold.Fail          // the condition did not hold
-	NoData        = threshold.NoData        // no observations: fails
-	NoDataAllowed = threshold.NoDataAllowed // no observations, written with "?": passes
+	Pass          = verdict.Pass          // the condition held
+	Fail          = verdict.Fail          // the condition did not hold
+	NoData        = verdict.NoData        // no observations: fails
+	NoDataAllowed = verdict.NoDataAllowed // no observations, written with "?": passes
 )
 
 // ErrInvalidThreshold is wrapped by the error for an expression that does
 // not parse or does not fit the metric catalogue.
-var ErrInvalidThreshold = threshold.ErrInvalidThreshold
+var ErrInvalidThreshold = verdict.ErrInvalidThreshold
 
 // ErrThresholdsFailed is wrapped by the error of [Check] when at least one
 // threshold failed or had no data.
@@ -72,14 +90,16 @@ func Check(run Run, exprs ...string) (Verdicts, error) {
 		// A check of nothing cannot fail; that is a mistake, not a pass.
 		return nil, fmt.Errorf("%w: no expressions given", ErrInvalidThreshold)
 	}
-	set, err := threshold.Parse(exprs...)
-	if err != nil {
+	if _, err := threshold.Parse(exprs...); err != nil {
 		return nil, err
 	}
 	if isNilRun(run) {
 		return nil, errNilRun
 	}
-	vs := set.Evaluate(run)
+	vs, err := run.Evaluate(exprs...)
+	if err != nil {
+		return nil, err
+	}
 	if vs.OK() {
 		return vs, nil
 	}
@@ -94,14 +114,18 @@ func Check(run Run, exprs ...string) (Verdicts, error) {
 // The expressions follow the grammar in the package doc; an invalid
 // expression fails the test with an error that points at its column.
 func Thresholds(t TestingT, run Run, exprs ...string) bool {
-	t.Helper()
+	if h, ok := t.(helperT); ok {
+		h.Helper()
+	}
 	vs, err := Check(run, exprs...)
 	return report(t, vs, err)
 }
 
 // report fails t once for a Check result, or logs the passing table.
 func report(t TestingT, vs Verdicts, err error) bool {
-	t.Helper()
+	if h, ok := t.(helperT); ok {
+		h.Helper()
+	}
 	switch {
 	case err == nil:
 		logf(t, "thresholds: %d passed\n%s", len(vs), vs.Table())

@@ -2,6 +2,7 @@ package assert_test
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -200,5 +201,22 @@ func TestTypedHelpers(t *testing.T) {
 	rec = &recordingT{}
 	if assert.NoDroppedLines(rec, &fakeRun{}) || len(rec.errors) != 1 || !strings.Contains(rec.errors[0], "no data") {
 		t.Errorf("NoDroppedLines on an empty run: errors %q; want no data", rec.errors)
+	}
+}
+
+// errorfOnly is the smallest TestingT: Errorf and nothing else (no Helper,
+// no Logf), as a mock of a test would be.
+type errorfOnly func(format string, args ...any)
+
+func (f errorfOnly) Errorf(format string, args ...any) { f(format, args...) }
+
+func TestErrorfOnlyTestingT(t *testing.T) {
+	var got []string
+	rec := errorfOnly(func(format string, args ...any) { got = append(got, fmt.Sprintf(format, args...)) })
+	if assert.Thresholds(rec, burstRun(), "timeouts == 0", "http_errors == 0") {
+		t.Error("Thresholds passed; want a failure on the 503 burst")
+	}
+	if len(got) != 1 || !strings.Contains(got[0], "thresholds: 1 of 2 failed") {
+		t.Errorf("Errorf calls = %q; want one with the table of 1 of 2 failed", got)
 	}
 }

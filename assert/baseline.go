@@ -13,7 +13,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/hlsswarm/hlsswarm/internal/threshold"
+	"github.com/hlsswarm/hlsswarm/verdict"
 )
 
 // UpdateBaselineEnv is the environment variable that makes [NoRegression]
@@ -102,7 +102,9 @@ type regressionRow struct {
 // values to path instead (creating its directory), logs that it did (when t
 // has Logf), and passes. A missing baseline file fails the test with that hint.
 func NoRegression(t TestingT, run Run, path string, tol Tolerances) bool {
-	t.Helper()
+	if h, ok := t.(helperT); ok {
+		h.Helper()
+	}
 	if tol == nil {
 		tol = DefaultTolerances()
 	}
@@ -119,15 +121,15 @@ func NoRegression(t TestingT, run Run, path string, tol Tolerances) bool {
 		names = append(names, name)
 	}
 	slices.Sort(names)
-	queries := make([]*threshold.Query, 0, len(names))
+	queries := make([]verdict.Measurement, 0, len(names))
 	var errs []error
 	for _, name := range names {
-		q, err := threshold.ParseQuery(name)
+		m, err := run.Measure(name)
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		queries = append(queries, q)
+		queries = append(queries, m)
 	}
 	if len(errs) > 0 {
 		t.Errorf("baseline: invalid tolerance metric:\n%v", errors.Join(errs...))
@@ -136,10 +138,11 @@ func NoRegression(t TestingT, run Run, path string, tol Tolerances) bool {
 	current := make(map[string]baselineMetric, len(queries))
 	for _, q := range queries {
 		m := baselineMetric{Text: "no data"}
-		if v, ok := q.Measure(run); ok {
-			m = baselineMetric{Value: &v, Text: q.Unit().Format(v)}
+		if q.OK {
+			v := q.Value
+			m = baselineMetric{Value: &v, Text: q.Unit.Format(v)}
 		}
-		current[q.String()] = m
+		current[q.Query] = m
 	}
 	if v := os.Getenv(UpdateBaselineEnv); v == "1" || v == "true" {
 		if err := writeBaseline(path, current); err != nil {
@@ -154,10 +157,11 @@ func NoRegression(t TestingT, run Run, path string, tol Tolerances) bool {
 		t.Errorf("baseline: %v; run the test with %s=1 to create it", err, UpdateBaselineEnv)
 		return false
 	}
+	showBaseline(t, run, path, stored)
 	rows := make([]regressionRow, 0, len(queries))
 	failed := 0
 	for _, q := range queries {
-		row := compareMetric(q, tol[q.String()], stored.Metrics, current[q.String()])
+		row := compareMetric(q, tol[q.Query], stored.Metrics, current[q.Query])
 		if !row.ok {
 			failed++
 		}
@@ -174,10 +178,10 @@ func NoRegression(t TestingT, run Run, path string, tol Tolerances) bool {
 }
 
 // compareMetric compares one metric's current value with the baseline.
-func compareMetric(q *threshold.Query, tol Tolerance, stored map[string]baselineMetric, now baselineMetric) regressionRow {
-	u := q.Unit()
-	row := regressionRow{metric: q.String(), base: "-", now: now.Text, limit: "-", change: "-"}
-	base, ok := stored[q.String()]
+func compareMetric(q verdict.Measurement, tol Tolerance, stored map[string]baselineMetric, now baselineMetric) regressionRow {
+	u := q.Unit
+	row := regressionRow{metric: q.Query, base: "-", now: now.Text, limit: "-", change: "-"}
+	base, ok := stored[q.Query]
 	switch {
 	case !ok:
 		row.verdict = "✗ not in the baseline"
@@ -259,4 +263,29 @@ func writeBaseline(path string, metrics map[string]baselineMetric) error {
 		return fmt.Errorf("writing baseline: %w", err)
 	}
 	return nil
+}
+
+// baselineShower is a run that draws a baseline in its report:
+// *loadtest.Result, whose HTML report overlays the baseline's latency
+// percentiles.
+type baselineShower interface {
+	ShowBaseline(name string, values map[string]float64) error
+}
+
+// showBaseline hands the stored baseline to a run that can draw it; a
+// failure to redraw its report is logged, not a regression.
+func showBaseline(t TestingT, run Run, path string, stored *baselineFile) {
+	s, ok := run.(baselineShower)
+	if !ok {
+		return
+	}
+	values := make(map[string]float64, len(stored.Metrics))
+	for k, m := range stored.Metrics {
+		if m.Value != nil {
+			values[k] = *m.Value
+		}
+	}
+	if err := s.ShowBaseline(filepath.Base(path), values); err != nil {
+		logf(t, "baseline: %v", err)
+	}
 }

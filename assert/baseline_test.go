@@ -110,3 +110,30 @@ func TestNoRegressionHigherIsBetter(t *testing.T) {
 		t.Errorf("diff table:\n%s", rec.errors[0])
 	}
 }
+
+// showingRun is a run that can draw a baseline (as *loadtest.Result
+// does), recording what it was given.
+type showingRun struct {
+	*fakeRun
+	name   string
+	values map[string]float64
+}
+
+func (r *showingRun) ShowBaseline(name string, values map[string]float64) error {
+	r.name, r.values = name, values
+	return nil
+}
+
+// TestNoRegressionShowsTheBaseline: the baseline compared against is
+// handed to a run that draws it (the HTML report's percentile plot).
+func TestNoRegressionShowsTheBaseline(t *testing.T) {
+	noUpdate(t)
+	run := &showingRun{fakeRun: baselineRun()}
+	rec := &recordingT{}
+	if !assert.NoRegression(rec, run, "testdata/baseline.json", nil) {
+		t.Fatalf("NoRegression failed: %q", rec.errors)
+	}
+	if run.name != "baseline.json" || run.values["p95(segment_latency)"] == 0 || len(run.values) != 8 {
+		t.Errorf("ShowBaseline(%q, %v); want baseline.json and its 8 metrics", run.name, run.values)
+	}
+}

@@ -29,11 +29,11 @@ func Comparison(run Run, exprs ...string) cmp.Comparison {
 //	poll.WaitOn(t, assert.Eventually(fleet, "segment_requests >= 500", "min(clients_active) >= 20"),
 //		poll.WithTimeout(30*time.Second), poll.WithDelay(time.Second))
 //
-// The expressions are parsed once; an invalid one stops the wait at the
+// The expressions are checked once; an invalid one stops the wait at the
 // first poll with its error. Until all pass, each poll continues with the
 // table of the thresholds not met yet (no data counts as not met).
 func Eventually(run Run, exprs ...string) poll.Check {
-	set, err := threshold.Parse(exprs...)
+	_, err := threshold.Parse(exprs...)
 	return func(poll.LogT) poll.Result {
 		if err != nil {
 			return poll.Error(err)
@@ -41,7 +41,10 @@ func Eventually(run Run, exprs ...string) poll.Check {
 		if isNilRun(run) {
 			return poll.Error(errNilRun)
 		}
-		vs := set.Evaluate(run)
+		vs, err := run.Evaluate(exprs...)
+		if err != nil {
+			return poll.Error(err)
+		}
 		if vs.OK() {
 			return poll.Success()
 		}

@@ -138,5 +138,13 @@
 // gotest.tools/v3/poll until thresholds hold on a running fleet.
 // [NoHTTPErrors], [NoTimeouts] and [NoDroppedLines] are the common checks by
 // name. Every function that takes a [TestingT] accepts *testing.T,
-// testing.TB or any value with Helper and Errorf (testify mocks).
+// testing.TB or any value with an Errorf method.
+//
+// # What assert judges
+//
+// A [Run]: *loadtest.Result (a finished run, also one read back with
+// loadtest.ReadReport) and *loadtest.Fleet (a running fleet) are the ones
+// hlsswarm makes. A Run evaluates the expressions itself (its Evaluate and
+// Measure methods), and the verdicts are package verdict's types, so assert
+// depends on no loadtest and loadtest on no assert.
 package assert

@@ -10,6 +10,8 @@ import (
 
 	"github.com/hlsswarm/hlsswarm/assert"
 	"github.com/hlsswarm/hlsswarm/internal/stats"
+	"github.com/hlsswarm/hlsswarm/internal/threshold"
+	"github.com/hlsswarm/hlsswarm/verdict"
 )
 
 // liveRun plays a finished run back one history point per tick, like a
@@ -45,6 +47,14 @@ func (l *liveRun) FinalSnapshot() *stats.Snapshot {
 }
 
 func (l *liveRun) WarmUpPeriod() time.Duration { return 0 }
+
+func (l *liveRun) Evaluate(exprs ...string) (assert.Verdicts, error) {
+	return threshold.Evaluate(l, exprs...)
+}
+
+func (l *liveRun) Measure(query string) (verdict.Measurement, error) {
+	return threshold.Measure(l, query)
+}
 
 func (l *liveRun) seen() int {
 	l.mu.Lock()

@@ -6,7 +6,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hlsswarm/hlsswarm/assert"
 	"github.com/hlsswarm/hlsswarm/internal/stats"
+	"github.com/hlsswarm/hlsswarm/internal/threshold"
+	"github.com/hlsswarm/hlsswarm/verdict"
 )
 
 // fakeRun is an assert.Run over synthetic stats values, as a finished
@@ -20,6 +23,16 @@ type fakeRun struct {
 func (f *fakeRun) FinalSnapshot() *stats.Snapshot { return f.final }
 func (f *fakeRun) HistoryPoints() []stats.Point   { return f.points }
 func (f *fakeRun) WarmUpPeriod() time.Duration    { return f.warm }
+
+// Evaluate and Measure make fakeRun an assert.Run the way loadtest's types
+// are one: through the threshold engine.
+func (f *fakeRun) Evaluate(exprs ...string) (assert.Verdicts, error) {
+	return threshold.Evaluate(f, exprs...)
+}
+
+func (f *fakeRun) Measure(query string) (verdict.Measurement, error) {
+	return threshold.Measure(f, query)
+}
 
 // second is one second of a synthetic run of 10 viewers.
 type second struct {
@@ -113,10 +126,9 @@ func (r *recordingT) Logf(format string, args ...any) {
 	r.logs = append(r.logs, fmt.Sprintf(format, args...))
 }
 
-// errorfOnlyT has no Logf, like testify's minimal mocks.
+// errorfOnlyT has Errorf and nothing else: the smallest TestingT.
 type errorfOnlyT struct{ errors []string }
 
-func (e *errorfOnlyT) Helper() {}
 func (e *errorfOnlyT) Errorf(format string, args ...any) {
 	e.errors = append(e.errors, fmt.Sprintf(format, args...))
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/hlsswarm/hlsswarm/assert"
 	"github.com/hlsswarm/hlsswarm/fixtures"
+	"github.com/hlsswarm/hlsswarm/internal/testkit"
 	"github.com/hlsswarm/hlsswarm/loadtest"
 )
 
@@ -68,7 +69,7 @@ func faultWindow(t *testing.T, origin *fixtures.Origin, f *loadtest.Fleet, on, h
 	t.Helper()
 	begin := time.Now()
 	time.Sleep(on)
-	waitFor(t, time.Minute, "every viewer playing before the fault", func() bool {
+	testkit.WaitFor(t, time.Minute, "every viewer playing before the fault", func() bool {
 		s := f.Snapshot()
 		playing := 0
 		for _, v := range s.Viewers {
@@ -118,7 +119,7 @@ func within(t *testing.T, what string, got, want int64) {
 // the failure goes to a recording TB.
 func thresholdFails(t *testing.T, res *loadtest.Result, expr string) {
 	t.Helper()
-	rec := &recordingTB{TB: t}
+	rec := &testkit.Recorder{TB: t, RealFatal: true}
 	if assert.Thresholds(rec, res, expr) {
 		t.Errorf("threshold %q passed; want it to catch the fault", expr)
 		return

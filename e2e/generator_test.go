@@ -11,6 +11,7 @@ import (
 
 	"github.com/hlsswarm/hlsswarm/assert"
 	"github.com/hlsswarm/hlsswarm/fixtures"
+	"github.com/hlsswarm/hlsswarm/internal/testkit"
 	"github.com/hlsswarm/hlsswarm/loadtest"
 )
 
@@ -120,7 +121,7 @@ func TestGeneratorSaturation(t *testing.T) {
 			_ = hog.Wait()
 		})
 		time.Sleep(time.Second) // let the hog's workers spin up
-		rec := &recordingTB{TB: t}
+		rec := &testkit.Recorder{TB: t, RealFatal: true}
 		res := generatorFleet(rec, origin, true)
 		t.Log("\n" + res.Summary())
 		logSeconds(t, res)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/hlsswarm/hlsswarm/fixtures"
+	"github.com/hlsswarm/hlsswarm/internal/testkit"
 	"github.com/hlsswarm/hlsswarm/loadtest"
 )
 
@@ -26,7 +27,7 @@ func TestNoFFmpegAfterPassingRun(t *testing.T) {
 	t.Parallel()
 	origin := fixtures.NewOrigin(t, fixtures.Live{})
 	res := loadtest.Run(t, loadtest.Config{URL: origin.URL(), Clients: 3, Duration: 4 * time.Second, ProgressInterval: -1})
-	if left := ffmpegPids(hostOf(t, origin.URL())); len(left) != 0 {
+	if left := testkit.LiveFFmpegPids(testkit.Host(t, origin.URL())); len(left) != 0 {
 		t.Errorf("ffmpeg processes left after Run returned: %v", left)
 	}
 	if got, want := res.Exits["stopped"], 3; got != want {
@@ -41,13 +42,13 @@ func TestNoFFmpegAfterFailingViewers(t *testing.T) {
 	t.Parallel()
 	origin := fixtures.NewOrigin(t, fixtures.Live{})
 	res := loadtest.Run(t, loadtest.Config{URL: origin.BaseURL() + "/nosuch.m3u8", Clients: 3, Duration: 5 * time.Second, ProgressInterval: -1, AllowNoPlayback: true})
-	if left := ffmpegPids(hostOf(t, origin.URL())); len(left) != 0 {
+	if left := testkit.LiveFFmpegPids(testkit.Host(t, origin.URL())); len(left) != 0 {
 		t.Errorf("ffmpeg processes left after Run returned: %v", left)
 	}
 	if res.Exits["error"] < 3 {
 		t.Errorf("Exits = %v; want every viewer to fail at least once", res.Exits)
 	}
-	if got := origin.Snapshot().ByKind[fixtures.KindOther][404]; got < 3 {
+	if got := origin.Snapshot().ByKind[fixtures.KindUnknown][404]; got < 3 {
 		t.Errorf("origin served %d 404s for /nosuch.m3u8; want >= 3", got)
 	}
 }
@@ -59,14 +60,14 @@ func TestNoFFmpegAfterLiveThresholdAbort(t *testing.T) {
 	origin := fixtures.NewOrigin(t, fixtures.Live{}, fixtures.WithFaults(fixtures.Fault{
 		Type: fixtures.FaultStatus, Status: 404, Kinds: []fixtures.Kind{fixtures.KindSegment}, Every: 4,
 	}))
-	rec := &recordingTB{TB: t}
+	rec := &testkit.Recorder{TB: t, RealFatal: true}
 	begin := time.Now()
 	res := loadtest.Run(rec, loadtest.Config{
 		URL: origin.URL(), Clients: 3, Duration: time.Minute, ProgressInterval: -1,
 		Thresholds: []string{"http_errors{code=404} == 0"},
 	})
 	took := time.Since(begin)
-	if left := ffmpegPids(hostOf(t, origin.URL())); len(left) != 0 {
+	if left := testkit.LiveFFmpegPids(testkit.Host(t, origin.URL())); len(left) != 0 {
 		t.Errorf("ffmpeg processes left after the abort: %v", left)
 	}
 	if res.Aborted == nil || took > 30*time.Second {
@@ -97,13 +98,13 @@ func TestLifecycleChild(t *testing.T) {
 		t.Skip("runs only as a child of TestNoFFmpegAfterChild")
 	}
 	url := os.Getenv(childURLEnv)
-	token := hostOf(t, url)
-	t.Cleanup(func() { fmt.Printf("LEFT %d\n", len(ffmpegPids(token))) })
+	token := testkit.Host(t, url)
+	t.Cleanup(func() { fmt.Printf("LEFT %d\n", len(testkit.LiveFFmpegPids(token))) })
 	f := loadtest.Start(t, loadtest.Config{URL: url, Clients: childFleet, Ramp: time.Millisecond, Duration: time.Minute, ProgressInterval: -1})
-	waitFor(t, 20*time.Second, "every viewer's ffmpeg", func() bool {
-		return f.Snapshot().Clients.Active == childFleet && len(ffmpegPids(token)) == childFleet
+	testkit.WaitFor(t, 20*time.Second, "every viewer's ffmpeg", func() bool {
+		return f.Snapshot().Clients.Active == childFleet && len(testkit.LiveFFmpegPids(token)) == childFleet
 	})
-	fmt.Printf("PIDS %s\n", strings.Trim(fmt.Sprint(ffmpegPids(token)), "[]"))
+	fmt.Printf("PIDS %s\n", strings.Trim(fmt.Sprint(testkit.LiveFFmpegPids(token)), "[]"))
 	switch mode {
 	case "fatal":
 		t.Fatal("deliberate failure with the fleet running")
@@ -126,7 +127,7 @@ func TestNoFFmpegAfterChild(t *testing.T) {
 		t.Run(mode, func(t *testing.T) {
 			t.Parallel()
 			origin := fixtures.NewOrigin(t, fixtures.Live{})
-			token := hostOf(t, origin.URL())
+			token := testkit.Host(t, origin.URL())
 			cmd := exec.Command(os.Args[0], "-test.run=^TestLifecycleChild$", "-test.count=1", "-test.v")
 			cmd.Env = append(os.Environ(), childEnv+"="+mode, childURLEnv+"="+origin.URL())
 			out, err := cmd.StdoutPipe()
@@ -140,7 +141,7 @@ func TestNoFFmpegAfterChild(t *testing.T) {
 			t.Cleanup(func() {
 				_ = cmd.Process.Kill() // a no-op once it exited
 				_ = cmd.Wait()
-				for _, p := range ffmpegPids(token) { // never expected: do not leak into other tests
+				for _, p := range testkit.LiveFFmpegPids(token) { // never expected: do not leak into other tests
 					_ = syscall.Kill(p, syscall.SIGKILL)
 				}
 			})
@@ -177,7 +178,7 @@ func TestNoFFmpegAfterChild(t *testing.T) {
 			if len(left) != 0 {
 				t.Fatalf("ffmpeg %v still alive %s after the child ended (%s). Child output:\n%s", left, took, exit, log.String())
 			}
-			if others := ffmpegPids(token); len(others) != 0 {
+			if others := testkit.LiveFFmpegPids(token); len(others) != 0 {
 				t.Errorf("other ffmpeg processes of this origin alive: %v", others)
 			}
 			switch mode {

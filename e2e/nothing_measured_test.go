@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/hlsswarm/hlsswarm/assert"
 	"github.com/hlsswarm/hlsswarm/fixtures"
+	"github.com/hlsswarm/hlsswarm/internal/testkit"
 	"github.com/hlsswarm/hlsswarm/loadtest"
 )
 
@@ -22,7 +22,7 @@ func TestNoSegmentFailsTheRun(t *testing.T) {
 	for _, allow := range []bool{false, true} {
 		origin := fixtures.NewOrigin(t, fixtures.Live{}, fixtures.WithFaults(fixtures.Fault{
 			Type: fixtures.FaultStatus, Status: 404, Kinds: []fixtures.Kind{fixtures.KindSegment, fixtures.KindInit}, Every: 1}))
-		rec := &recordingTB{TB: t}
+		rec := &testkit.Recorder{TB: t, RealFatal: true}
 		res := loadtest.Run(rec, loadtest.Config{
 			URL: origin.URL(), Clients: 2, Ramp: 200 * time.Millisecond, Duration: 4 * time.Second,
 			ProgressInterval: -1, RestartPolicy: loadtest.RestartNever, AllowNoPlayback: allow,
@@ -54,24 +54,18 @@ func TestNoSegmentFailsTheRun(t *testing.T) {
 // retried, left out of the counts, and fails the run with the OS error.
 func TestRefusedStartFailsTheRun(t *testing.T) {
 	t.Parallel()
-	real, err := exec.LookPath("ffmpeg")
-	if env := os.Getenv("HLSSWARM_FFMPEG"); env != "" {
-		real, err = env, nil
-	}
-	if err != nil {
-		t.Skipf("ffmpeg not found: %v", err)
-	}
+	real := testkit.FFmpeg(t)
 	wrapper := filepath.Join(t.TempDir(), "ffmpeg")
 	if err := os.WriteFile(wrapper, []byte("#!/bin/sh\nexec "+real+" \"$@\"\n"), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	origin := fixtures.NewOrigin(t, fixtures.Live{})
-	rec := &recordingTB{TB: t}
+	rec := &testkit.Recorder{TB: t, RealFatal: true}
 	f := loadtest.Start(rec, loadtest.Config{
 		URL: origin.URL(), Clients: 1, Ramp: time.Millisecond, Duration: 8 * time.Second,
 		FFmpeg: wrapper, ProgressInterval: -1,
 	})
-	waitFor(t, 10*time.Second, "the first viewer playing", func() bool {
+	testkit.WaitFor(t, 10*time.Second, "the first viewer playing", func() bool {
 		return f.Snapshot().Totals.Requests.Segment > 0
 	})
 	if err := os.Remove(wrapper); err != nil {

@@ -13,6 +13,9 @@ import (
 // real ffmpeg viewers for 20 s, and the thresholds a release gate would
 // hold it to. Run it with make load (go test -v) to see the summary.
 func TestOriginUnderLoad(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a 20 s load test with 20 ffmpeg viewers; run it without -short")
+	}
 	origin := fixtures.NewOrigin(t, fixtures.Live{})
 
 	res := loadtest.Run(t, loadtest.Config{

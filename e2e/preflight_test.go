@@ -1,103 +1,24 @@
 package e2e
 
 import (
-	"fmt"
-	"net"
 	"net/http"
 	"net/http/httptest"
-	"runtime"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/hlsswarm/hlsswarm/internal/testkit"
 	"github.com/hlsswarm/hlsswarm/loadtest"
 )
 
-// fatalTB records Fatalf, Errorf and Logf instead of failing the test, so
-// that a test can check the failures Start reports. Fatalf ends the
-// calling goroutine as the real one does: call Start through [fatalTB.start].
-type fatalTB struct {
-	testing.TB
-
-	mu     sync.Mutex
-	fatals []string
-	errors []string
-	logs   []string
-}
-
-func (r *fatalTB) Fatalf(format string, args ...any) {
-	r.mu.Lock()
-	r.fatals = append(r.fatals, fmt.Sprintf(format, args...))
-	r.mu.Unlock()
-	runtime.Goexit()
-}
-
-func (r *fatalTB) Errorf(format string, args ...any) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.errors = append(r.errors, fmt.Sprintf(format, args...))
-}
-
-func (r *fatalTB) Error(args ...any) { r.Errorf("%s", fmt.Sprint(args...)) }
-
-func (r *fatalTB) Logf(format string, args ...any) {
-	r.mu.Lock()
-	r.logs = append(r.logs, fmt.Sprintf(format, args...))
-	r.mu.Unlock()
-	r.TB.Logf(format, args...)
-}
-
-// start calls loadtest.Start on a goroutine of its own (a Fatalf ends it)
-// and returns the fleet (nil after a Fatalf) and how long Start took.
-func (r *fatalTB) start(cfg loadtest.Config) (*loadtest.Fleet, time.Duration) {
+// startRecorded calls loadtest.Start with rec on a goroutine of its own (a
+// Fatalf ends it) and returns the fleet (nil after a Fatalf) and how long
+// Start took.
+func startRecorded(rec *testkit.Recorder, cfg loadtest.Config) (*loadtest.Fleet, time.Duration) {
 	var f *loadtest.Fleet
 	begin := time.Now()
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		f = loadtest.Start(r, cfg)
-	}()
-	<-done
+	rec.Go(func() { f = loadtest.Start(rec, cfg) })
 	return f, time.Since(begin)
-}
-
-func (r *fatalTB) recorded() (fatals, logs []string) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]string(nil), r.fatals...), append([]string(nil), r.logs...)
-}
-
-// silentOrigin accepts connections and never answers (a tarpit); it is
-// closed with the test.
-func silentOrigin(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return "http://" + ln.Addr().String() + "/live/master.m3u8"
 }
 
 // TestPreflight: Start fetches Config.URL before any viewer starts and
@@ -107,9 +28,7 @@ func silentOrigin(t *testing.T) string {
 // the URL as given (ffmpeg against the same dead origin).
 func TestPreflight(t *testing.T) {
 	t.Parallel()
-	refused := httptest.NewServer(http.NotFoundHandler())
-	refusedURL := refused.URL + "/live/master.m3u8"
-	refused.Close()
+	refusedURL := testkit.Refused("/live/master.m3u8")
 	pages := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/index.html" {
 			w.Header().Set("Content-Type", "text/html")
@@ -129,15 +48,15 @@ func TestPreflight(t *testing.T) {
 		{"refused", refusedURL, "GET " + refusedURL + ": dial tcp", 2 * time.Second},
 		{"404", pages.URL + "/live/master.m3u8", "GET " + pages.URL + "/live/master.m3u8: HTTP 404 Not Found", 2 * time.Second},
 		{"html", pages.URL + "/index.html", `not an HLS playlist (Content-Type "text/html", no #EXTM3U first line): the body starts with "<!DOCTYPE html><html><body>Sign in to continue</body></html>"`, 2 * time.Second},
-		{"tarpit", silentOrigin(t), "(no answer within Config.Timeout = 1s)", timeout + 2*time.Second},
+		{"tarpit", testkit.Tarpit(t), "(no answer within Config.Timeout = 1s)", timeout + 2*time.Second},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			cfg := loadtest.Config{URL: tt.url, Clients: 2, Ramp: 100 * time.Millisecond, Duration: time.Second, Timeout: timeout, ProgressInterval: -1}
-			rec := &fatalTB{TB: t}
-			f, took := rec.start(cfg)
-			fatals, _ := rec.recorded()
+			rec := &testkit.Recorder{TB: t}
+			f, took := startRecorded(rec, cfg)
+			fatals := rec.Fatals()
 			if f != nil || len(fatals) != 1 {
 				t.Fatalf("Start returned %v with failures %q; want one failure", f, fatals)
 			}
@@ -151,15 +70,15 @@ func TestPreflight(t *testing.T) {
 			}
 			// The whole URL, not its host: the 404 and html cases share a
 			// server, and the other's AllowNoPlayback fleet may be running.
-			if left := ffmpegPids(tt.url); len(left) != 0 {
+			if left := testkit.LiveFFmpegPids(tt.url); len(left) != 0 {
 				t.Errorf("ffmpeg started for a failed Start: %v", left)
 			}
 			t.Logf("Start failed after %s: %s", took.Round(time.Millisecond), fatals[0])
 
 			cfg.AllowNoPlayback = true
-			rec = &fatalTB{TB: t}
-			f, _ = rec.start(cfg)
-			fatals, logs := rec.recorded()
+			rec = &testkit.Recorder{TB: t}
+			f, _ = startRecorded(rec, cfg)
+			fatals, logs := rec.Fatals(), rec.Logs()
 			if f == nil {
 				t.Fatalf("AllowNoPlayback: Start failed: %q", fatals)
 			}

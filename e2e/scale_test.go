@@ -11,6 +11,7 @@ import (
 
 	"github.com/hlsswarm/hlsswarm/assert"
 	"github.com/hlsswarm/hlsswarm/internal/originproc"
+	"github.com/hlsswarm/hlsswarm/internal/testkit"
 	"github.com/hlsswarm/hlsswarm/loadtest"
 )
 
@@ -116,14 +117,14 @@ func scaleStep(t *testing.T, clients int) bool {
 		duration = 5 * time.Minute
 	)
 	origin := originproc.Start(t)
-	token := hostOf(t, origin.URL)
+	token := testkit.Host(t, origin.URL)
 	begin := time.Now()
 	f := loadtest.Start(t, loadtest.Config{URL: origin.URL, Clients: clients, Duration: duration, ProgressInterval: 10 * time.Second})
-	waitFor(t, f.Config().Ramp+60*time.Second, "all viewers active", func() bool { return f.Snapshot().Clients.Active == clients })
+	testkit.WaitFor(t, f.Config().Ramp+60*time.Second, "all viewers active", func() bool { return f.Snapshot().Clients.Active == clients })
 	full := time.Since(begin)
 	time.Sleep(3 * time.Second) // let the last starts settle
 
-	pids := ffmpegPids(token)
+	pids := testkit.LiveFFmpegPids(token)
 	// CPU over the window first, with nothing of ours in it but two reads
 	// of the CPU times; memory after it: reading 300 smaps_rollup files
 	// walks 300 processes' page tables, CPU that is not the harness's.
@@ -193,7 +194,7 @@ func scaleStep(t *testing.T, clients int) bool {
 			t.Errorf("%s requests: counted %d, origin served %d; want equal up to %d in flight", k, ours, theirs, clients)
 		}
 	}
-	if left := ffmpegPids(token); len(left) != 0 {
+	if left := testkit.LiveFFmpegPids(token); len(left) != 0 {
 		t.Errorf("%d ffmpeg processes left after the run", len(left))
 	}
 	_, err := assert.Check(res, "dropped_lines == 0", "http_errors == 0", "timeouts == 0")

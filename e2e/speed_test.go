@@ -11,6 +11,7 @@ import (
 	"github.com/hlsswarm/hlsswarm/assert"
 	"github.com/hlsswarm/hlsswarm/fixtures"
 	"github.com/hlsswarm/hlsswarm/internal/genhealth"
+	"github.com/hlsswarm/hlsswarm/internal/testkit"
 	"github.com/hlsswarm/hlsswarm/loadtest"
 )
 
@@ -59,7 +60,7 @@ func TestSpeedNoFalseAlarm(t *testing.T) {
 		} else {
 			t.Setenv(assert.UpdateBaselineEnv, "")
 		}
-		gate := &recordingTB{TB: t}
+		gate := &testkit.Recorder{TB: t, RealFatal: true}
 		if !assert.NoRegression(gate, res, baseline, nil) {
 			judge("run %d of %d: the default regression gate failed a healthy run: %s", run+1, runs, strings.Join(gate.Errors(), "\n"))
 		}
@@ -74,7 +75,7 @@ func TestSpeedNoFalseAlarm(t *testing.T) {
 	// a speed needs 7 s of progress after it.
 	capped := cfg(origin)
 	capped.Duration = 18 * time.Second
-	rec := &recordingTB{TB: t}
+	rec := &testkit.Recorder{TB: t, RealFatal: true}
 	res := loadtest.Run(rec, capped)
 	vs, err := assert.Check(res, "min(speed) < 0.95")
 	if err != nil || !vs.OK() {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/hlsswarm/hlsswarm/assert"
 	"github.com/hlsswarm/hlsswarm/fixtures"
+	"github.com/hlsswarm/hlsswarm/internal/testkit"
 	"github.com/hlsswarm/hlsswarm/loadtest"
 )
 
@@ -22,7 +23,7 @@ func TestStalledViewers(t *testing.T) {
 		URL: origin.URL(), Clients: 4, Ramp: time.Second, Duration: 26 * time.Second,
 		Timeout: 20 * time.Second, ProgressInterval: -1, Origin: origin,
 	})
-	waitFor(t, 15*time.Second, "4 active viewers", func() bool { return f.Snapshot().Clients.Active == 4 })
+	testkit.WaitFor(t, 15*time.Second, "4 active viewers", func() bool { return f.Snapshot().Clients.Active == 4 })
 	time.Sleep(2 * time.Second)
 	stall := func(client string) fixtures.Fault {
 		return fixtures.Fault{Type: fixtures.FaultHeaderStall, Delay: hold, Kinds: []fixtures.Kind{fixtures.KindSegment}, Client: client, Limit: 1}

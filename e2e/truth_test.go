@@ -17,19 +17,6 @@ import (
 // the origin both count.
 var kinds = []string{"manifest", "segment", "init", "unknown"}
 
-// catalogueKind maps an origin request kind to the metric catalogue's.
-func catalogueKind(k fixtures.Kind) string {
-	switch k {
-	case fixtures.KindMaster, fixtures.KindMedia:
-		return "manifest"
-	case fixtures.KindSegment:
-		return "segment"
-	case fixtures.KindInit:
-		return "init"
-	}
-	return "unknown"
-}
-
 // truthDiff compares what the parsers counted per viewer with what the
 // origin recorded per client (truth, taken once the origin went idle, so
 // that every request it received is recorded). It returns the number of requests ffmpeg logged
@@ -52,7 +39,7 @@ func truthDiff(t *testing.T, truth fixtures.Snapshot, res *loadtest.Result, allo
 		truthBytes += c.Bytes
 		served := map[string]int64{}
 		for k, n := range c.Requests {
-			served[catalogueKind(k)] += n
+			served[k.Catalogue()] += n
 		}
 		for _, k := range kinds {
 			ours, theirs := int64(v.Requests.Get(k)), served[k]
@@ -125,7 +112,7 @@ func totalsEqualViewers(t *testing.T, truth fixtures.Snapshot, res *loadtest.Res
 	for client, counts := range truth.ByClient {
 		for k, n := range counts.Requests {
 			if client != "" {
-				viewers[catalogueKind(k)] += n
+				viewers[k.Catalogue()] += n
 			}
 		}
 	}
@@ -249,7 +236,7 @@ func testTruth(t *testing.T, live bool, format fixtures.Format, tls bool, varian
 	for _, k := range kinds {
 		var all int64
 		for kind, byStatus := range truth.ByKind {
-			if catalogueKind(kind) == k {
+			if kind.Catalogue() == k {
 				all += sum(byStatus)
 			}
 		}

@@ -16,6 +16,11 @@ const (
 	// on a starved machine can take seconds; past the bound the snapshot
 	// is taken as is and the lines not yet read count in the next one.
 	syncBound = 500 * time.Millisecond
+	// snapshotSyncBound is how long Fleet.Snapshot, called by a test,
+	// waits for the readers: longer than the control loop's bound, since
+	// a test reading counts wants every line, but bounded, so that a
+	// test polling an overloaded fleet is not held by it.
+	snapshotSyncBound = 5 * time.Second
 	// StopBound is how long a stopping fleet waits for its viewers to end
 	// (every ffmpeg is killed 700 ms after its first SIGTERM) and their
 	// output to be read. Past it the fleet reports the viewers still

@@ -52,7 +52,7 @@ func capacityWarnings(clients int, ramp time.Duration, cpus int, memAvail uint64
 // logCapacity logs capacityWarnings for cfg on this machine.
 func logCapacity(t testing.TB, cfg Config) {
 	mem, _ := genhealth.MemAvailable()
-	for _, w := range capacityWarnings(cfg.Clients, cfg.Ramp, runtime.NumCPU(), mem) {
+	for _, w := range capacityWarnings(cfg.Shard.clients(cfg.Clients), cfg.Ramp, runtime.NumCPU(), mem) {
 		t.Logf("%s", w)
 	}
 }

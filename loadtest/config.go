@@ -19,14 +19,19 @@ const (
 	// Config.Duration is 0.
 	DefaultDuration = 10 * time.Second
 	// DefaultStartRate is the number of ffmpeg starts per second the default
-	// ramp allows. Each start costs about 0.1 CPU-second, so two cores start
-	// 15-20 viewers a second at best; 10/s keeps start latency near 100 ms.
+	// ramp allows. A start costs far more CPU than a second of playing, so a
+	// faster ramp on a small machine queues starts behind each other and
+	// start latency grows with the queue; 10/s stays below what two cores
+	// complete.
 	DefaultStartRate = 10
 	// DefaultTimeout is the ffmpeg rw_timeout when Config.Timeout is 0.
 	DefaultTimeout = 10 * time.Second
 	// DefaultProgressInterval is the live progress cadence when
 	// Config.ProgressInterval is 0.
 	DefaultProgressInterval = 5 * time.Second
+	// DefaultPushInterval is the time between two pushes to
+	// Config.PushGateway when Config.PushInterval is 0.
+	DefaultPushInterval = 5 * time.Second
 	// MaxClients bounds Config.Clients and Fleet.Scale: a bigger fleet is a
 	// typo on any machine that runs go test.
 	MaxClients = 10000
@@ -49,9 +54,9 @@ const ReportDirEnv = "HLSSWARM_REPORT_DIR"
 // audience does. It also measures better and costs less: with -map 0 over
 // several renditions ffmpeg (5.1) reads all of them in one thread, so a
 // body that arrived can wait unread while the demuxer waits on another
-// rendition, and about half the segments get no measurable latency (see
-// internal/parse); one rendition per viewer halves ffmpeg's CPU too.
-// VariantAll keeps ffmpeg's own behaviour (-map 0: every rendition at once).
+// rendition, and about half the segments get no measurable latency; one
+// rendition per viewer halves ffmpeg's CPU too. VariantAll keeps ffmpeg's
+// own behaviour (-map 0: every rendition at once).
 //
 // The fleet fetches Config.URL once, from Go, before the run starts (so it
 // is not part of Result.Origin), with Config.Headers (to the URL's origin
@@ -89,8 +94,8 @@ var variants = []Variant{VariantRoundRobin, VariantAll, VariantFirst, VariantHig
 // measured for every segment of a live stream. The cost is one TCP
 // connection per request (more connection churn than a real player makes;
 // no measurable ffmpeg CPU over http) and, over https, one TLS handshake
-// per request: about 8 times ffmpeg's CPU and about 50 ms added to every
-// latency on loopback. On keeps ffmpeg's connection reuse, like a player;
+// per request, which multiplies ffmpeg's CPU and adds the handshake to
+// every latency. On keeps ffmpeg's connection reuse, like a player;
 // segment latency is then measured only where other log lines prove a
 // body's end (VOD and catching-up live, not a live edge).
 type KeepAlive string
@@ -170,13 +175,15 @@ type Config struct {
 	// the same thing as one of a public origin.
 	URL string
 
-	// Clients is the number of concurrent viewers (ffmpeg processes).
-	// Default DefaultClients (5); at most MaxClients.
+	// Clients is the number of concurrent viewers (ffmpeg processes): of
+	// the whole run when it is sharded (see Config.Shard), each shard
+	// running its share. Default DefaultClients (5); at most MaxClients.
 	Clients int
 
 	// Ramp spreads the viewer starts over this duration; each start is
 	// placed in its own slot of Ramp/Clients with seeded jitter inside the
-	// slot. Default Clients/DefaultStartRate seconds (10 starts a second).
+	// slot. Default Clients/DefaultStartRate seconds (10 starts a second;
+	// in a sharded run, 10 a second in each shard).
 	// Set a tiny value (time.Millisecond) to start everyone at once.
 	Ramp time.Duration
 
@@ -214,11 +221,13 @@ type Config struct {
 	// (ffmpeg's -headers: to every host, redirects included). The fleet's
 	// own playlist fetch sends them to URL's scheme, host and port only.
 	// Names and values must not contain CR or LF. Each viewer also sends
-	// X-Hlsswarm-Client: <n>.
+	// X-Hlsswarm-Client: <n> (and, with a RunID, X-Hlsswarm-Run and
+	// X-Hlsswarm-Shard).
 	Headers map[string]string
 
 	// UserAgent is the User-Agent sent by every viewer, followed by
-	// " client-<n>". Default: ffmpeg's own (Lavf/<version>).
+	// " client-<n>" (with a RunID, " run-<id> shard-<i> client-<n>").
+	// Default: ffmpeg's own (Lavf/<version>).
 	UserAgent string
 
 	// Engine is what plays each viewer (see [Engine]). Default
@@ -254,9 +263,43 @@ type Config struct {
 	// port (see Fleet.MetricsURL). Default: no server.
 	MetricsAddr string
 
-	// ReportDir, when set, receives <test name>.json (the JSON report) and
+	// PushGateway, when set, is the base URL of a Prometheus Pushgateway
+	// (http://host:9091) the fleet pushes its metrics to every
+	// PushInterval while it runs and once at its end, grouped by
+	// job="hlsswarm" and the fleet's labels, so that a Prometheus server
+	// scraping the gateway (honor_labels: true) holds every fleet of a
+	// run, on however many machines, live. Latencies go as native
+	// histograms with classic buckets. A failed final push fails the
+	// test. Default: the environment variable HLSSWARM_PUSHGATEWAY, else
+	// no pushes.
+	PushGateway string
+
+	// PushInterval is the time between two pushes to PushGateway, and
+	// between two checks of GlobalThresholds. Default 5s.
+	PushInterval time.Duration
+
+	// GlobalThresholds are threshold expressions (see package assert)
+	// checked every PushInterval, while the fleet runs, on the whole
+	// run's series in Prometheus: every fleet of the run, on every
+	// machine, pushing to the PushGateway that PrometheusURL scrapes
+	// (selected by the fleet's labels but its shard). The first breach
+	// stops this fleet and fails the test naming it, so every fleet of a
+	// run that checks the same thresholds stops within a few seconds of
+	// the others. Percentiles come from native histograms; the min and
+	// max of a distribution have no Prometheus form and are refused. A run
+	// whose global thresholds could never be checked fails. Default none.
+	GlobalThresholds []string
+
+	// PrometheusURL is the base URL (http://host:9090) of the Prometheus
+	// server that scrapes PushGateway, for GlobalThresholds. Default: the
+	// environment variable HLSSWARM_PROMETHEUS.
+	PrometheusURL string
+
+	// ReportDir, when set, receives <test name>.json (the JSON report),
+	// <test name>.html (the HTML report, see Result.WriteHTML) and
 	// <test name>.prom (a Prometheus text-format snapshot) at the end of
 	// the run. Default: the environment variable HLSSWARM_REPORT_DIR, else
+	// the test's t.ArtifactDir() when go test runs with -artifacts, else
 	// no files.
 	ReportDir string
 
@@ -291,6 +334,27 @@ type Config struct {
 	// comes from other work, so failing by default would fail healthy
 	// origins. Default false.
 	FailOnSaturatedGenerator bool
+
+	// Shard makes this process one shard of a run spread over several
+	// (see [Shard]): Clients, Ramp and Duration describe the whole run,
+	// and the shard runs its share of the viewers, with global ids.
+	// Default: from ShardIndexEnv and ShardCountEnv when ShardCountEnv is
+	// set (a Kubernetes Indexed Job), else one shard.
+	Shard Shard
+
+	// RunID names the run every shard belongs to: sent with every request
+	// (X-Hlsswarm-Run, X-Hlsswarm-Shard, the User-Agent), a label of every
+	// metric (run_id, shard), and in the report, where Merge checks it.
+	// Letters, digits, '.', '_' and '-', at most MaxRunIDLen bytes.
+	// Required with more than one shard. Default: RunIDEnv, else none.
+	RunID string
+
+	// StartAt, when set, is the wall-clock time at which the ramp starts,
+	// so that every shard ramps as one fleet whenever its process
+	// started: viewer starts fall at StartAt plus their ramp offset (those
+	// already past start at once) and the run ends at StartAt + Ramp +
+	// Duration. Default: StartAtEnv (RFC 3339), else when Start is called.
+	StartAt time.Time
 }
 
 // withDefaults returns a copy of c with every zero field set to its
@@ -299,8 +363,11 @@ func (c Config) withDefaults() Config {
 	if c.Clients == 0 {
 		c.Clients = DefaultClients
 	}
+	if p, err := resolvePlacement(c, getenv); err == nil { // Validate reported the error
+		c.Shard, c.RunID, c.StartAt = p.shard, p.runID, p.startAt
+	}
 	if c.Ramp == 0 {
-		c.Ramp = defaultRamp(c.Clients)
+		c.Ramp = defaultRamp(c.Shard.clients(c.Clients))
 	}
 	if c.Duration == 0 {
 		c.Duration = DefaultDuration
@@ -328,6 +395,15 @@ func (c Config) withDefaults() Config {
 	}
 	if c.ReportDir == "" {
 		c.ReportDir = os.Getenv(ReportDirEnv)
+	}
+	if c.PushGateway == "" {
+		c.PushGateway = os.Getenv(PushGatewayEnv)
+	}
+	if c.PushInterval == 0 {
+		c.PushInterval = DefaultPushInterval
+	}
+	if c.PrometheusURL == "" {
+		c.PrometheusURL = os.Getenv(PrometheusEnv)
 	}
 	return c
 }
@@ -392,8 +468,8 @@ func (c Config) Validate() error {
 		switch strings.ToLower(name) {
 		case "user-agent":
 			return fmt.Errorf("loadtest: Config.Headers has %q; set Config.UserAgent instead (each viewer appends \" client-<n>\" to it)", name)
-		case strings.ToLower(ffmpeg.ClientHeader):
-			return fmt.Errorf("loadtest: Config.Headers has %q; the fleet sets it to each viewer's id", name)
+		case strings.ToLower(ffmpeg.ClientHeader), strings.ToLower(ffmpeg.RunHeader), strings.ToLower(ffmpeg.ShardHeader):
+			return fmt.Errorf("loadtest: Config.Headers has %q; the fleet sets it (viewer id, Config.RunID, Config.Shard)", name)
 		case "host", "content-length", "connection", "transfer-encoding":
 			return fmt.Errorf("loadtest: Config.Headers has %q; ffmpeg sets it for each request: leave it out", name)
 		}
@@ -409,10 +485,28 @@ func (c Config) Validate() error {
 			return fmt.Errorf("loadtest: Config.Thresholds[%d] is empty; want an expression like \"timeouts == 0\"", i)
 		}
 	}
+	if err := c.validatePlacement(); err != nil {
+		return err
+	}
 	if c.MetricsAddr != "" {
 		if _, port, err := net.SplitHostPort(c.MetricsAddr); err != nil || port == "" {
 			return fmt.Errorf("loadtest: Config.MetricsAddr = %q; want host:port or :port (empty host means 127.0.0.1, port 0 picks one)", c.MetricsAddr)
 		}
+	}
+	if err := validatePushGateway(c.PushGateway); err != nil {
+		return err
+	}
+	for i, expr := range c.GlobalThresholds {
+		if strings.TrimSpace(expr) == "" {
+			return fmt.Errorf("loadtest: Config.GlobalThresholds[%d] is empty; want an expression like \"http_error_rate < 1%%\"", i)
+		}
+	}
+	if len(c.GlobalThresholds) > 0 && (c.PushGateway == "" || c.PrometheusURL == "") {
+		return fmt.Errorf("loadtest: Config.GlobalThresholds need Config.PushGateway (%q) and Config.PrometheusURL (%q), the Prometheus server that scrapes it; set both (or %s and %s)",
+			c.PushGateway, c.PrometheusURL, PushGatewayEnv, PrometheusEnv)
+	}
+	if c.PushInterval < 0 || (c.PushInterval > 0 && c.PushInterval < 100*time.Millisecond) {
+		return fmt.Errorf("loadtest: Config.PushInterval = %v; want 0 (the default, %v) or at least 100ms", c.PushInterval, DefaultPushInterval)
 	}
 	return nil
 }

@@ -45,7 +45,7 @@ func TestConfigValidate(t *testing.T) {
 		{"header name with space", Config{URL: u, Headers: map[string]string{"X A": "1"}}, `Config.Headers has name "X A"; want an HTTP header name`},
 		{"header name with non-ASCII", Config{URL: u, Headers: map[string]string{"Jeton-é": "1"}}, "want an HTTP header name"},
 		{"user agent in headers", Config{URL: u, Headers: map[string]string{"user-agent": "x"}}, "set Config.UserAgent instead"},
-		{"client header in headers", Config{URL: u, Headers: map[string]string{"X-Hlsswarm-Client": "9"}}, "the fleet sets it to each viewer's id"},
+		{"client header in headers", Config{URL: u, Headers: map[string]string{"X-Hlsswarm-Client": "9"}}, "the fleet sets it (viewer id, Config.RunID, Config.Shard)"},
 		{"host in headers", Config{URL: u, Headers: map[string]string{"Host": "cdn.test"}}, "ffmpeg sets it for each request"},
 		{"authorization", Config{URL: u, Headers: map[string]string{"Authorization": "Bearer x", "Cookie": "a=b"}}, ""},
 		{"space in URL", Config{URL: "http://127.0.0.1:8080/live stream/master.m3u8"}, "has a space or control character at byte 26; want a URL with it percent-encoded"},
@@ -53,6 +53,10 @@ func TestConfigValidate(t *testing.T) {
 		{"ramp plus duration too long", Config{URL: u, Ramp: 100 * time.Hour, Duration: 100 * time.Hour}, "Config.Ramp + Config.Duration = 200h0m0s; want at most 168h0m0s"},
 		{"empty threshold", Config{URL: u, Thresholds: []string{" "}}, "Config.Thresholds[0] is empty"},
 		{"metrics addr without port", Config{URL: u, MetricsAddr: "localhost"}, `Config.MetricsAddr = "localhost"; want host:port`},
+		{"pushgateway without scheme", Config{URL: u, PushGateway: "localhost:9091"}, `Config.PushGateway = "localhost:9091"; want the Pushgateway's base URL`},
+		{"push interval too short", Config{URL: u, PushInterval: time.Millisecond}, `Config.PushInterval = 1ms; want 0`},
+		{"global thresholds without prometheus", Config{URL: u, PushGateway: "http://127.0.0.1:9091", GlobalThresholds: []string{"timeouts == 0"}}, `Config.GlobalThresholds need Config.PushGateway ("http://127.0.0.1:9091") and Config.PrometheusURL ("")`},
+		{"empty global threshold", Config{URL: u, GlobalThresholds: []string{" "}}, `Config.GlobalThresholds[0] is empty`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -16,19 +16,17 @@
 //
 // Run takes Config.Ramp + Config.Duration, plus under a second to stop
 // the viewers (SIGTERM, a second SIGTERM after 150 ms, SIGKILL after
-// 700 ms; 0.5-0.8 s measured for 200 viewers on two cores). The zero
-// Config{URL: u} runs 5 viewers, started over 0.5 s, for 10 s. Each
-// viewer is one ffmpeg process: about 0.1 CPU-second and 70-80 ms to
-// start, then 0.1-0.2 % of a core and 15-20 MB while it plays a live
-// stream. The harness itself (one goroutine reading every viewer's log,
-// parsers, stats) costs about 2.2 µs of CPU per log line read, some 50
-// lines a second per viewer: about 2.2 % of one core at 200 viewers, 10-11 %
-// of the viewers' own ffmpeg CPU (BenchmarkFleet200, Linux). The default
-// ramp starts 10 viewers a second; on two cores a fleet of a few hundred
-// viewers is fine, a thousand saturates them. If
-// ramp + duration would outlive the test binary's deadline (go test
-// -timeout), Start fails at once naming both figures rather than being
-// killed mid-run.
+// 700 ms). The zero Config{URL: u} runs 5 viewers, started over 0.5 s, for
+// 10 s. Each viewer is one ffmpeg process, whose start costs far more CPU
+// than a second of playing; the default ramp starts 10 viewers a second so
+// that starts do not queue behind each other. The harness itself (one
+// goroutine reading every viewer's log, the parsers, the stats) costs CPU
+// per log line read, a small share of what the viewers' ffmpeg processes
+// use; the README's Performance section gives the measured figures, from
+// BenchmarkFleet200 (make bench) and make scale, and Start warns when a
+// fleet will not fit the machine. If ramp + duration would outlive the
+// test binary's deadline (go test -timeout), Start fails at once naming
+// both figures rather than being killed mid-run.
 //
 // # Engines
 //
@@ -44,7 +42,7 @@
 // The viewers are real ffmpeg processes (4.1 or newer; the tests use
 // Debian's 5.1). The binary is Config.FFmpeg, else the environment
 // variable HLSSWARM_FFMPEG, else "ffmpeg" on PATH. It is probed once per
-// binary for the life of the test binary (about 0.9 CPU-seconds) for its
+// binary for the life of the test binary (a probe runs ffmpeg several times) for its
 // version and the options it accepts, and every viewer's arguments are
 // built from what the probe found. A binary without -rw_timeout or
 // -protocol_whitelist fails Start: no viewer runs without its safety flags. Without a usable ffmpeg,
@@ -58,7 +56,7 @@
 // of its own (on Linux a Unix socket pair whose messages carry the time
 // ffmpeg wrote them, so latencies are exact however late the harness reads
 // them); one goroutine of the fleet reads every viewer's log and progress
-// ten times a second (ffmpeg never waits on the harness: a line that
+// at least once a second (ffmpeg never waits on the harness: a line that
 // cannot be handled in time is dropped and counted in dropped_lines) and
 // parses them without allocation into lock-free per-viewer counters and
 // latency histograms. By default each viewer plays one rendition, the
@@ -66,7 +64,8 @@
 // connection per request over http (Config.KeepAlive), which is what lets
 // ffmpeg's log show when each segment download ended. Every request
 // carries the header X-Hlsswarm-Client: <n> and a User-Agent ending in
-// " client-<n>", so an origin can attribute it. The [Result] holds the
+// " client-<n>", so an origin can attribute it (in a sharded run also
+// X-Hlsswarm-Run and X-Hlsswarm-Shard, see [Shard]). The [Result] holds the
 // totals by request kind and status code, latency distributions, QoE
 // (speed, stalls, drift), the generating machine's health
 // ([GeneratorHealth]: CPU and memory pressure, the harness's scheduling
@@ -104,10 +103,38 @@
 // own process group with a parent-death signal (Linux), so a killed test
 // binary leaves no ffmpeg behind either.
 //
+// # Thresholds
+//
+// [Result.Evaluate] and [Fleet.Evaluate] check threshold expressions (the
+// grammar of package assert) on the run after its warm-up and return one
+// verdict each (package verdict); [Result.Measure] reads one query, such as
+// "p95(segment_latency)". Package assert calls them to fail a test with a
+// table of the verdicts; Config.Thresholds checks them every second while
+// the fleet runs and stops it at the first breach.
+//
 // # Reports
 //
-// With Config.ReportDir (or HLSSWARM_REPORT_DIR) set, the end of a run
-// writes <test name>.json (the Result, schema [ReportSchema]) and
-// <test name>.prom (the Prometheus text format), for CI artifacts. In a
-// benchmark, [Result.ReportMetrics] reports the key figures for benchstat.
+// With Config.ReportDir (or HLSSWARM_REPORT_DIR) set, or the test binary
+// run with go test -artifacts (the test's t.ArtifactDir), the end of a run
+// writes <test name>.json (the Result, schema [ReportSchema]),
+// <test name>.html (the charts and tables of [Result.WriteHTML], one file
+// that opens offline) and <test name>.prom (the Prometheus text format),
+// for CI artifacts. It logs their paths and attaches them to the test as
+// the attributes hlsswarm.report.json and hlsswarm.report.html (t.Attr,
+// carried by go test -json). In a benchmark, [Result.ReportMetrics]
+// reports the key figures for benchstat.
+// [ReadReport] reads a JSON report back into a Result that package
+// assert judges as it judged the live one.
+//
+// # Shards
+//
+// A run too big for one machine runs as shards: the same test binary in
+// several processes (pods of a Kubernetes Indexed Job), each with
+// Config.Shard, Config.RunID and Config.StartAt, or the environment that
+// sets them (ShardIndexEnv, ShardCountEnv, RunIDEnv, StartAtEnv). Each
+// shard runs its share of Config.Clients with global viewer ids (see
+// [Shard]), names the run and shard in every request and metric, and
+// writes <test name>.shard-<i>-of-<n>.json. [Merge] (or
+// [MergeReportFiles], or the command hlsswarm-merge) turns the shards'
+// Results into the Result of the whole run, for one verdict.
 package loadtest

@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"github.com/hlsswarm/hlsswarm/internal/ffmpeg"
-	"github.com/hlsswarm/hlsswarm/internal/parse"
 	"github.com/hlsswarm/hlsswarm/internal/player"
+	"github.com/hlsswarm/hlsswarm/internal/pump"
 )
 
 // Engine says what plays each viewer of a fleet. Both engines do real
@@ -36,33 +36,42 @@ const (
 
 var engines = []Engine{EngineFFmpeg, EngineNative}
 
-// newEngine prepares the engine of cfg: for ffmpeg, the probed binary
-// (checked against every viewer's arguments) and the poller that reads
-// the viewers' output (nil where unsupported: then each run gets a
-// parse.Pipeline); for the native engine, its HTTP client. ffmpeg is
-// neither located nor probed for the native engine.
-func newEngine(t testing.TB, cfg Config, plays []play, live bool) (*ffmpeg.Binary, *player.Client, *parse.Poller, error) {
+// prepareEngine checks that the engine of cfg can run: for ffmpeg, it
+// probes the binary and checks every viewer's arguments against it (the
+// slow part of a fleet's setup); the native engine needs no ffmpeg, so
+// ffmpeg is neither located nor probed for it.
+func prepareEngine(t testing.TB, cfg Config, plays []play, live bool) (*ffmpeg.Binary, error) {
 	if cfg.Engine == EngineNative {
-		return nil, newPlayerClient(cfg), nil, nil
+		return nil, nil
 	}
 	bin, err := probeFFmpeg(t.Context(), cfg.FFmpeg)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
 	notes, err := checkViewers(cfg, bin, plays, live)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
 	for _, n := range notes {
 		t.Logf("%s", n)
 	}
-	// The poller reads unasked every pollInterval; the control loop's
-	// history snapshot (once a second), Snapshot and scrapes Sync it first.
-	poller, err := parse.NewPoller(parse.PollerOptions{RWTimeout: cfg.Timeout, Interval: pollInterval})
-	if err != nil {
-		poller = nil // not Linux: per-viewer pipelines
+	return bin, nil
+}
+
+// openEngine opens what the engine of cfg holds for the run, closed by
+// Fleet.closePoller: for ffmpeg, the poller that reads every viewer's
+// output (nil where unsupported: then each run gets a pump.Pipeline; the
+// control loop's history snapshot, once a second, Snapshot and scrapes
+// Sync it first); for the native engine, its HTTP client.
+func openEngine(cfg Config) (*pump.Poller, *player.Client) {
+	if cfg.Engine == EngineNative {
+		return nil, newPlayerClient(cfg)
 	}
-	return bin, nil, poller, nil
+	poller, err := pump.NewPoller(pump.PollerOptions{RWTimeout: cfg.Timeout, Interval: pollInterval})
+	if err != nil {
+		return nil, nil // not Linux: per-viewer pipelines
+	}
+	return poller, nil
 }
 
 // newPlayerClient returns the native engine's HTTP client for cfg: one

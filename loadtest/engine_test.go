@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hlsswarm/hlsswarm/fixtures"
+	"github.com/hlsswarm/hlsswarm/internal/testkit"
 )
 
 func TestConfigEngine(t *testing.T) {
@@ -101,7 +102,7 @@ func TestNativeNoPlayback(t *testing.T) {
 	origin := fixtures.NewOrigin(t, fixtures.Live{}, fixtures.WithFaults(
 		fixtures.Fault{Type: fixtures.FaultStatus, Status: 404, Kinds: []fixtures.Kind{fixtures.KindSegment}},
 	))
-	rec := &recordingTB{TB: t}
+	rec := &testkit.Recorder{TB: t, RealFatal: true}
 	res := Run(rec, Config{
 		URL: origin.URL(), Clients: 2, Ramp: 100 * time.Millisecond, Duration: 3 * time.Second,
 		Engine: EngineNative, ProgressInterval: -1,

@@ -1,6 +1,7 @@
 package loadtest_test
 
 import (
+	"os"
 	"testing"
 	"time"
 
@@ -79,6 +80,29 @@ func ExampleResult_ReportMetrics() {
 		res.ReportMetrics(b) // p95-segment-ms, errors/op, ... for benchstat
 	}
 	_ = benchmark
+}
+
+func ExampleResult_WriteHTML() {
+	// A run with a report directory writes <test>.html beside its JSON
+	// (so does go test -artifacts); WriteHTML renders any Result, here one
+	// read back from a report.
+	f, err := os.Open("reports/TestOriginUnderLoad.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	res, err := loadtest.ReadReport(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := os.Create("reports/TestOriginUnderLoad.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	if err := res.WriteHTML(out); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func ExampleEngine() {

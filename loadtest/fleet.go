@@ -12,8 +12,8 @@ import (
 
 	"github.com/hlsswarm/hlsswarm/internal/ffmpeg"
 	"github.com/hlsswarm/hlsswarm/internal/genhealth"
-	"github.com/hlsswarm/hlsswarm/internal/parse"
 	"github.com/hlsswarm/hlsswarm/internal/player"
+	"github.com/hlsswarm/hlsswarm/internal/pump"
 	"github.com/hlsswarm/hlsswarm/internal/stats"
 	"github.com/hlsswarm/hlsswarm/internal/threshold"
 	"github.com/prometheus/client_golang/prometheus"
@@ -39,8 +39,8 @@ type Fleet struct {
 	live   bool
 	limits *threshold.Set // nil without live thresholds
 	// poller reads every viewer's pipes (nil where unsupported: then each
-	// run gets a parse.Pipeline).
-	poller *parse.Poller
+	// run gets a pump.Pipeline).
+	poller *pump.Poller
 
 	agg          *stats.Aggregator
 	history      *stats.History
@@ -48,6 +48,8 @@ type Fleet struct {
 	startLatency stats.Histogram
 	registry     *prometheus.Registry
 	metrics      *metricsServer
+	pusher       *pusher        // nil without Config.PushGateway
+	global       *globalChecker // nil without Config.GlobalThresholds
 
 	ctx    context.Context // ends when the fleet stops
 	cancel context.CancelFunc
@@ -81,13 +83,6 @@ type Fleet struct {
 	result   *Result
 }
 
-// Both a finished run and a running fleet can be judged by thresholds
-// (package assert).
-var (
-	_ threshold.Source = (*Result)(nil)
-	_ threshold.Source = (*Fleet)(nil)
-)
-
 // Start validates cfg, locates and probes ffmpeg, and starts a fleet that
 // ramps up to cfg.Clients viewers in the background; it returns at once.
 // Bad configuration, a missing or too old ffmpeg, an unparsable threshold
@@ -116,13 +111,14 @@ func newFleet(t testing.TB, cfg Config) (*Fleet, error) {
 		return nil, err
 	}
 	cfg = cfg.withDefaults()
+	cfg.ReportDir = reportDirFor(t, cfg.ReportDir)
 	if dl, ok := deadlineOf(t); ok {
-		if err := checkDeadline(time.Now(), dl, cfg.Ramp, cfg.Duration); err != nil {
+		if err := checkDeadline(time.Now(), dl, cfg.Ramp+untilStart(cfg), cfg.Duration); err != nil {
 			return nil, err
 		}
 	}
 	if cfg.Engine == EngineFFmpeg {
-		if err := checkFDs(cfg.Clients, openFileLimit()); err != nil {
+		if err := checkFDs(cfg.Shard.clients(cfg.Clients), openFileLimit()); err != nil {
 			return nil, err
 		}
 		logCapacity(t, cfg)
@@ -145,10 +141,16 @@ func newFleet(t testing.TB, cfg Config) (*Fleet, error) {
 	if note != "" {
 		t.Logf("%s", note)
 	}
-	bin, native, poller, err := newEngine(t, cfg, plays, live)
+	bin, err := prepareEngine(t, cfg, plays, live)
 	if err != nil {
 		return nil, err
 	}
+	// After the slow part of the setup (playlists fetched, ffmpeg probed),
+	// before anything that needs closing.
+	if err := checkStartAt(t, cfg, time.Now()); err != nil {
+		return nil, err
+	}
+	poller, native := openEngine(cfg)
 	ctx, cancel := context.WithCancel(t.Context())
 	f := &Fleet{
 		poller: poller, native: native,
@@ -159,11 +161,11 @@ func newFleet(t testing.TB, cfg Config) (*Fleet, error) {
 		history: stats.NewHistory(0),
 		gen:     genhealth.New(),
 		ctx:     ctx, cancel: cancel,
-		target: cfg.Clients,
+		target: cfg.Shard.clients(cfg.Clients),
 		exits:  map[string]int{}, seenErrors: map[string]bool{}, unstarted: map[int]bool{},
 		stopReq: make(chan struct{}), done: make(chan struct{}),
 	}
-	f.registry = newRegistry(f.agg, f.test, f.sync, f.history)
+	f.registry = f.newRegistry(metricLabels(f.test, cfg))
 	if cfg.MetricsAddr != "" {
 		m, err := serveMetrics(cfg.MetricsAddr, f.registry)
 		if err != nil {
@@ -172,6 +174,18 @@ func newFleet(t testing.TB, cfg Config) (*Fleet, error) {
 			return nil, err
 		}
 		f.metrics = m
+	}
+	if cfg.PushGateway != "" {
+		// The gateway adds the grouping labels to every metric pushed, and
+		// refuses metrics that carry them already: push a registry of the
+		// same collector without its constant labels.
+		unlabelled := f.newRegistry(nil)
+		f.pusher = newPusher(cfg.PushGateway, cfg.PushInterval, unlabelled, metricLabels(f.test, cfg))
+	}
+	if f.global, err = newGlobalChecker(cfg, metricLabels(f.test, cfg)); err != nil {
+		cancel()
+		f.closePoller()
+		return nil, err
 	}
 	if cfg.Origin != nil {
 		if f.originStart, err = countsOf(cfg.Origin); err != nil {
@@ -183,24 +197,29 @@ func newFleet(t testing.TB, cfg Config) (*Fleet, error) {
 	f.start = time.Now()
 	t.Cleanup(func() { f.Stop() })
 	f.mu.Lock()
-	f.startPaced(rampSchedule(cfg.Clients, cfg.Ramp, cfg.Seed))
+	f.startPaced(startBase(cfg, f.start), shardSchedule(cfg.Shard, cfg.Clients, cfg.Ramp, cfg.Seed))
 	f.mu.Unlock()
+	if f.pusher != nil {
+		f.pusher.start()
+	}
+	if f.global != nil {
+		f.global.start(startBase(cfg, f.start), cfg.WarmUp, f.abortGlobal)
+	}
 	f.ctlWG.Add(1)
 	go f.control()
 	return f, nil
 }
 
-// startPaced launches one viewer at each offset from now, as long as the
+// startPaced launches one viewer at each offset from base, as long as the
 // fleet is below its target. The caller holds f.mu (or owns f alone), so
 // that the WaitGroup is not added to after shutdown began waiting.
-func (f *Fleet) startPaced(offsets []time.Duration) {
+func (f *Fleet) startPaced(base time.Time, offsets []time.Duration) {
 	if len(offsets) == 0 {
 		return
 	}
 	f.wg.Add(1)
 	go func() {
 		defer f.wg.Done()
-		base := time.Now()
 		timer := time.NewTimer(time.Hour) // reset before each start
 		defer timer.Stop()
 		for _, off := range offsets {
@@ -213,7 +232,7 @@ func (f *Fleet) startPaced(offsets []time.Duration) {
 			f.mu.Lock()
 			if f.ctx.Err() == nil && len(f.viewers) < f.target {
 				f.nextID++
-				f.viewers = append(f.viewers, f.launch(f.nextID))
+				f.viewers = append(f.viewers, f.launch(f.cfg.Shard.globalID(f.nextID)))
 			}
 			f.mu.Unlock()
 		}
@@ -241,12 +260,12 @@ func (f *Fleet) Scale(n int) error {
 		f.viewers = f.viewers[:n]
 	}
 	if add := n - len(f.viewers); add > 0 {
-		step := max(startInterval(f.cfg.Clients, f.cfg.Ramp), time.Second/DefaultStartRate)
+		step := max(startInterval(f.cfg.Shard.clients(f.cfg.Clients), f.cfg.Ramp), time.Second/DefaultStartRate)
 		offsets := make([]time.Duration, add)
 		for i := range offsets {
 			offsets[i] = time.Duration(i) * step
 		}
-		f.startPaced(offsets) // under mu, before shutdown can wait on f.wg
+		f.startPaced(time.Now(), offsets) // under mu, before shutdown can wait on f.wg
 	}
 	f.mu.Unlock()
 	stopAll(victims)
@@ -272,20 +291,23 @@ func (f *Fleet) Wait() *Result {
 
 // Snapshot returns the fleet's state now, as a Result whose End is now.
 // It takes one aggregator pass and may be called at any rate a test needs.
+// It holds every line the viewers wrote before the call, unless the
+// readers are so far behind (an overloaded machine) that they do not
+// catch up within snapshotSyncBound: then it returns what was read, and
+// the rest counts in the next snapshot.
 func (f *Fleet) Snapshot() *Result {
 	select {
 	case <-f.done:
 		return f.result
 	default:
 	}
-	f.sync()
+	f.syncWithin(snapshotSyncBound)
 	return f.buildResult(time.Now())
 }
 
-// FinalSnapshot returns a fresh stats snapshot of the running fleet (or
-// the final one once stopped). It is part of the threshold source
-// interface, so package assert can judge a live fleet.
-func (f *Fleet) FinalSnapshot() *stats.Snapshot {
+// finalSnapshot returns a fresh stats snapshot of the running fleet (or
+// the final one once stopped), so that thresholds can judge a live fleet.
+func (f *Fleet) finalSnapshot() *stats.Snapshot {
 	select {
 	case <-f.done:
 		return f.result.snap
@@ -305,11 +327,11 @@ func (f *Fleet) sync() {
 	}
 }
 
-// HistoryPoints returns the per-second history so far, oldest first.
-func (f *Fleet) HistoryPoints() []stats.Point { return f.history.Points() }
+// historyPoints returns the per-second history so far, oldest first.
+func (f *Fleet) historyPoints() []stats.Point { return f.history.Points() }
 
-// WarmUpPeriod returns Config.WarmUp.
-func (f *Fleet) WarmUpPeriod() time.Duration { return f.cfg.WarmUp }
+// warmUpPeriod returns Config.WarmUp.
+func (f *Fleet) warmUpPeriod() time.Duration { return f.cfg.WarmUp }
 
 // Config returns the fleet's configuration, defaults filled in.
 func (f *Fleet) Config() Config { return f.cfg }
@@ -334,9 +356,9 @@ func (f *Fleet) Registry() *prometheus.Registry { return f.registry }
 // The history snapshot Syncs it every second anyway, so it is longer than
 // that: a round costs about the same for one second of lines as for a
 // tenth (the kernel's work is per message), but each round also wakes the
-// process, so one round a second rather than two or ten is what keeps the
-// harness under 5 % of the fleet's ffmpeg CPU. Lines keep the kernel's
-// write time, so latencies do not depend on it.
+// process, so the fewer rounds the less the harness costs
+// (BenchmarkFleet200 measures it). Lines keep the kernel's write time, so
+// latencies do not depend on it.
 const (
 	historyEvery = time.Second
 	historyStep  = 950 * time.Millisecond
@@ -347,7 +369,7 @@ const (
 // lines, and the end of the run.
 func (f *Fleet) control() {
 	defer f.ctlWG.Done()
-	end := time.NewTimer(f.cfg.Ramp + f.cfg.Duration)
+	end := time.NewTimer(time.Until(startBase(f.cfg, f.start).Add(f.cfg.Ramp + f.cfg.Duration)))
 	defer end.Stop()
 	// One wake-up a second, on a schedule: a point that comes late moves
 	// the next one only as far as History's spacing needs (a ticker four
@@ -403,7 +425,7 @@ func (f *Fleet) checkThresholds(buf *threshold.Verdicts) bool {
 	if f.limits == nil || time.Since(f.start) < f.cfg.ThresholdDelay {
 		return false
 	}
-	*buf = f.limits.AppendVerdicts((*buf)[:0], f)
+	*buf = f.limits.AppendVerdicts((*buf)[:0], fleetSource{f})
 	v, ok := buf.Breached()
 	if !ok {
 		return false
@@ -439,6 +461,15 @@ func (f *Fleet) shutdown() {
 	f.mu.Unlock()
 	r := f.buildResult(end)
 	var errs []error
+	if f.global != nil {
+		errs = append(errs, f.global.finish())
+	}
+	if f.pusher != nil {
+		errs = append(errs, f.pusher.finish())
+		if n, of, err := f.pusher.failed(); n > 0 {
+			f.t.Logf("loadtest: %d of %d pushes to %s failed; the last: %v", n, of, f.cfg.PushGateway, err)
+		}
+	}
 	if f.metrics != nil {
 		errs = append(errs, f.metrics.close())
 	}
@@ -446,9 +477,14 @@ func (f *Fleet) shutdown() {
 		if path, err := r.writeReport(dir); err != nil {
 			errs = append(errs, err)
 		} else {
-			f.t.Logf("loadtest: report written to %s", path)
+			reportWritten(f.t, "json", path)
 		}
-		if _, err := writeFileAtomic(dir, reportFileName(r.Test)+".prom", f.writeMetricsText); err != nil {
+		if path, err := r.writeHTMLReport(dir); err != nil {
+			errs = append(errs, err)
+		} else {
+			reportWritten(f.t, "html", path)
+		}
+		if _, err := writeFileAtomic(dir, r.reportStem()+".prom", f.writeMetricsText); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -484,10 +520,7 @@ func (f *Fleet) buildResult(end time.Time) *Result {
 	var startLat stats.HistogramSnapshot
 	f.startLatency.Snapshot(&startLat)
 	f.mu.Lock()
-	if g := f.endGauges; g != nil {
-		snap.Clients.Active, snap.Clients.Stalled = g.Clients.Active, g.Clients.Stalled
-		snap.SpeedViewers, snap.SpeedMin, snap.SpeedMean, snap.DriftMax = g.SpeedViewers, g.SpeedMin, g.SpeedMean, g.DriftMax
-	}
+	f.endGaugesTo(snap)
 	exits := make(map[string]int, len(f.exits))
 	for k, v := range f.exits {
 		exits[k] = v

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/hlsswarm/hlsswarm/fixtures"
+	"github.com/hlsswarm/hlsswarm/internal/testkit"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 )
 
@@ -102,11 +103,11 @@ func TestStartScaleStop(t *testing.T) {
 	active := func(n int) func() bool {
 		return func() bool { return f.Snapshot().Clients.Active == n }
 	}
-	waitFor(t, 10*time.Second, "2 active viewers", active(2))
+	testkit.WaitFor(t, 10*time.Second, "2 active viewers", active(2))
 	if err := f.Scale(4); err != nil {
 		t.Fatalf("Scale(4) = %v", err)
 	}
-	waitFor(t, 10*time.Second, "4 active viewers after Scale(4)", active(4))
+	testkit.WaitFor(t, 10*time.Second, "4 active viewers after Scale(4)", active(4))
 	if err := f.Scale(1); err != nil {
 		t.Fatalf("Scale(1) = %v", err)
 	}
@@ -152,9 +153,9 @@ func TestStartScaleStop(t *testing.T) {
 func TestContextCancelStopsFleet(t *testing.T) {
 	origin := fixtures.NewOrigin(t, fixtures.Live{})
 	ctx, cancel := context.WithCancel(context.Background())
-	rec := &recordingTB{TB: t, ctx: ctx}
+	rec := &testkit.Recorder{TB: t, Ctx: ctx}
 	f := Start(rec, Config{URL: origin.URL(), Clients: 2, Duration: time.Minute, ProgressInterval: -1})
-	waitFor(t, 10*time.Second, "2 active viewers", func() bool { return f.Snapshot().Clients.Active == 2 })
+	testkit.WaitFor(t, 10*time.Second, "2 active viewers", func() bool { return f.Snapshot().Clients.Active == 2 })
 	cancel()
 	select {
 	case <-f.done:
@@ -173,7 +174,7 @@ func TestLiveThresholdAborts(t *testing.T) {
 	origin := fixtures.NewOrigin(t, fixtures.Live{}, fixtures.WithFaults(fixtures.Fault{
 		Type: fixtures.FaultStatus, Status: 503, Kinds: []fixtures.Kind{fixtures.KindSegment}, Every: 3,
 	}))
-	rec := &recordingTB{TB: t}
+	rec := &testkit.Recorder{TB: t}
 	begin := time.Now()
 	r := Run(rec, Config{
 		URL: origin.URL(), Clients: 2, Duration: 40 * time.Second, ProgressInterval: -1,
@@ -205,7 +206,7 @@ func TestMetricsServerAndReports(t *testing.T) {
 	if !strings.HasPrefix(f.MetricsURL(), "http://127.0.0.1:") {
 		t.Errorf("MetricsURL = %q; want loopback", f.MetricsURL())
 	}
-	waitFor(t, 10*time.Second, "a segment request", func() bool { return f.Snapshot().Totals.Requests.Segment > 0 })
+	testkit.WaitFor(t, 10*time.Second, "a segment request", func() bool { return f.Snapshot().Totals.Requests.Segment > 0 })
 	resp, err := http.Get(f.MetricsURL())
 	if err != nil {
 		t.Fatalf("scrape: %v", err)
@@ -238,6 +239,10 @@ func TestMetricsServerAndReports(t *testing.T) {
 	if !reflect.DeepEqual(back.Totals, r.Totals) {
 		t.Errorf("report totals = %+v; want %+v", back.Totals, r.Totals)
 	}
+	page, err := os.ReadFile(filepath.Join(dir, "TestMetricsServerAndReports.html"))
+	if err != nil || !strings.Contains(string(page), `<svg `) {
+		t.Errorf("HTML report: %v, %d bytes without a chart", err, len(page))
+	}
 	prom, err := os.ReadFile(filepath.Join(dir, "TestMetricsServerAndReports.prom"))
 	if err != nil {
 		t.Fatalf("Prometheus snapshot: %v", err)
@@ -265,7 +270,7 @@ func TestMetricsServerAndReports(t *testing.T) {
 
 func TestProgressLines(t *testing.T) {
 	origin := fixtures.NewOrigin(t, fixtures.Live{})
-	rec := &recordingTB{TB: t}
+	rec := &testkit.Recorder{TB: t}
 	Run(rec, Config{URL: origin.URL(), Clients: 2, Duration: 3 * time.Second, ProgressInterval: time.Second})
 	var progress []string
 	for _, l := range rec.Logs() {
@@ -286,7 +291,7 @@ func TestProgressLines(t *testing.T) {
 
 func TestFailingViewerLogsItsErrorOnce(t *testing.T) {
 	origin := fixtures.NewOrigin(t, fixtures.Live{})
-	rec := &recordingTB{TB: t}
+	rec := &testkit.Recorder{TB: t}
 	r := Run(rec, Config{URL: origin.BaseURL() + "/nosuch.m3u8", Clients: 3, Duration: 4 * time.Second, ProgressInterval: -1, AllowNoPlayback: true})
 	var failures []string
 	for _, l := range rec.Logs() {
@@ -310,8 +315,8 @@ func TestFailingViewerLogsItsErrorOnce(t *testing.T) {
 }
 
 func TestMissingFFmpegFailsWithInstallHint(t *testing.T) {
-	rec := &recordingTB{TB: t}
-	runFatal(func() {
+	rec := &testkit.Recorder{TB: t}
+	rec.Go(func() {
 		Start(rec, Config{URL: "http://127.0.0.1:1/a.m3u8", FFmpeg: "/nonexistent/ffmpeg", AllowNoPlayback: true})
 	})
 	errs := rec.Errors()
@@ -338,11 +343,11 @@ func TestStartFailsFast(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			rec := &recordingTB{TB: t}
+			rec := &testkit.Recorder{TB: t}
 			if tc.deadline > 0 {
-				rec.deadline = time.Now().Add(tc.deadline)
+				rec.DeadlineAt = time.Now().Add(tc.deadline)
 			}
-			runFatal(func() { Start(rec, tc.cfg) })
+			rec.Go(func() { Start(rec, tc.cfg) })
 			errs := rec.Errors()
 			if len(errs) != 1 || !strings.Contains(errs[0], tc.want) {
 				t.Errorf("failures = %q; want one containing %q", errs, tc.want)
@@ -353,7 +358,7 @@ func TestStartFailsFast(t *testing.T) {
 
 func TestThresholdDelay(t *testing.T) {
 	origin := fixtures.NewOrigin(t, fixtures.Live{})
-	rec := &recordingTB{TB: t}
+	rec := &testkit.Recorder{TB: t}
 	begin := time.Now()
 	r := Run(rec, Config{
 		URL: origin.URL(), Clients: 1, Duration: 30 * time.Second, ProgressInterval: -1,
@@ -378,12 +383,12 @@ func TestThresholdDelay(t *testing.T) {
 // the viewer again: the fleet keeps its size.
 func TestLiveViewerEndedEarlyIsRestarted(t *testing.T) {
 	origin := fixtures.NewOrigin(t, fixtures.Live{})
-	rec := &recordingTB{TB: t}
+	rec := &testkit.Recorder{TB: t}
 	f := Start(rec, Config{URL: origin.URL(), Clients: 2, Ramp: 200 * time.Millisecond, Duration: 8 * time.Second,
 		KeepAlive: KeepAliveOff, ProgressInterval: -1})
 	// The fault must hit a reload, not a viewer's first load of its
 	// playlist (a 500 there is an error exit): wait until both play.
-	waitFor(t, 20*time.Second, "2 viewers playing", func() bool {
+	testkit.WaitFor(t, 20*time.Second, "2 viewers playing", func() bool {
 		playing := 0
 		for _, v := range f.Snapshot().Viewers {
 			if v.Active && v.Requests.Segment > 0 {

@@ -18,10 +18,12 @@ import (
 // were saturated for more than SaturatedShareLimit of them is logged (and
 // fails with Config.FailOnSaturatedGenerator): its figures describe the
 // generator as much as the origin.
+// The first three are the ones the stats engine applies (a test holds them
+// equal).
 const (
-	SaturatedCPUPressure  = stats.SaturatedCPUPressure
-	SaturatedLoad         = stats.SaturatedLoad
-	SaturatedSchedLatency = stats.SaturatedSchedLatency
+	SaturatedCPUPressure  = 0.5
+	SaturatedLoad         = 2.0
+	SaturatedSchedLatency = 50 * time.Millisecond
 	SaturatedShareLimit   = 0.25
 )
 
@@ -185,9 +187,8 @@ func maxPtr[T int | float64 | time.Duration](p *T, v T) *T {
 
 // minJudgedSeconds is the fewest readings after the warm-up on which
 // Problem judges a run: the first second or two of any fleet are its
-// ffmpeg starts, which load even a quiet machine (CPU pressure 73-87 % in
-// them, measured on 2 cores), so a shorter run would always look
-// saturated.
+// ffmpeg starts, which saturate even a quiet machine's CPU for that
+// moment, so a shorter run would always look saturated.
 const minJudgedSeconds = 5
 
 // Problem returns why the generator's health puts the run's figures in

@@ -127,3 +127,13 @@ func TestCapacityWarnings(t *testing.T) {
 		})
 	}
 }
+
+// The public saturation limits are the ones the stats engine applies.
+func TestSaturationLimitsMatchStats(t *testing.T) {
+	if SaturatedCPUPressure != stats.SaturatedCPUPressure || SaturatedLoad != stats.SaturatedLoad ||
+		SaturatedSchedLatency != stats.SaturatedSchedLatency {
+		t.Errorf("loadtest saturation limits %v, %v, %v; stats applies %v, %v, %v",
+			SaturatedCPUPressure, SaturatedLoad, SaturatedSchedLatency,
+			stats.SaturatedCPUPressure, stats.SaturatedLoad, stats.SaturatedSchedLatency)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/hlsswarm/hlsswarm/internal/metrics"
@@ -17,19 +18,46 @@ import (
 )
 
 // newRegistry returns a registry of the fleet's own, with the collector
-// over agg (labelled with the test name) and nothing else; each scrape
-// calls sync first and carries the control loop's latest generator
-// reading (history's last point).
-func newRegistry(agg *stats.Aggregator, test string, sync func(), history *stats.History) *prometheus.Registry {
+// over the fleet's stats (labelled with labels) and nothing else.
+func (f *Fleet) newRegistry(labels prometheus.Labels) *prometheus.Registry {
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(metrics.NewCollector(func(dst *stats.Snapshot) {
-		sync()
-		agg.SnapshotParts(dst, stats.IncludeHistograms)
-		if p, ok := history.Last(); ok {
-			dst.Generator = p.Generator // the control loop's latest reading
-		}
-	}, prometheus.Labels{"test": test}))
+	reg.MustRegister(metrics.NewCollector(f.metricsSnapshot, labels))
 	return reg
+}
+
+// metricsSnapshot is what a scrape or a push reads: the readers synced,
+// the counters and histograms now, the control loop's latest generator
+// reading (history's last point), and once the fleet stopped, the gauges
+// as they were before the stop, as in the Result.
+func (f *Fleet) metricsSnapshot(dst *stats.Snapshot) {
+	f.sync()
+	f.agg.SnapshotParts(dst, stats.IncludeHistograms)
+	if p, ok := f.history.Last(); ok {
+		dst.Generator = p.Generator
+	}
+	f.mu.Lock()
+	f.endGaugesTo(dst)
+	f.mu.Unlock()
+}
+
+// endGaugesTo sets dst's gauges (viewers active and stalled, speed,
+// drift) to those read before the fleet stopped, once it has; f.mu held.
+func (f *Fleet) endGaugesTo(dst *stats.Snapshot) {
+	if g := f.endGauges; g != nil {
+		dst.Clients.Active, dst.Clients.Stalled = g.Clients.Active, g.Clients.Stalled
+		dst.SpeedViewers, dst.SpeedMin, dst.SpeedMean, dst.DriftMax = g.SpeedViewers, g.SpeedMin, g.SpeedMean, g.DriftMax
+	}
+}
+
+// metricLabels are the labels of every metric of a fleet: the test name,
+// and in a run with a run id, run_id and shard (the shard's index), so
+// that the shards of one run add up in Prometheus.
+func metricLabels(test string, cfg Config) prometheus.Labels {
+	l := prometheus.Labels{"test": test}
+	if cfg.RunID != "" {
+		l["run_id"], l["shard"] = cfg.RunID, strconv.Itoa(cfg.Shard.Index)
+	}
+	return l
 }
 
 // metricsServer serves /metrics while the fleet runs.

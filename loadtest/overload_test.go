@@ -8,6 +8,7 @@ import (
 
 	"github.com/hlsswarm/hlsswarm/assert"
 	"github.com/hlsswarm/hlsswarm/fixtures"
+	"github.com/hlsswarm/hlsswarm/internal/testkit"
 )
 
 // progressAt matches the elapsed time of a progress line.
@@ -26,7 +27,7 @@ func TestOverloadedOriginEndsOnTime(t *testing.T) {
 	origin := fixtures.NewOrigin(t, fixtures.Live{}, fixtures.WithMaxInFlight(1), fixtures.WithFaults(
 		fixtures.Fault{Type: fixtures.FaultHeaderStall, Delay: time.Minute, Kinds: []fixtures.Kind{fixtures.KindSegment}}))
 	const ramp, duration = time.Second, 8 * time.Second
-	rec := &recordingTB{TB: t}
+	rec := &testkit.Recorder{TB: t}
 	start := time.Now()
 	r := Run(rec, Config{URL: origin.URL(), Clients: 6, Ramp: ramp, Duration: duration, Origin: origin,
 		ProgressInterval: time.Second})

@@ -2,7 +2,7 @@ package loadtest
 
 import (
 	"github.com/hlsswarm/hlsswarm/internal/ffmpeg"
-	"github.com/hlsswarm/hlsswarm/internal/parse"
+	"github.com/hlsswarm/hlsswarm/internal/pump"
 )
 
 // pipe parses one ffmpeg run's stderr and progress pipes into sink until
@@ -11,13 +11,13 @@ import (
 // final counts are complete when shutdown reads them.
 //
 // With the fleet's poller (Linux), one goroutine reads every viewer's
-// pipes; elsewhere each run gets a parse.Pipeline (two reader goroutines
+// pipes; elsewhere each run gets a pump.Pipeline (two reader goroutines
 // and a parser).
 func (f *Fleet) pipe(p *ffmpeg.Process, sink *statsSink) {
 	stderr, progress := p.Stderr(), p.Progress()
 	if f.poller != nil {
-		se, ok1 := stderr.(parse.Pipe)
-		pe, ok2 := progress.(parse.Pipe)
+		se, ok1 := stderr.(pump.Pipe)
+		pe, ok2 := progress.(pump.Pipe)
 		if ok1 && ok2 {
 			r, err := f.poller.Add(se, pe, sink)
 			if err != nil {
@@ -33,7 +33,7 @@ func (f *Fleet) pipe(p *ffmpeg.Process, sink *statsSink) {
 			return
 		}
 	}
-	pl := parse.Start(stderr, progress, sink, parse.Options{RWTimeout: f.cfg.Timeout})
+	pl := pump.Start(stderr, progress, sink, pump.Options{RWTimeout: f.cfg.Timeout})
 	f.wg.Add(1)
 	go func() {
 		defer f.wg.Done()

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/hlsswarm/hlsswarm/fixtures"
+	"github.com/hlsswarm/hlsswarm/internal/testkit"
 )
 
 // panickingTruth is a user's GroundTruth with a bug.
@@ -20,9 +21,9 @@ func (p *panickingTruth) RequestCounts() map[string]map[int]int64 {
 // test binary goes on.
 func TestPanickingGroundTruthFailsOneTest(t *testing.T) {
 	origin := fixtures.NewOrigin(t, fixtures.Live{})
-	rec := &recordingTB{TB: t}
+	rec := &testkit.Recorder{TB: t}
 	truth := &panickingTruth{}
-	runFatal(func() {
+	rec.Go(func() {
 		Start(rec, Config{URL: origin.URL(), Clients: 1, Origin: truth})
 	})
 	errs := rec.Errors()

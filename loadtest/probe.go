@@ -9,7 +9,7 @@ import (
 
 // probes caches what each ffmpeg binary (path, size and modification time)
 // accepts for the life of the test binary. It is the package's one piece
-// of mutable state, on purpose: a probe costs about 0.9 CPU-seconds, and
+// of mutable state, on purpose: a probe runs ffmpeg several times, and
 // every Start of every test would pay it again with a Prober of its own.
 // ffmpeg.Prober is safe for concurrent use, shares concurrent probes of one
 // binary, and does not cache failures that say nothing about the binary.

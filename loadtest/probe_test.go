@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/hlsswarm/hlsswarm/fixtures"
-	"github.com/hlsswarm/hlsswarm/internal/ffmpeg"
+	"github.com/hlsswarm/hlsswarm/internal/testkit"
 )
 
 // wrapFFmpeg writes a shell script that runs the real ffmpeg, appending a
@@ -16,10 +16,7 @@ import (
 // piping that help through filter (a sed script; "" for none).
 func wrapFFmpeg(t *testing.T, filter string) (script, probeLog string) {
 	t.Helper()
-	real, err := ffmpeg.Locate("")
-	if err != nil {
-		t.Skipf("no ffmpeg: %v", err)
-	}
+	real := testkit.FFmpeg(t)
 	dir := t.TempDir()
 	script, probeLog = filepath.Join(dir, "ffmpeg"), filepath.Join(dir, "probes")
 	if filter == "" {
@@ -72,8 +69,8 @@ func TestStartRefusesMissingSafetyFlags(t *testing.T) {
 			t.Parallel()
 			script, _ := wrapFFmpeg(t, "/-"+flag+" /d;p")
 			origin := fixtures.NewOrigin(t)
-			rec := &recordingTB{TB: t}
-			runFatal(func() {
+			rec := &testkit.Recorder{TB: t}
+			rec.Go(func() {
 				Start(rec, Config{URL: origin.URL(), Clients: 1, Duration: time.Second, FFmpeg: script, AllowNoPlayback: true})
 			})
 			errs := rec.Errors()
@@ -99,16 +96,16 @@ func TestStartNotesNoHTTPPersistent(t *testing.T) {
 	script, _ := wrapFFmpeg(t, "/-http_persistent /d;p")
 	origin := fixtures.NewOrigin(t)
 
-	rec := &recordingTB{TB: t}
-	runFatal(func() {
+	rec := &testkit.Recorder{TB: t}
+	rec.Go(func() {
 		Start(rec, Config{URL: origin.URL(), Clients: 1, Duration: time.Second, FFmpeg: script, AllowNoPlayback: true, KeepAlive: KeepAliveOff})
 	})
 	if errs := rec.Errors(); len(errs) != 1 || !strings.Contains(errs[0], "Config.KeepAlive = KeepAliveOff") {
 		t.Fatalf("Start with KeepAliveOff errors = %q; want one naming Config.KeepAlive", errs)
 	}
 
-	rec = &recordingTB{TB: t}
-	runFatal(func() {
+	rec = &testkit.Recorder{TB: t}
+	rec.Go(func() {
 		Run(rec, Config{URL: origin.URL(), Clients: 1, Duration: time.Second, FFmpeg: script, AllowNoPlayback: true})
 	})
 	if errs := rec.Errors(); len(errs) != 0 {

@@ -67,10 +67,25 @@ type Result struct {
 	// StartErrors holds the ffmpeg error text of viewers that failed to
 	// start, once per distinct message.
 	StartErrors []string `json:"start_errors,omitempty"`
+	// Histograms are the run's latency histograms, lossless (schema v2;
+	// nil in a Result read from a v1 report): SegmentLatency,
+	// ManifestLatency and Startup are summaries of them.
+	Histograms *Histograms `json:"histograms,omitempty"`
+	// StatsEpoch is the wall-clock time the history's Elapsed values
+	// count from, and StatsElapsed the Elapsed of the final counts (the
+	// stats clock starts a moment before Start).
+	StatsEpoch   time.Time     `json:"stats_epoch,omitzero"`
+	StatsElapsed time.Duration `json:"stats_elapsed_ns,omitempty"`
+	// Shards lists the shards a merged Result (see Merge) was made of, by
+	// index; empty for a run of one process.
+	Shards []ShardInfo `json:"shards,omitempty"`
 
 	snap   *stats.Snapshot
 	points []stats.Point
 	warmUp time.Duration
+
+	htmlPath string        // the HTML report written at the end of the run, if any
+	baseline *htmlBaseline // drawn on the HTML report (ShowBaseline)
 }
 
 // ConfigEcho is the configuration a run used, with defaults filled in.
@@ -93,6 +108,12 @@ type ConfigEcho struct {
 	ThresholdDelay   time.Duration `json:"threshold_delay_ns"`
 	MetricsAddr      string        `json:"metrics_addr,omitempty"`
 	Seed             int64         `json:"seed"`
+	// Shard, RunID and StartAt place the run among its shards (see
+	// Config.Shard). Clients counts the viewers of the whole run; a
+	// merged Result (see Merge) has the zero Shard.
+	Shard   Shard     `json:"shard"`
+	RunID   string    `json:"run_id,omitempty"`
+	StartAt time.Time `json:"start_at,omitzero"`
 }
 
 // FFmpegInfo names the ffmpeg binary a run used.
@@ -186,6 +207,12 @@ type Totals struct {
 	ProgressLines    uint64        `json:"progress_lines"`
 	StderrLines      uint64        `json:"stderr_lines"`
 	DroppedLines     uint64        `json:"dropped_lines"`
+	// DroppedProgressLines and DroppedStderrLines split DroppedLines by
+	// pipe; SegmentLatencies counts the segment and init requests whose
+	// latency was measured (schema v2).
+	DroppedProgressLines uint64 `json:"dropped_progress_lines"`
+	DroppedStderrLines   uint64 `json:"dropped_stderr_lines"`
+	SegmentLatencies     uint64 `json:"segment_latencies"`
 }
 
 // HTTPErrorsFor returns the number of HTTP errors with status code.
@@ -206,6 +233,8 @@ func totalsOf(c *stats.Counters, status []stats.StatusCount) Totals {
 		Reconnects: c.Reconnects, Timeouts: c.Timeouts, ConnRefused: c.ConnRefused, Restarts: c.Restarts,
 		SegmentFailures: c.SegmentFailures, PlaylistFailures: c.PlaylistFailures, ExpiredSkips: c.ExpiredSkips,
 		ProgressLines: c.ProgressLines, StderrLines: c.StderrLines, DroppedLines: c.DroppedLines(),
+		DroppedProgressLines: c.DroppedProgressLines, DroppedStderrLines: c.DroppedStderrLines,
+		SegmentLatencies: c.SegmentLatencies,
 	}
 }
 
@@ -259,6 +288,8 @@ type QoE struct {
 	// DriftMax is the most playback time a viewer lost since its best
 	// position (its media time falling behind wall time; 0 while it keeps up).
 	DriftMax time.Duration `json:"drift_max_ns"`
+	// SpeedViewers is how many viewers SpeedMin and SpeedMean cover.
+	SpeedViewers int `json:"speed_viewers"`
 }
 
 // ViewerResult is one viewer's row.
@@ -314,6 +345,10 @@ type HistoryPoint struct {
 	// Generator is the generating machine over the second before the
 	// point; nil when nothing was read.
 	Generator *GeneratorSample `json:"generator,omitempty"`
+	// Totals and Histograms are the point's counts and latencies in full
+	// (schema v2), what windowed thresholds read.
+	Totals     *Totals          `json:"totals,omitempty"`
+	Histograms *PointHistograms `json:"histograms,omitempty"`
 }
 
 func historyOf(points []stats.Point) []HistoryPoint {
@@ -332,7 +367,15 @@ func historyOf(points []stats.Point) []HistoryPoint {
 			SegmentP95:   window.Quantile(0.95),
 			SpeedViewers: p.SpeedViewers, SpeedMin: p.SpeedMin, SpeedMean: p.SpeedMean, DriftMax: p.DriftMax,
 			Generator: generatorSampleOf(&p.Generator),
+			Totals:    ptr(totalsOf(&p.Counters, p.Status)),
 		})
+		hp := &out[len(out)-1]
+		hp.Histograms = &PointHistograms{Segment: histogramOf(&p.SegmentLatency, nil), Manifest: histogramOf(&p.ManifestLatency, nil)}
+		if i > 0 {
+			prev := &points[i-1]
+			hp.Histograms.Segment = histogramOf(&p.SegmentLatency, &prev.SegmentLatency)
+			hp.Histograms.Manifest = histogramOf(&p.ManifestLatency, &prev.ManifestLatency)
+		}
 	}
 	return out
 }
@@ -394,16 +437,15 @@ type Abort struct {
 	Message   string        `json:"message"`
 }
 
-// FinalSnapshot returns the fleet's last stats snapshot (nil for a Result
-// read back from a report). It is part of the threshold source interface.
-func (r *Result) FinalSnapshot() *stats.Snapshot { return r.snap }
+// finalSnapshot returns the fleet's last stats snapshot (nil for a Result
+// read back from a report).
+func (r *Result) finalSnapshot() *stats.Snapshot { return r.snap }
 
-// HistoryPoints returns the run's per-second stats history, oldest first.
-// It is part of the threshold source interface.
-func (r *Result) HistoryPoints() []stats.Point { return r.points }
+// historyPoints returns the run's per-second stats history, oldest first.
+func (r *Result) historyPoints() []stats.Point { return r.points }
 
-// WarmUpPeriod returns Config.WarmUp: the part of the run thresholds skip.
-func (r *Result) WarmUpPeriod() time.Duration { return r.warmUp }
+// warmUpPeriod returns Config.WarmUp: the part of the run thresholds skip.
+func (r *Result) warmUpPeriod() time.Duration { return r.warmUp }
 
 // Elapsed returns End - Start.
 func (r *Result) Elapsed() time.Duration { return r.End.Sub(r.Start) }
@@ -419,6 +461,7 @@ func echoConfig(c Config) ConfigEcho {
 		Variant: c.Variant, KeepAlive: c.KeepAlive, Timeout: c.Timeout, Reconnect: c.Reconnect, HeaderNames: names,
 		UserAgent: c.UserAgent, RestartPolicy: c.RestartPolicy, ProgressInterval: c.ProgressInterval,
 		Thresholds: nilIfEmpty(c.Thresholds), ThresholdDelay: c.ThresholdDelay, MetricsAddr: c.MetricsAddr, Seed: c.Seed,
+		Shard: c.Shard, RunID: c.RunID, StartAt: c.StartAt,
 	}
 }
 
@@ -460,7 +503,8 @@ func buildResult(in resultInput) *Result {
 		ManifestLatency: distributionOf(&s.ManifestLatency),
 		Startup:         distributionOf(&s.Startup),
 		QoE: QoE{
-			SpeedMin: s.SpeedMin, SpeedMean: s.SpeedMean,
+			SpeedViewers: s.SpeedViewers,
+			SpeedMin:     s.SpeedMin, SpeedMean: s.SpeedMean,
 			StalledViewers: s.Clients.Stalled, DriftMax: s.DriftMax,
 		},
 		Generator:   generatorOf(in.points, in.cfg.WarmUp), // StartLatencyP95 below
@@ -470,13 +514,22 @@ func buildResult(in resultInput) *Result {
 		Origin:      in.origin,
 		Aborted:     in.aborted,
 		StartErrors: nilIfEmpty(in.startErrors),
-		snap:        s, points: in.points, warmUp: in.cfg.WarmUp,
+		Histograms: &Histograms{
+			Segment: histogramOf(&s.SegmentLatency, nil), Manifest: histogramOf(&s.ManifestLatency, nil),
+			Startup: histogramOf(&s.Startup, nil),
+		},
+		StatsElapsed: s.Elapsed,
+		snap:         s, points: in.points, warmUp: in.cfg.WarmUp,
 	}
 	if r.Exits == nil {
 		r.Exits = map[string]int{}
 	}
+	if !s.Time.IsZero() {
+		r.StatsEpoch = s.Time.Add(-s.Elapsed).Round(0) // wall clock only: what a report keeps
+	}
 	if in.startLatency != nil {
 		r.StartLatency = distributionOf(in.startLatency)
+		r.Histograms.StartLatency = histogramOf(in.startLatency, nil)
 		r.Generator.StartLatencyP95 = r.StartLatency.P95
 	}
 	for _, p := range r.History {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hlsswarm/hlsswarm/internal/originproc"
+	"github.com/hlsswarm/hlsswarm/internal/testkit"
 )
 
 // profileEnv names a file that receives a CPU profile of the harness over
@@ -52,7 +53,7 @@ func BenchmarkFleet200(b *testing.B) {
 	for b.Loop() {
 		begin := time.Now()
 		f := Start(b, Config{URL: url, Clients: clients, Duration: 5 * time.Minute, ProgressInterval: 10 * time.Second})
-		waitFor(b, 60*time.Second, "200 active viewers", func() bool { return f.Snapshot().Clients.Active == clients })
+		testkit.WaitFor(b, 60*time.Second, "200 active viewers", func() bool { return f.Snapshot().Clients.Active == clients })
 		full := time.Since(begin)
 		time.Sleep(3 * time.Second) // let the last starts settle
 
@@ -71,9 +72,9 @@ func BenchmarkFleet200(b *testing.B) {
 		stopProfile := profileSteadyWindow(b)
 		ff0 := viewers()
 		self0, _ := originproc.CPUTime("self")
-		lines0 := f.FinalSnapshot().Lines()
+		lines0 := f.finalSnapshot().Lines()
 		time.Sleep(window)
-		lines1 := f.FinalSnapshot().Lines()
+		lines1 := f.finalSnapshot().Lines()
 		self1, _ := originproc.CPUTime("self")
 		ff1 := viewers()
 		stopProfile()

@@ -12,15 +12,17 @@ import (
 // terminal:
 //
 //	hlsswarm: 5 viewers for 10.6s against http://127.0.0.1:38211/live/master.m3u8 (ffmpeg 5.1.9)
-//	requests   manifest 52  segment 48  init 0  unknown 0  total 100 (9.4/s)  bytes 3.1 MB
-//	errors     http 0 (0.00%)  timeouts 0  reconnects 0  refused 0  restarts 0  dropped lines 0
-//	latency    count  min    p50    p90    p95    p99    max
-//	 segment   48     1ms    2ms    3ms    4ms    5ms    5ms
+//	requests   manifest_requests 52  segment_requests 48  init_requests 0  unknown_requests 0  requests 100 (9.4/s)  bytes 3.1 MB
+//	errors     http_errors 0 (http_error_rate 0.00%)  timeouts 0  reconnects 0  conn_refused 0  restarts 0  dropped_lines 0
+//	latency             count  min    p50    p90    p95    p99    max
+//	 segment_latency    48     1ms    2ms    3ms    4ms    5ms    5ms
 //	 ...
 //
-// The latency rows are segment and manifest request latency, startup
-// (viewer start to first segment request) and spawn (ffmpeg spawn to its
-// first request).
+// Its labels are the names of the metric catalogue (the README's table), the
+// names thresholds and Prometheus use. The latency rows are
+// segment_latency, manifest_latency and startup_time (viewer start to
+// first segment request); the generator line gives the p95 of
+// [Result.StartLatency] (ffmpeg spawn to its first request).
 func (r *Result) Summary() string {
 	var b strings.Builder
 	secs := r.Elapsed().Seconds()
@@ -37,9 +39,9 @@ func (r *Result) Summary() string {
 	if secs > 0 {
 		rate = float64(req.Total()) / secs
 	}
-	fmt.Fprintf(&b, "requests   manifest %d  segment %d  init %d  unknown %d  total %d (%.1f/s)  bytes %s\n",
+	fmt.Fprintf(&b, "requests   manifest_requests %d  segment_requests %d  init_requests %d  unknown_requests %d  requests %d (%.1f/s)  bytes %s\n",
 		req.Manifest, req.Segment, req.Init, req.Unknown, req.Total(), rate, formatBytes(r.Totals.Bytes))
-	fmt.Fprintf(&b, "errors     http %d (%.2f%%)%s  timeouts %d  reconnects %d  refused %d  restarts %d  dropped lines %d\n",
+	fmt.Fprintf(&b, "errors     http_errors %d (http_error_rate %.2f%%)%s  timeouts %d  reconnects %d  conn_refused %d  restarts %d  dropped_lines %d\n",
 		r.Totals.HTTPErrors, 100*r.Rates.HTTPErrorRate, formatStatus(r.Totals.Status), r.Totals.Timeouts,
 		r.Totals.Reconnects, r.Totals.ConnRefused, r.Totals.Restarts, r.Totals.DroppedLines)
 
@@ -49,8 +51,8 @@ func (r *Result) Summary() string {
 		name string
 		d    Distribution
 	}{
-		{" segment", r.SegmentLatency}, {" manifest", r.ManifestLatency},
-		{" startup", r.Startup}, {" spawn", r.StartLatency},
+		{" segment_latency", r.SegmentLatency}, {" manifest_latency", r.ManifestLatency},
+		{" startup_time", r.Startup},
 	} {
 		if d.d.Count == 0 {
 			fmt.Fprintf(tw, "%s\t0\t-\t-\t-\t-\t-\t-\n", d.name)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hlsswarm/hlsswarm/fixtures"
+	"github.com/hlsswarm/hlsswarm/internal/testkit"
 )
 
 // TestVariantAndIdentity checks that Config.Variant picks one rendition
@@ -54,7 +55,7 @@ func testVariantRoundRobin(t *testing.T, tls bool) {
 		opts = append(opts, fixtures.WithTLS())
 	}
 	origin := fixtures.NewOrigin(t, opts...)
-	rec := &recordingTB{TB: t}
+	rec := &testkit.Recorder{TB: t}
 	// A live speed threshold without WarmUp: a viewer has no speed until
 	// its out time stepped over a window (see stats.Viewer.ObserveProgress),
 	// so ffmpeg's first speed=0 does not break it (a healthy fleet plays at
@@ -63,7 +64,7 @@ func testVariantRoundRobin(t *testing.T, tls bool) {
 	// busy machine a start takes seconds), then 2 s more.
 	f := Start(rec, Config{URL: origin.URL(), Clients: 4, Ramp: 400 * time.Millisecond, Duration: time.Minute, Origin: origin, ProgressInterval: -1,
 		Thresholds: []string{"min(speed) >= 0.5"}})
-	waitFor(t, 40*time.Second, "every viewer playing", func() bool {
+	testkit.WaitFor(t, 40*time.Second, "every viewer playing", func() bool {
 		playing := 0
 		for _, v := range f.Snapshot().Viewers {
 			if v.Requests.Segment >= 3 {

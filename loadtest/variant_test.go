@@ -2,41 +2,15 @@ package loadtest
 
 import (
 	"context"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 	"time"
-)
 
-// tarpit accepts connections and never answers; it is closed with the test.
-func tarpit(t testing.TB) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	conns := make(chan net.Conn, 16)
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				close(conns)
-				return
-			}
-			conns <- c
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		for c := range conns {
-			c.Close()
-		}
-	})
-	return "http://" + ln.Addr().String() + "/live/master.m3u8"
-}
+	"github.com/hlsswarm/hlsswarm/internal/testkit"
+)
 
 // TestSelectPlaysFailures checks the preflight: every failed fetch of
 // Config.URL, or of the media playlist chosen, fails the fleet naming
@@ -44,9 +18,7 @@ func tarpit(t testing.TB) string {
 // is logged and every viewer plays Config.URL as given.
 func TestSelectPlaysFailures(t *testing.T) {
 	t.Parallel()
-	refused := httptest.NewServer(http.NotFoundHandler())
-	refusedURL := refused.URL + "/master.m3u8"
-	refused.Close()
+	refusedURL := testkit.Refused("/master.m3u8")
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/page.html":
@@ -58,7 +30,7 @@ func TestSelectPlaysFailures(t *testing.T) {
 		}
 	}))
 	t.Cleanup(srv.Close)
-	silent := tarpit(t)
+	silent := testkit.Tarpit(t)
 	tests := []struct {
 		name, url string
 		variant   Variant

@@ -18,10 +18,10 @@ type viewer struct {
 }
 
 // stopOptions make a fleet stop fast: a live viewer waiting for its next
-// playlist reload ignores the first SIGTERM, so the second follows after
-// 150 ms (ffmpeg 5.1 then exits in about 170 ms, where the default 500 ms
-// gives about 600 ms), and SIGKILL after 700 ms bounds a stuck one. The
-// stats never depend on what ffmpeg prints at exit.
+// playlist reload ignores the first SIGTERM, so the second follows soon
+// (ffmpeg exits promptly on it), and SIGKILL bounds a stuck one; a shorter
+// wait than ffmpeg.Options' defaults is safe because the stats never depend
+// on what ffmpeg prints at exit.
 func stopOptions() ffmpeg.Options {
 	return ffmpeg.Options{SecondTermAfter: 150 * time.Millisecond, KillAfter: 700 * time.Millisecond}
 }
@@ -40,7 +40,7 @@ func viewerSpec(cfg Config, pl play, id int, live bool) ffmpeg.Viewer {
 		headers = append(headers, ffmpeg.Header{Name: n, Value: cfg.Headers[n]})
 	}
 	return ffmpeg.Viewer{
-		URL: pl.url, AudioURL: pl.audio, Client: id, UserAgent: cfg.UserAgent, Headers: headers, Map: pl.m,
+		URL: pl.url, AudioURL: pl.audio, Client: id, RunID: cfg.RunID, Shard: cfg.Shard.Index, UserAgent: cfg.UserAgent, Headers: headers, Map: pl.m,
 		RWTimeout: cfg.Timeout, Reconnect: cfg.Reconnect, KeepAlive: keepAliveOf(cfg.KeepAlive),
 		Realtime: !live && cfg.VOD != VODDownload,
 	}

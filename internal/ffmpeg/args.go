@@ -13,6 +13,13 @@ import (
 // playlist and segment request, so an origin can attribute each request.
 const ClientHeader = "X-Hlsswarm-Client"
 
+// RunHeader and ShardHeader carry the run id and the shard index of a
+// sharded run (Viewer.RunID) on every request, beside ClientHeader.
+const (
+	RunHeader   = "X-Hlsswarm-Run"
+	ShardHeader = "X-Hlsswarm-Shard"
+)
+
 // DefaultUserAgent is the User-Agent prefix when Viewer.UserAgent is empty
 // and the probe did not find the libavformat version (otherwise ffmpeg's own
 // "Lavf/<version>" is used).
@@ -76,13 +83,11 @@ func (m Mapping) String() string {
 // bytes read"), the only line that marks the end of a segment at a live
 // edge, so segment latency is measured for live streams (internal/parse).
 // The cost is one TCP connection, and over https one TLS handshake, per
-// request: more connection churn than a real player makes. Over http it
-// costs no measurable CPU (3 live viewers of 2 renditions for 30 s: 0.31 s
-// ffmpeg CPU off, 0.30 s on; fMP4 0.32 s / 0.31 s), but over https it does
-// (TS 3.37 s off / 0.42 s on; fMP4 4.95 s / 2.07 s, as ffmpeg 5.1's live
-// fMP4 opens a new connection per segment anyway), and every latency then
-// includes connecting and the handshake (about 50 ms on loopback against
-// 0.6 ms on a reused connection). On (ffmpeg's default) measures segment
+// request: more connection churn than a real player makes. Over http a
+// loopback connection is cheap next to ffmpeg's own work, but over https
+// each handshake costs ffmpeg CPU and every latency then includes
+// connecting and the handshake, which is why Auto keeps connections for
+// https. On (ffmpeg's default) measures segment
 // latency only where other lines prove a body's end: VOD and catching-up
 // live, not a live edge.
 type KeepAliveMode uint8
@@ -130,6 +135,13 @@ type Viewer struct {
 	// Client is the viewer's number, sent as "X-Hlsswarm-Client: <n>" and as
 	// the User-Agent suffix " client-<n>". Must be >= 0.
 	Client int
+	// RunID, when set, is the run id of a sharded run: sent as
+	// "X-Hlsswarm-Run: <id>" and "X-Hlsswarm-Shard: <Shard>", and in
+	// the User-Agent before the client suffix, " run-<id> shard-<Shard>
+	// client-<n>" (the client suffix stays last, where origins look for it).
+	RunID string
+	// Shard is the index of the viewer's shard; sent only with RunID.
+	Shard int
 	// UserAgent is the User-Agent prefix; default ffmpeg's own
 	// "Lavf/<libavformat version>" (DefaultUserAgent if unknown).
 	UserAgent string
@@ -253,6 +265,11 @@ func (b *Binary) inputArgs(v Viewer) []string {
 	}
 	var h strings.Builder
 	h.WriteString(ClientHeader + ": " + strconv.Itoa(v.Client) + "\r\n")
+	if v.RunID != "" {
+		shard := strconv.Itoa(v.Shard)
+		h.WriteString(RunHeader + ": " + v.RunID + "\r\n" + ShardHeader + ": " + shard + "\r\n")
+		ua += " run-" + v.RunID + " shard-" + shard
+	}
 	for _, x := range v.Headers {
 		h.WriteString(x.Name + ": " + x.Value + "\r\n")
 	}
@@ -318,6 +335,9 @@ func (b *Binary) validate(v Viewer) error {
 	}
 	if v.Client < 0 {
 		errs = append(errs, fmt.Errorf("Viewer.Client = %d: must be >= 0", v.Client))
+	}
+	if strings.ContainsAny(v.RunID, " \t\r\n\x00") || v.Shard < 0 {
+		errs = append(errs, fmt.Errorf("Viewer.RunID = %q, Viewer.Shard = %d: want an id without spaces or control characters and a shard >= 0", v.RunID, v.Shard))
 	}
 	if strings.ContainsAny(v.UserAgent, "\r\n\x00") {
 		errs = append(errs, fmt.Errorf("Viewer.UserAgent %q: must not contain CR, LF or NUL", v.UserAgent))
@@ -439,8 +459,8 @@ func ValidateHeader(name, value string) error {
 			return fmt.Errorf("header name %q: character %q not allowed in an HTTP header name", name, name[i])
 		}
 	}
-	if strings.EqualFold(name, ClientHeader) || strings.EqualFold(name, "User-Agent") {
-		return fmt.Errorf("header %q is set by hlsswarm (use Viewer.Client or Viewer.UserAgent)", name)
+	if strings.EqualFold(name, ClientHeader) || strings.EqualFold(name, RunHeader) || strings.EqualFold(name, ShardHeader) || strings.EqualFold(name, "User-Agent") {
+		return fmt.Errorf("header %q is set by hlsswarm (use Viewer.Client, Viewer.RunID, Viewer.Shard or Viewer.UserAgent)", name)
 	}
 	if strings.ContainsAny(value, "\r\n\x00") {
 		return fmt.Errorf("header %q value %q: must not contain CR, LF or NUL", name, value)

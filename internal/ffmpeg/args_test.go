@@ -353,3 +353,25 @@ func TestArgsRefuseMissingSafetyFlags(t *testing.T) {
 		})
 	}
 }
+
+// TestArgsRunAndShard checks that a sharded viewer names its run and shard
+// in headers and in the User-Agent, the client suffix last.
+func TestArgsRunAndShard(t *testing.T) {
+	t.Parallel()
+	b := fakeBinary("5.1.9-0+deb12u1", "59.27.100", features51)
+	args, err := b.Args(Viewer{URL: "http://h/a.m3u8", Client: 13, RunID: "r-7", Shard: 2, UserAgent: "swarm/1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(args, " | ")
+	want := "-user_agent | swarm/1 run-r-7 shard-2 client-13 | -headers | X-Hlsswarm-Client: 13\r\nX-Hlsswarm-Run: r-7\r\nX-Hlsswarm-Shard: 2\r\n"
+	if !strings.Contains(got, want) {
+		t.Errorf("Args = %q; want it to hold %q", got, want)
+	}
+	if _, err := b.Args(Viewer{URL: "http://h/a.m3u8", RunID: "a b"}); err == nil {
+		t.Error("Args with a run id holding a space = nil error; want one")
+	}
+	if err := ValidateHeader("x-hlsswarm-run", "r"); err == nil {
+		t.Error("ValidateHeader(x-hlsswarm-run) = nil; want it refused (hlsswarm sets it)")
+	}
+}

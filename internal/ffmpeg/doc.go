@@ -105,7 +105,7 @@
 // caller's readers must drain them, or ffmpeg blocks on a full pipe. On
 // Linux the two "pipes" are SOCK_SEQPACKET Unix socket pairs: each of
 // ffmpeg's writes is one message that the kernel stamps with the time it
-// was written (read by parse.Poller; a plain Read returns one message).
+// was written (read by pump.Poller; a plain Read returns one message).
 // ffmpeg's end asks for a 512 KiB send buffer (the kernel caps it at
 // net.core.wmem_max): about 1300 writes, some 30 s of a debug-level live
 // viewer's log (two writes a line), less where that cap is low. Elsewhere they are pipes (64 KiB, about
@@ -114,7 +114,7 @@
 // stderr also passes through an 8 KiB tail ring (a copy, no allocation)
 // that feeds Exit.Tail. A reader that reads the descriptors itself takes
 // them over with the readers' Detach method (Linux), passes what it reads
-// to Observe and calls Drained at end of file (the methods of parse.Pipe).
+// to Observe and calls Drained at end of file (the methods of pump.Pipe).
 //
 // # Restarts
 //

@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/hlsswarm/hlsswarm/internal/testkit"
 )
 
 // TestKilledParentLeavesNoFFmpeg re-runs the test binary as a child that
@@ -76,7 +78,7 @@ func TestKilledParentLeavesNoFFmpeg(t *testing.T) {
 			t.Fatalf("pid %d: alive=%v, carries token=%v; want a running viewer of this test", pid, alive(pid), cmdlineHas(pid, token))
 		}
 	}
-	waitFor(t, 10*time.Second, func() bool { return o.count("/live.m3u8") >= helperViewers })
+	testkit.WaitFor(t, 10*time.Second, "the ffmpeg viewers' requests", func() bool { return o.count("/live.m3u8") >= helperViewers })
 
 	killed := time.Now()
 	if err := child.Process.Signal(syscall.SIGKILL); err != nil {

@@ -37,7 +37,7 @@ const outputSendBuffer = 512 << 10
 // the channel for one of ffmpeg's outputs. On Linux it is a SOCK_SEQPACKET
 // Unix socket pair rather than a pipe: each of ffmpeg's writes is one
 // message, which the kernel stamps when it is written (SO_TIMESTAMPNS), so
-// a reader that reads in batches (parse.Poller) still knows when each line
+// a reader that reads in batches (pump.Poller) still knows when each line
 // was written. Read still works (one message per read). If the socket
 // pair cannot be made, it falls back to a pipe.
 func outputPair() (r, w *os.File, err error) {

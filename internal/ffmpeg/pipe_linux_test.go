@@ -34,7 +34,7 @@ func readFd(t *testing.T, fd int) []byte {
 }
 
 // TestDetachedPipes reads a process's pipes by file descriptor, as
-// parse.Poller does: what was observed makes Exit.Tail, Drained lets Wait
+// pump.Poller does: what was observed makes Exit.Tail, Drained lets Wait
 // return without waiting out the drain timeout, and Read fails after
 // Detach.
 func TestDetachedPipes(t *testing.T) {

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/hlsswarm/hlsswarm/internal/testkit"
 )
 
 func TestParseVersionOutput(t *testing.T) {
@@ -107,11 +109,7 @@ func featuresEqual(a, b Features) bool {
 // systemFFmpeg returns the ffmpeg to run real-process tests with, or skips.
 func systemFFmpeg(t testing.TB) string {
 	t.Helper()
-	path, err := Locate("")
-	if err != nil {
-		t.Skipf("no ffmpeg: %v", err)
-	}
-	return path
+	return testkit.FFmpeg(t)
 }
 
 func TestProbeRealFFmpeg(t *testing.T) {

@@ -100,7 +100,7 @@ type Process struct {
 // process group, with stdin and stdout on /dev/null, stderr on one pipe and
 // file descriptor 3 (ProgressFD, for -progress pipe:3) on another. On Linux
 // the "pipes" are SOCK_SEQPACKET Unix socket pairs, whose messages carry
-// the time ffmpeg wrote them (see parse.Poller); they read like pipes. The
+// the time ffmpeg wrote them (see pump.Poller); they read like pipes. The
 // environment is the caller's without http_proxy/HTTP_PROXY (traffic goes
 // only to the URL given), FFREPORT and forced colours, plus
 // AV_LOG_FORCE_NOCOLOR=1 and opt.Env. When ctx is done the process is

@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/hlsswarm/hlsswarm/internal/testkit"
 )
 
 func viewerArgs(t *testing.T, bin *Binary, v Viewer) []string {
@@ -96,7 +98,7 @@ func TestProcessStopIdleLiveViewer(t *testing.T) {
 	}
 	c := collect(p)
 	// Let it play: wait for the first progress block.
-	waitFor(t, 10*time.Second, func() bool { return o.count("/live.m3u8") >= 2 })
+	testkit.WaitFor(t, 10*time.Second, "the ffmpeg viewers' requests", func() bool { return o.count("/live.m3u8") >= 2 })
 	if !alive(p.Pid()) {
 		t.Fatalf("viewer exited early: %v", p.Wait())
 	}
@@ -178,7 +180,7 @@ func TestProcessKilledBySomeoneElse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 10*time.Second, func() bool { return o.count("/live.m3u8") >= 1 })
+	testkit.WaitFor(t, 10*time.Second, "the ffmpeg viewers' requests", func() bool { return o.count("/live.m3u8") >= 1 })
 	if err := syscall.Kill(p.Pid(), syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
@@ -204,7 +206,7 @@ func TestProcessStopEscalatesToKillForWholeGroup(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := collect(p)
-	waitFor(t, 5*time.Second, func() bool { return len(groupMembers(t, p.Pid())) == 2 })
+	testkit.WaitFor(t, 5*time.Second, "the ffmpeg viewers' requests", func() bool { return len(groupMembers(t, p.Pid())) == 2 })
 	e := p.Stop()
 	c.wg.Wait()
 	if e.Kind != ExitStopped || !e.Killed || e.Terms != 2 || e.Signal != syscall.SIGKILL {
@@ -226,7 +228,7 @@ func TestProcessContextCancelStops(t *testing.T) {
 		cancel()
 		t.Fatal(err)
 	}
-	waitFor(t, 10*time.Second, func() bool { return o.count("/live.m3u8") >= 1 })
+	testkit.WaitFor(t, 10*time.Second, "the ffmpeg viewers' requests", func() bool { return o.count("/live.m3u8") >= 1 })
 	cancel()
 	e := p.Wait()
 	if e.Kind != ExitStopped {
@@ -240,17 +242,6 @@ func TestStartMissingBinary(t *testing.T) {
 	_, err := Start(context.Background(), filepath.Join(t.TempDir(), "nope"), nil, Options{})
 	if err == nil {
 		t.Fatal("Start of a missing binary succeeded")
-	}
-}
-
-func waitFor(t *testing.T, d time.Duration, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("condition not met within %v", d)
-		}
-		time.Sleep(20 * time.Millisecond)
 	}
 }
 

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/hlsswarm/hlsswarm/internal/testkit"
 )
 
 // runLog records the hooks' calls.
@@ -172,7 +174,7 @@ func TestSuperviseContextCancel(t *testing.T) {
 			done <- sum
 		}()
 		pid := <-pids
-		waitFor(t, 10*time.Second, func() bool { return o.count("/live.m3u8") >= 1 })
+		testkit.WaitFor(t, 10*time.Second, "the ffmpeg viewers' requests", func() bool { return o.count("/live.m3u8") >= 1 })
 		cancel()
 		sum := <-done
 		if sum.Reason != "context" || sum.Last.Kind != ExitStopped || sum.Starts != 1 {
@@ -240,7 +242,7 @@ func TestSuperviseFleetStop(t *testing.T) {
 			}
 		}()
 	}
-	waitFor(t, 20*time.Second, func() bool {
+	testkit.WaitFor(t, 20*time.Second, "the ffmpeg viewers' requests", func() bool {
 		return o.count("/seg0.ts")+o.count("/seg1.ts")+o.count("/seg2.ts")+o.count("/seg3.ts")+o.count("/seg4.ts")+o.count("/seg5.ts") >= viewers
 	})
 	stop := time.Now()

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hlsswarm/hlsswarm/internal/testkit"
 )
 
 const masterPlaylist = `#EXTM3U
@@ -202,9 +204,7 @@ func TestTailRing(t *testing.T) {
 // with, or the missing answer (a server that accepts and never answers).
 func TestFetchErrors(t *testing.T) {
 	t.Parallel()
-	refused := httptest.NewServer(http.NotFoundHandler())
-	refusedURL := refused.URL + "/master.m3u8"
-	refused.Close()
+	refusedURL := testkit.Refused("/master.m3u8")
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/page.html":

@@ -11,9 +11,6 @@ import (
 // Prefix is put before every catalogue name.
 const Prefix = "hlsswarm_"
 
-// Quantiles are the quantiles of every exported summary.
-var quantileList = [...]float64{0.5, 0.9, 0.95, 0.99}
-
 // SnapshotFunc stores a current snapshot of the fleet in dst. Only
 // counters, status codes, histograms and gauges are read; per-viewer rows
 // are not needed.
@@ -46,16 +43,27 @@ func NewCollector(snapshot SnapshotFunc, constLabels prometheus.Labels) *Collect
 			c.metrics = append(c.metrics, e)
 		}
 	}
+	// http_errors selects by code or by kind; the stats count each
+	// dimension apart, so the kinds are a counter of their own.
+	c.metrics = append(c.metrics, exported{
+		prometheus.NewDesc(HTTPErrorsByKind, "HTTP errors, by request kind.", []string{"kind"}, constLabels),
+		collectHTTPErrorsByKind,
+	})
 	return c
 }
 
 // Name returns the Prometheus name of a catalogue metric: Prefix + name,
-// with "_total" after counters.
+// then "_seconds" when its unit is seconds and "_total" after counters,
+// as Prometheus names its metrics.
 func Name(m stats.Metric) string {
-	if m.Type == stats.MetricCounter {
-		return Prefix + m.Name + "_total"
+	n := Prefix + m.Name
+	if m.Unit == "seconds" {
+		n += "_seconds"
 	}
-	return Prefix + m.Name
+	if m.Type == stats.MetricCounter {
+		n += "_total"
+	}
+	return n
 }
 
 func exportOf(m stats.Metric, constLabels prometheus.Labels) (exported, bool) {
@@ -93,7 +101,7 @@ func exportOf(m stats.Metric, constLabels prometheus.Labels) (exported, bool) {
 			return exported{}, false
 		}
 		return exported{newDesc(), func(ch chan<- prometheus.Metric, d *prometheus.Desc, s *stats.Snapshot) {
-			ch <- summaryOf(d, pick(s))
+			ch <- histogramOfSnapshot(d, pick(s))
 		}}, true
 	case stats.MetricGauge:
 		switch m.Name {
@@ -114,7 +122,12 @@ func exportOf(m stats.Metric, constLabels prometheus.Labels) (exported, bool) {
 				ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, s.SpeedMean, "mean")
 			}}, true
 		case "drift":
+			// Like speed, and as thresholds read it: no value while no
+			// viewer's speed is measured.
 			return exported{newDesc(), func(ch chan<- prometheus.Metric, d *prometheus.Desc, s *stats.Snapshot) {
+				if s.SpeedViewers == 0 {
+					return
+				}
 				ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, s.DriftMax.Seconds())
 			}}, true
 		}
@@ -147,6 +160,18 @@ func collectHTTPErrors(ch chan<- prometheus.Metric, d *prometheus.Desc, s *stats
 	}
 }
 
+// HTTPErrorsByKind is the Prometheus name of the HTTP errors counted by
+// request kind (label kind), http_errors{kind=...} in thresholds.
+const HTTPErrorsByKind = Prefix + "http_errors_by_kind_total"
+
+func collectHTTPErrorsByKind(ch chan<- prometheus.Metric, d *prometheus.Desc, s *stats.Snapshot) {
+	for k := stats.Kind(0); k < stats.NumKinds; k++ {
+		if n := s.Counters.HTTPErrorsByKind[k]; n > 0 {
+			ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(n), k.String())
+		}
+	}
+}
+
 func collectErrorRates(ch chan<- prometheus.Metric, d *prometheus.Desc, s *stats.Snapshot) {
 	if r := stats.HTTPErrorRate(&s.Counters); !r.NoData {
 		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, r.Value, "all")
@@ -156,18 +181,6 @@ func collectErrorRates(ch chan<- prometheus.Metric, d *prometheus.Desc, s *stats
 			ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, r.Value, k.String())
 		}
 	}
-}
-
-func summaryOf(d *prometheus.Desc, h *stats.HistogramSnapshot) prometheus.Metric {
-	q := make(map[float64]float64, len(quantileList))
-	for _, p := range quantileList {
-		q[p] = h.Quantile(p).Seconds()
-	}
-	m, err := prometheus.NewConstSummary(d, h.Count, h.Sum.Seconds(), q)
-	if err != nil {
-		return prometheus.NewInvalidMetric(d, err)
-	}
-	return m
 }
 
 // Describe sends the descriptor of every exported metric.

@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -85,7 +86,7 @@ hlsswarm_clients_active 2
 	}
 }
 
-func TestCollectorSummary(t *testing.T) {
+func TestCollectorHistogram(t *testing.T) {
 	t.Parallel()
 	reg := prometheus.NewPedanticRegistry()
 	reg.MustRegister(NewCollector(snapshotOf(fleet(t)), nil))
@@ -93,27 +94,62 @@ func TestCollectorSummary(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Gather: %v", err)
 	}
-	var seg *dto.Summary
+	var seg *dto.Histogram
 	for _, mf := range mfs {
-		if mf.GetName() == "hlsswarm_segment_latency" {
-			seg = mf.GetMetric()[0].GetSummary()
+		if mf.GetName() == "hlsswarm_segment_latency_seconds" {
+			if mf.GetType() != dto.MetricType_HISTOGRAM {
+				t.Errorf("segment_latency is a %v; want a histogram", mf.GetType())
+			}
+			seg = mf.GetMetric()[0].GetHistogram()
 		}
 	}
 	if seg == nil {
-		t.Fatal("hlsswarm_segment_latency not gathered")
+		t.Fatal("hlsswarm_segment_latency_seconds not gathered")
 	}
 	if got, want := seg.GetSampleCount(), uint64(3); got != want {
-		t.Errorf("segment_latency count = %d; want %d", got, want)
+		t.Errorf("count = %d; want %d", got, want)
 	}
 	if got, want := seg.GetSampleSum(), 0.060; got < want*0.999 || got > want*1.001 {
-		t.Errorf("segment_latency sum = %g; want %g", got, want)
+		t.Errorf("sum = %g; want %g", got, want)
 	}
-	if got := len(seg.GetQuantile()); got != len(quantileList) {
-		t.Errorf("segment_latency has %d quantiles; want %d", got, len(quantileList))
+	// Classic buckets: the three 20 ms values are above 10 ms, within 25 ms.
+	if got := len(seg.GetBucket()); got != len(classicBuckets) {
+		t.Fatalf("%d classic buckets; want %d", got, len(classicBuckets))
 	}
-	for _, q := range seg.GetQuantile() {
-		if v := q.GetValue(); v < 0.0198 || v > 0.0202 {
-			t.Errorf("segment_latency quantile %g = %g; want 0.020 (±1%%)", q.GetQuantile(), v)
+	for _, b := range seg.GetBucket() {
+		want := uint64(3)
+		if b.GetUpperBound() < 0.020 {
+			want = 0
+		}
+		if b.GetCumulativeCount() != want {
+			t.Errorf("classic bucket le=%g holds %d; want %d", b.GetUpperBound(), b.GetCumulativeCount(), want)
+		}
+	}
+	// Native buckets: one, holding 20 ms, at schema NativeSchema.
+	if seg.GetSchema() != NativeSchema {
+		t.Errorf("schema %d; want %d", seg.GetSchema(), NativeSchema)
+	}
+	spans, deltas := seg.GetPositiveSpan(), seg.GetPositiveDelta()
+	if len(spans) != 1 || spans[0].GetLength() != 1 || len(deltas) != 1 || deltas[0] != 3 {
+		t.Fatalf("native spans %v deltas %v; want one bucket of 3", spans, deltas)
+	}
+	if got, want := int(spans[0].GetOffset()), NativeIndex(0.020, NativeSchema); got != want {
+		t.Errorf("native bucket %d; want %d (the one holding 20ms)", got, want)
+	}
+}
+
+// TestNativeIndex checks the bucket layout Prometheus defines: bucket i
+// holds (base^(i-1), base^i], base = 2^(2^-schema).
+func TestNativeIndex(t *testing.T) {
+	t.Parallel()
+	for _, schema := range []int32{1, 3, 8} {
+		base := math.Pow(2, math.Pow(2, -float64(schema)))
+		for _, v := range []float64{1e-6, 0.001, 0.0123, 0.02, 0.25, 0.5, 1, 1.5, 3.7, 60, 7200} {
+			i := NativeIndex(v, schema)
+			lo, hi := math.Pow(base, float64(i-1)), math.Pow(base, float64(i))
+			if v <= lo*(1-1e-12) || v > hi*(1+1e-12) {
+				t.Errorf("schema %d: NativeIndex(%g) = %d, bucket (%g, %g]", schema, v, i, lo, hi)
+			}
 		}
 	}
 }

@@ -31,12 +31,12 @@ hlsswarm_generator_fd_usage 0.05
 # HELP hlsswarm_generator_saturated 1 for a second in which the generator was saturated (CPU pressure >= 50%, or without PSI load >= 2 per CPU, or scheduling latency p99 >= 50ms), else 0: mean is the share of saturated seconds.
 # TYPE hlsswarm_generator_saturated gauge
 hlsswarm_generator_saturated 1
-# HELP hlsswarm_generator_sched_latency 99th percentile of the harness's own goroutine scheduling latency in each second (Go runtime/metrics): max and mean. In seconds.
-# TYPE hlsswarm_generator_sched_latency gauge
-hlsswarm_generator_sched_latency 0.06
+# HELP hlsswarm_generator_sched_latency_seconds 99th percentile of the harness's own goroutine scheduling latency in each second (Go runtime/metrics): max and mean. In seconds.
+# TYPE hlsswarm_generator_sched_latency_seconds gauge
+hlsswarm_generator_sched_latency_seconds 0.06
 `
 	names := []string{"hlsswarm_generator_cpu_pressure", "hlsswarm_generator_fd_usage", "hlsswarm_generator_saturated",
-		"hlsswarm_generator_sched_latency", "hlsswarm_generator_memory_pressure", "hlsswarm_generator_slow_viewers"}
+		"hlsswarm_generator_sched_latency_seconds", "hlsswarm_generator_memory_pressure", "hlsswarm_generator_slow_viewers"}
 	if err := testutil.CollectAndCompare(c, strings.NewReader(want), names...); err != nil {
 		t.Error(err)
 	}

@@ -41,16 +41,14 @@ func TestByteRangeCaptures(t *testing.T) {
 			pr, err := os.ReadFile(filepath.Join(dir, c.name+".progress.log"))
 			require.NoError(t, err)
 			tl := &Tally{}
-			counts, err := Start(bytes.NewReader(se), bytes.NewReader(pr), tl, Options{}).Wait()
-			require.NoError(t, err)
-			assert.Zero(t, counts.StderrDropped)
+			parseRecorded(se, pr, tl)
 
 			want, wantErrs := rangeLogKinds(t, filepath.Join(dir, c.name+".origin.log"), filepath.Join(dir, c.playlist))
 			assert.Equal(t, want, tl.Requests, "requests by kind: origin (by range) vs parsed")
 			assert.Positive(t, want[KindSegment]+want[KindInit])
 			assert.Equal(t, wantErrs, tl.HTTPErrorKinds, "HTTP errors by kind: origin (by range) vs parsed")
 
-			p := NewStderrParser(&benchSink{}, nil)
+			p := NewStderrParser(&benchSink{}, nil, 0)
 			run := func() {
 				splitLines(se, func(l []byte) { p.Line(l, t0) })
 				p.Flush()

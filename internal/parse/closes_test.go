@@ -77,7 +77,7 @@ func TestSegmentCloses(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tl := &Tally{}
-			p := NewStderrParser(tl, time.UTC)
+			p := NewStderrParser(tl, time.UTC, 0)
 			closeLog(p, append([]string{"0 probed"}, tt.script...)...)
 			p.Flush()
 			assert.Equal(t, tt.want, tl.Latencies[KindSegment], "segment latencies")
@@ -97,7 +97,7 @@ func TestSegmentClosesWhileProbing(t *testing.T) {
 	t.Parallel()
 	const ms = time.Millisecond
 	tl := &Tally{}
-	p := NewStderrParser(tl, time.UTC)
+	p := NewStderrParser(tl, time.UTC, 0)
 	closeLog(p, "0 seg 0 a.ts", "248 close", "248 seg 0 b.ts", "250 close", "250 probed", "300 seg 0 c.ts", "303 close")
 	p.Flush()
 	assert.Equal(t, []time.Duration{3 * ms}, tl.Latencies[KindSegment], "segment latencies")

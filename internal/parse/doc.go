@@ -1,90 +1,25 @@
-// Package parse reads a viewer's ffmpeg output without ever blocking ffmpeg,
-// and turns it into events: HTTP requests by kind, errors, reconnects,
-// timeouts, failures, latencies, and -progress blocks.
+// Package parse turns a viewer's ffmpeg output into events: HTTP requests
+// by kind, errors, reconnects, timeouts, failures, latencies, and -progress
+// blocks. It reads nothing itself: package pump reads the output streams
+// without ever blocking ffmpeg, splits them into lines ([Splitter]) and
+// hands each line to a [StderrParser] or a [ProgressParser], which report
+// to a [Sink]. A parser is called from one goroutine, so a per-viewer sink
+// needs no locking; it allocates nothing per line.
 //
-// # Wiring a viewer
-//
-// Start ffmpeg with its log on stderr (-loglevel repeat+debug; the level
-// flag is understood too, but costs a write a line) and
-// -progress on an extra pipe (for example pipe:3), then:
-//
-//	p := parse.Start(stderr, progress, sink, parse.Options{})
-//	// ... the process runs; p.Counts() gives live line counts ...
-//	counts, err := p.Wait() // both pipes hit EOF and every line was parsed
-//
-// Each stream has a reader goroutine that drains its pipe in 64 KiB reads,
-// splits lines on "\n", "\r\n" and a lone "\r" (ffmpeg's stats line ends in
-// "\r"), and queues whole lines for one parser goroutine, which calls the
-// [Sink]. Because only that goroutine calls the sink, a per-viewer sink needs
-// no locking. When the parser falls behind and a queue is full, whole lines
-// are dropped and counted; the reader never waits, so ffmpeg never blocks on
-// a full pipe because of us. Every line read is either parsed or counted as
-// dropped ([Counts], [Sink.Lines]). After EOF the queued tail is parsed before
-// Wait returns. Do not call exec.Cmd.Wait before Pipeline.Wait returns: it
-// closes the pipes and the tail would be lost.
-//
-// # Reading many viewers
-//
-// A [Pipeline] wakes two goroutines for every write ffmpeg makes, and
-// ffmpeg writes each log line in up to three writes (context, level if
-// asked for, message): at 200 live viewers (10 000 lines a second) that was
-// 29 % of the viewers' own ffmpeg CPU. A [Poller] (Linux) reads every viewer's
-// streams from one goroutine instead:
-//
-//	poller, err := parse.NewPoller(parse.PollerOptions{})
-//	r, err := poller.Add(stderrPipe, progressPipe, sink) // per viewer; see Pipe
-//	counts, err := r.Wait()
-//	poller.Close() // after every Reader ended
-//
-// It waits in epoll until some stream has data, reads every stream that
-// has, parses each line at once into its viewer's sink, then pauses until
-// PollerOptions.Interval has passed since the round began, so that a round
-// collects many writes. A stream's end (its viewer exited) and
-// [Poller.Sync] end a pause early: a caller about to read the sinks (a
-// snapshot) calls Sync, and then Interval only bounds how stale the sinks
-// get between snapshots (package loadtest Syncs once a second and sets 2 s).
-// Waits park the goroutine in Go's network poller, not a thread in
-// epoll_wait. It takes each descriptor out of Go's network
-// poller ([Pipe.Detach]), which would otherwise wake a thread per write.
-// Accounting is as with a Pipeline: every line read is parsed or counted
-// as dropped (a round parses at most PollerOptions.LineBudget lines of a
-// stream; the rest of what it read is dropped whole), lines are whole, and
-// after end of file the tail is parsed before the Reader ends. ffmpeg
-// blocks only if the poller does not read a stream for as long as the
-// stream's buffer lasts (below).
-//
-// The streams are best SOCK_SEQPACKET Unix socket pairs rather than pipes
-// (internal/ffmpeg makes them so on Linux): each write is one message, and
-// the kernel stamps each message when it is written (SO_TIMESTAMPNS,
-// turned on by the poller). A line is stamped with the time of the message
-// that completed it, so its time does not depend on when a round read it,
-// and rounds can be far apart (100 ms by default, 2 s in package
-// loadtest, which Syncs every second): with a live origin that holds
-// segments 150 ms, one ffmpeg 5.1 viewer's segment latencies were 152-157
-// ms read by a Poller with 100 ms rounds, as with a Pipeline
-// (TestRealFFmpegNoKeepAliveLatency). Most of a Poller's CPU is the
-// kernel's, per message received (about 0.5 µs), so what costs is the
-// number of ffmpeg's writes, not of rounds: at 200 live viewers (8,400
-// writes a second) the harness used 5 % of the viewers' ffmpeg CPU. A socket's buffer holds about 280
-// messages by default (net.core.wmem_default), 1300 when internal/ffmpeg
-// may raise it (net.core.wmem_max): 2 to 9 s of a debug-level viewer's
-// writes. A pipe carries no times: its lines are stamped when read, so
-// while any stream is a pipe, rounds are at most PollerOptions.PipeInterval
-// (2 ms) apart, and every stamp is up to that late.
+//	sp := parse.NewStderrParser(sink, nil, rwTimeout)
+//	pp := parse.NewProgressParser(sink)
+//	sp.Line(line, at) // each stderr line, with the time it was written
+//	pp.Line(line, at) // each -progress line
+//	sp.Flush()        // after the last line
 //
 // # Timestamps
 //
-// ffmpeg 5.1 has no datetime log flag. A line read from a socket stream of
-// a Poller carries the kernel's time of the write that ended it
-// (microseconds after ffmpeg's write). A line read from a pipe (Pipeline,
-// or a Poller's pipe streams) is stamped when its read returns: lines
-// arrive in separate writes as ffmpeg logs them, so the stamp trails the
-// event by the pipe and scheduling delay (microseconds on an idle machine,
-// milliseconds on a loaded one) plus, for a Poller, up to its
-// PipeInterval; the lines of one read share its stamp. A line that starts
-// with a datetime prefix ("2024-01-02 15:04:05.123 ", or "15:04:05.123 "
-// from the time flag; newer ffmpeg with -loglevel +datetime) is stamped
-// with that time instead (millisecond resolution, in [Options.Location]).
+// A line's time is what its reader says (package pump: the kernel's time
+// of the write for a socket stream, the time of the read for a pipe). A
+// line that starts with a datetime prefix ("2024-01-02 15:04:05.123 ", or
+// "15:04:05.123 " from the time flag; newer ffmpeg with -loglevel
+// +datetime) is stamped with that time instead (millisecond resolution, in
+// the parser's time zone).
 //
 // # What counts as a request
 //
@@ -168,9 +103,9 @@
 //     that got no status, and the debug log holds no other difference
 //     (captured in testdata/faults). Only the time tells them apart: such
 //     a failure counts as a timeout when it came at least the viewer's
-//     rw_timeout ([Options.RWTimeout], less a tenth for stamping error)
-//     after its request line; else it is a failed segment only. Without
-//     RWTimeout (0, unknown), none of them is a timeout.
+//     rw_timeout (the rwTimeout of [NewStderrParser], less a tenth for
+//     stamping error) after its request line; else it is a failed segment
+//     only. Without an rwTimeout (0, unknown), none of them is a timeout.
 //   - [Sink.ConnRefused]: "Connection to tcp://… failed: Connection refused"
 //     (once per request; the input's summary line repeats it).
 //   - [Sink.SegmentFailed]: "Failed to open segment N of playlist P".

@@ -2,57 +2,29 @@ package parse_test
 
 import (
 	"fmt"
-	"os"
-	"os/exec"
-	"strings"
 	"time"
 
 	"github.com/hlsswarm/hlsswarm/internal/parse"
 )
-
-// requestCounter is a Sink that counts requests by kind; embed NopSink to
-// ignore the other events.
-type requestCounter struct {
-	parse.NopSink
-	requests [4]int
-}
-
-func (c *requestCounter) Request(k parse.Kind, _ []byte, _ time.Time) { c.requests[k]++ }
-
-// Example wires a viewer's stderr and -progress pipe (fd 3) into a sink. It
-// needs ffmpeg and an origin, so it is compiled but not run.
-func Example() {
-	progressR, progressW, err := os.Pipe()
-	if err != nil {
-		panic(err)
-	}
-	cmd := exec.Command("ffmpeg", "-hide_banner", "-nostdin", "-nostats",
-		"-loglevel", "repeat+level+debug", "-progress", "pipe:3",
-		"-i", "http://127.0.0.1:8080/master.m3u8", "-map", "0", "-c", "copy", "-f", "null", "-")
-	cmd.ExtraFiles = []*os.File{progressW}
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		panic(err)
-	}
-	if err := cmd.Start(); err != nil {
-		panic(err)
-	}
-	progressW.Close() // ffmpeg has its own copy
-
-	sink := &requestCounter{}
-	p := parse.Start(stderr, progressR, sink, parse.Options{})
-	counts, err := p.Wait() // both pipes reached EOF and every line was parsed
-	_ = cmd.Wait()          // only after p.Wait: it closes stderr
-	progressR.Close()
-	fmt.Println(sink.requests, counts.StderrRead, counts.StderrDropped, err)
-}
 
 // ExampleTally parses a recorded log.
 func ExampleTally() {
 	log := "[http @ 0x1] [debug] request: GET /live/v0/index.m3u8 HTTP/1.1\r\nHost: h\r\n\r\n\n" +
 		"[http @ 0x1] [warning] HTTP error 503 Service Unavailable\n"
 	var t parse.Tally
-	counts, _ := parse.Start(strings.NewReader(log), nil, &t, parse.Options{}).Wait()
-	fmt.Println(t.Requests[parse.KindManifest], t.HTTPErrors[503], counts.StderrRead)
+	p := parse.NewStderrParser(&t, nil, 0)
+	var sp parse.Splitter // ends lines at "\n", "\r\n" or "\r", as the readers do
+	sp.Reset()
+	lines, off, now := 0, 0, time.Now()
+	for {
+		line, end, ok := sp.Next([]byte(log), off)
+		if !ok {
+			break
+		}
+		p.Line(line, now)
+		lines, off = lines+1, end
+	}
+	p.Flush()
+	fmt.Println(t.Requests[parse.KindManifest], t.HTTPErrors[503], lines)
 	// Output: 1 1 5
 }

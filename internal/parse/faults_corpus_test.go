@@ -100,7 +100,7 @@ func runFaultCorpus(t *testing.T, g faultCounts) *Tally {
 	data, err := os.ReadFile(filepath.Join("testdata/faults", g.name+".timed.log"))
 	require.NoError(t, err)
 	tl := &Tally{}
-	p := NewStderrParser(tl, time.UTC)
+	p := NewStderrParser(tl, time.UTC, 0)
 	p.rwTimeout = g.rwTimeout
 	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	sc := bufio.NewScanner(strings.NewReader(string(data)))

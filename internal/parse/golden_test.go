@@ -89,9 +89,28 @@ func runCorpus(t testing.TB, name string) (*Tally, Counts) {
 		pr = nil
 	}
 	tl := &Tally{}
-	c, err := Start(bytes.NewReader(se), bytes.NewReader(pr), tl, Options{}).Wait()
-	require.NoError(t, err)
-	return tl, c
+	return tl, parseRecorded(se, pr, tl)
+}
+
+// Counts are the lines of each stream of a recorded run.
+type Counts struct {
+	StderrRead, StderrDropped     uint64
+	ProgressRead, ProgressDropped uint64
+}
+
+// parseRecorded parses a recorded stderr and -progress output as the
+// readers (package pump) hand it over: split into lines, each stream to its
+// parser, stderr flushed at the end, and each stream's line count reported
+// to the sink. Every line is stamped t0, as lines of one read are.
+func parseRecorded(se, pr []byte, sink Sink) Counts {
+	sp, pp := NewStderrParser(sink, nil, 0), NewProgressParser(sink)
+	var c Counts
+	splitLines(se, func(l []byte) { sp.Line(l, t0); c.StderrRead++ })
+	splitLines(pr, func(l []byte) { pp.Line(l, t0); c.ProgressRead++ })
+	sp.Flush()
+	sink.Lines(StreamStderr, c.StderrRead, 0)
+	sink.Lines(StreamProgress, c.ProgressRead, 0)
+	return c
 }
 
 // countLines counts lines the simple way: every "\r\n", lone "\r" or "\n"

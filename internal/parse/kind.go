@@ -109,11 +109,11 @@ func hasInit(base []byte) bool {
 	return false
 }
 
-// classifyURL guesses a request's kind from its URL or path alone. It is used
+// ClassifyURL guesses a request's kind from its URL or path alone. It is used
 // when the log does not say more (see the package doc): playlists by
 // extension, media by extension with "init" in the file name meaning an
 // initialization section, anything else unknown.
-func classifyURL(u []byte) Kind {
+func ClassifyURL(u []byte) Kind {
 	base := baseName(u)
 	switch classifyExt(extOf(base)) {
 	case extPlaylist:

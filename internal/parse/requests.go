@@ -191,7 +191,7 @@ func (p *StderrParser) kindOfURL(url []byte, absolute bool) Kind {
 	if p.isInit(url, -1) == initYes {
 		return KindInit
 	}
-	k := classifyURL(url)
+	k := ClassifyURL(url)
 	if k == KindUnknown && absolute && classifyExt(extOf(baseName(url))) == extNone {
 		return KindManifest
 	}

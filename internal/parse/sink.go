@@ -87,9 +87,9 @@ func (s Stream) String() string {
 	return "stderr"
 }
 
-// Sink receives what the parsers find in one viewer's output. A [Pipeline]
-// calls every method from one goroutine, so a Sink for one viewer needs no
-// locking. Byte slices passed to a Sink are valid only during the call: copy
+// Sink receives what the parsers find in one viewer's output. The readers
+// (package pump) call every method from one goroutine, so a Sink for one
+// viewer needs no locking. Byte slices passed to a Sink are valid only during the call: copy
 // them to keep them. Times are when the line was read (or the line's own
 // datetime prefix, see the package doc).
 type Sink interface {
@@ -142,7 +142,7 @@ type Sink interface {
 }
 
 // ByteSink is an optional interface of a [Sink]. When the sink given to
-// [NewStderrParser] or [Start] implements it, Bytes reports the body bytes
+// [NewStderrParser] implements it, Bytes reports the body bytes
 // ffmpeg read over HTTP, from the "Statistics: N bytes read" line logged
 // when each connection's I/O context is closed: per request without
 // keep-alive, per connection with it, and at exit for connections still

@@ -48,7 +48,7 @@ func (r *request) set(url []byte) {
 
 // StderrParser classifies ffmpeg's log lines into [Sink] events. Its zero
 // value is not ready: use [NewStderrParser]. It is not safe for concurrent
-// use; a [Pipeline] runs one per viewer.
+// use; a reader (package pump) runs one per viewer.
 type StderrParser struct {
 	sink      Sink
 	loc       *time.Location
@@ -87,7 +87,7 @@ type StderrParser struct {
 	segs  segTracker
 	bytes ByteSink // the sink, if it counts bytes
 
-	// rwTimeout is the viewer's -rw_timeout (Options.RWTimeout), 0 when
+	// rwTimeout is the viewer's -rw_timeout (NewStderrParser), 0 when
 	// unknown: a request that fails silently after at least this long
 	// timed out.
 	rwTimeout time.Duration
@@ -116,13 +116,10 @@ type ptrKind struct {
 }
 
 // NewStderrParser returns a parser that reports to sink. loc is the time zone
-// of datetime prefixes (nil: time.Local). It does not know the viewer's
-// rw_timeout, so it counts no timeout from elapsed time (Options.RWTimeout).
-func NewStderrParser(sink Sink, loc *time.Location) *StderrParser {
-	return newStderrParser(sink, loc, 0)
-}
-
-func newStderrParser(sink Sink, loc *time.Location, rwTimeout time.Duration) *StderrParser {
+// of datetime prefixes (nil: time.Local). rwTimeout is the viewer's ffmpeg
+// rw_timeout; with 0 the parser counts no timeout from elapsed time, only
+// those ffmpeg logs.
+func NewStderrParser(sink Sink, loc *time.Location, rwTimeout time.Duration) *StderrParser {
 	if loc == nil {
 		loc = time.Local
 	}
@@ -171,6 +168,14 @@ func (p *StderrParser) Line(line []byte, at time.Time) {
 	if !p.classify(&l, line, at) {
 		p.sink.Unknown(line, at)
 	}
+}
+
+// Closes reports what the segment tracker could not use of the connection
+// closes it saw: closes whose request could not be told for sure
+// (unattributed) and closes that came late because the demuxer was blocked
+// elsewhere (gated). Tests of the readers hold them near zero.
+func (p *StderrParser) Closes() (unattributed, gated int) {
+	return p.segs.unattributed, p.segs.gated
 }
 
 // Flush reports the request still being followed. Call it after the last

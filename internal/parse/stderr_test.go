@@ -25,7 +25,7 @@ func feedRW(t *testing.T, rwTimeout time.Duration, log string) *Tally {
 	tl := &Tally{}
 	urls := []string{}
 	tl.URLs = &urls
-	p := newStderrParser(tl, time.UTC, rwTimeout)
+	p := NewStderrParser(tl, time.UTC, rwTimeout)
 	at := t0
 	for _, line := range strings.Split(strings.TrimPrefix(log, "\n"), "\n") {
 		line = strings.TrimLeft(line, "\t")
@@ -296,7 +296,7 @@ func TestClassifyURL(t *testing.T) {
 		"http://h/a.ts/b.m3u8?q=seg.ts":   KindManifest,
 		"http://h/v/segment.verylongname": KindUnknown,
 	} {
-		assert.Equal(t, want, classifyURL([]byte(url)), url)
+		assert.Equal(t, want, ClassifyURL([]byte(url)), url)
 	}
 }
 

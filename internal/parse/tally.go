@@ -3,8 +3,8 @@ package parse
 import "time"
 
 // Tally is a [Sink] that counts every event, for tests and debugging. It is
-// not safe for concurrent use (a [Pipeline] calls it from one goroutine; read
-// it after [Pipeline.Wait]).
+// not safe for concurrent use (the readers of package pump call it from one
+// goroutine; read it after their Wait).
 type Tally struct {
 	Requests        [4]int // by Kind
 	HTTPErrors      map[int]int

@@ -60,7 +60,7 @@ func runTimed(t testing.TB, name string) (*Tally, *StderrParser) {
 	data, err := os.ReadFile(filepath.Join("testdata/corpus", name+".timed.log"))
 	require.NoError(t, err)
 	tl := &Tally{}
-	p := NewStderrParser(tl, time.UTC)
+	p := NewStderrParser(tl, time.UTC, 0)
 	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
@@ -140,7 +140,7 @@ func TestFFmpeg41ZeroAllocs(t *testing.T) {
 				lines = append(lines, rest)
 			}
 		}
-		p := NewStderrParser(&benchSink{}, time.UTC)
+		p := NewStderrParser(&benchSink{}, time.UTC, 0)
 		run := func() {
 			for _, l := range lines {
 				p.Line(l, t0)
@@ -148,8 +148,6 @@ func TestFFmpeg41ZeroAllocs(t *testing.T) {
 			p.Flush()
 		}
 		run()
-		if a := testing.AllocsPerRun(3, run); a != 0 {
-			t.Errorf("%s: %v allocations per pass over %d lines; want 0", name, a, len(lines))
-		}
+		assert.Zero(t, testing.AllocsPerRun(3, run), "%s: allocations per pass over %d lines", name, len(lines))
 	}
 }

@@ -38,9 +38,9 @@ type Aggregator struct {
 
 	// latency holds every viewer's latencies: histograms take concurrent
 	// writers, so the fleet's distribution is recorded, not merged, and a
-	// snapshot reads two histograms whatever the fleet's size (merging one
-	// per viewer, once a second at 200 viewers, was the harness's largest
-	// cost after reading ffmpeg's output). Viewers never leave the
+	// snapshot reads two histograms whatever the fleet's size, where
+	// merging one per viewer every second would cost in proportion to the
+	// fleet. Viewers never leave the
 	// aggregator (RemoveViewer only marks them), so this is the exact sum
 	// of what per-viewer histograms would hold.
 	latency latencyHistograms

@@ -13,6 +13,8 @@ import (
 
 	"github.com/hlsswarm/hlsswarm/assert"
 	"github.com/hlsswarm/hlsswarm/internal/stats"
+	"github.com/hlsswarm/hlsswarm/internal/threshold"
+	"github.com/hlsswarm/hlsswarm/verdict"
 )
 
 // report is one recorded -progress report of one viewer: when it was read
@@ -54,6 +56,14 @@ type replayRun struct {
 func (r *replayRun) FinalSnapshot() *stats.Snapshot { return r.final }
 func (r *replayRun) HistoryPoints() []stats.Point   { return r.points }
 func (r *replayRun) WarmUpPeriod() time.Duration    { return 0 }
+
+func (r *replayRun) Evaluate(exprs ...string) (verdict.Verdicts, error) {
+	return threshold.Evaluate(r, exprs...)
+}
+
+func (r *replayRun) Measure(query string) (verdict.Measurement, error) {
+	return threshold.Measure(r, query)
+}
 
 // replay feeds viewers' recorded reports through an Aggregator, viewer i
 // started at starts[i], with a history point each second from phase on,

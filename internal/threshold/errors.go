@@ -1,17 +1,10 @@
 package threshold
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"unicode/utf8"
 )
-
-// ErrInvalidThreshold is the sentinel wrapped by every error about an
-// expression that cannot be used: a syntax error, an unknown metric, label or
-// aggregation, a percentile outside (0,100], or a value whose unit does not
-// fit the metric. Test for it with errors.Is.
-var ErrInvalidThreshold = errors.New("invalid threshold")
 
 // Error is an invalid threshold expression. It points at the column (1-based,
 // in runes) where the problem starts and prints the expression with a caret
