@@ -81,7 +81,8 @@ func openEngine(cfg Config) (*pump.Poller, *player.Client) {
 func newPlayerClient(cfg Config) *player.Client {
 	return player.NewClient(player.ClientOptions{
 		Origin: cfg.URL, Headers: cfg.Headers, UserAgent: cfg.UserAgent,
-		Timeout: cfg.Timeout, Viewers: cfg.Clients, DisableKeepAlives: cfg.KeepAlive == KeepAliveOff,
+		Timeout: cfg.Timeout, Viewers: cfg.Shard.clients(cfg.Clients), DisableKeepAlives: cfg.KeepAlive == KeepAliveOff,
+		RunID: cfg.RunID, Shard: cfg.Shard.Index,
 	})
 }
 

@@ -2,8 +2,12 @@ package loadtest
 
 import (
 	"context"
+	"maps"
+	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -113,5 +117,51 @@ func TestNativeNoPlayback(t *testing.T) {
 	}
 	if res.Totals.HTTPErrors == 0 {
 		t.Errorf("no HTTP error counted; want the 404s")
+	}
+}
+
+// TestNativeShards: a native run spread over two shards (two fleets of
+// one process here) plays with global viewer ids and the run's headers,
+// and the shards' Results merge into the whole run's.
+func TestNativeShards(t *testing.T) {
+	t.Parallel()
+	origin := fixtures.NewOrigin(t, fixtures.Live{})
+	var runs, anonymous atomic.Int64
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("X-Hlsswarm-Run") == "r15" && strings.Contains(r.UserAgent(), " run-r15 shard-"+r.Header.Get("X-Hlsswarm-Shard")+" client-") {
+			runs.Add(1)
+		} else if r.Header.Get("X-Hlsswarm-Client") != "" {
+			anonymous.Add(1)
+		}
+		origin.ServeHTTP(w, r)
+	}))
+	t.Cleanup(front.Close)
+	start := time.Now().Add(time.Second)
+	fleets := make([]*Fleet, 2)
+	for i := range fleets {
+		fleets[i] = Start(t, Config{
+			URL: front.URL + "/master.m3u8", Clients: 4, Ramp: 200 * time.Millisecond, Duration: 3 * time.Second,
+			Engine: EngineNative, Shard: Shard{Index: i, Count: 2}, RunID: "r15", StartAt: start, ProgressInterval: -1,
+		})
+	}
+	results := []*Result{fleets[0].Wait(), fleets[1].Wait()}
+	ids := map[int]int{}
+	for i, r := range results {
+		for _, v := range r.Viewers {
+			ids[v.ID] = i
+		}
+	}
+	if want := map[int]int{1: 0, 2: 1, 3: 0, 4: 1}; !maps.Equal(ids, want) {
+		t.Errorf("viewer ids by shard %v; want %v (global ids, dealt in turn)", ids, want)
+	}
+	if runs.Load() == 0 || anonymous.Load() != 0 {
+		t.Errorf("%d viewer requests carried the run's headers, %d did not; want all", runs.Load(), anonymous.Load())
+	}
+	merged, err := Merge(results...)
+	if err != nil {
+		t.Fatalf("Merge: %v", err)
+	}
+	if got, want := merged.Totals.Requests.Segment, results[0].Totals.Requests.Segment+results[1].Totals.Requests.Segment; got != want || got == 0 {
+		t.Errorf("merged segment requests %d; want the shards' sum %d", got, want)
 	}
 }

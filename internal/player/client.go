@@ -15,8 +15,13 @@ import (
 )
 
 // ClientHeader is the request header that carries a viewer's number on
-// every request, as the ffmpeg engine sends it.
-const ClientHeader = "X-Hlsswarm-Client"
+// every request, as the ffmpeg engine sends it; RunHeader and ShardHeader
+// carry the run id and shard index of a sharded run (ClientOptions.RunID).
+const (
+	ClientHeader = "X-Hlsswarm-Client"
+	RunHeader    = "X-Hlsswarm-Run"
+	ShardHeader  = "X-Hlsswarm-Shard"
+)
 
 // DefaultUserAgent is the User-Agent prefix when ClientOptions.UserAgent
 // is empty; each viewer appends " client-<n>".
@@ -56,6 +61,12 @@ type ClientOptions struct {
 	Viewers int
 	// DisableKeepAlives gives every request a connection of its own.
 	DisableKeepAlives bool
+	// RunID, when set, is the run id of a sharded run, sent with Shard
+	// (the shard's index) on every request as RunHeader and ShardHeader,
+	// and in the User-Agent before the client suffix: " run-<id>
+	// shard-<Shard> client-<n>", as the ffmpeg engine sends them.
+	RunID string
+	Shard int
 }
 
 // Client is the HTTP side of a fleet of native viewers: one keep-alive
@@ -66,7 +77,9 @@ type Client struct {
 	tr        *http.Transport
 	origin    string
 	headers   [][2]string // sorted by name
-	userAgent string
+	userAgent string      // with the run and shard of a sharded run
+	run       string      // "" unless sharded
+	shard     string
 	timeout   time.Duration
 }
 
@@ -103,6 +116,10 @@ func NewClient(opts ClientOptions) *Client {
 		TLSNextProto: map[string]func(string, *tls.Conn) http.RoundTripper{},
 	}
 	c := &Client{tr: tr, origin: originOf(opts.Origin), userAgent: ua, timeout: timeout}
+	if opts.RunID != "" {
+		c.run, c.shard = opts.RunID, strconv.Itoa(opts.Shard)
+		c.userAgent += " run-" + c.run + " shard-" + c.shard
+	}
 	for n, v := range opts.Headers {
 		c.headers = append(c.headers, [2]string{n, v})
 	}
@@ -119,6 +136,10 @@ func (c *Client) Close() { c.tr.CloseIdleConnections() }
 func (c *Client) setHeaders(h http.Header, u *url.URL, client string) {
 	h.Set(ClientHeader, client)
 	h.Set("User-Agent", c.userAgent+" client-"+client)
+	if c.run != "" {
+		h.Set(RunHeader, c.run)
+		h.Set(ShardHeader, c.shard)
+	}
 	in := c.origin != "" && originOfURL(u) == c.origin
 	for _, kv := range c.headers {
 		if in {
