@@ -102,9 +102,10 @@ test-short: ## the suite without the long cases
 	$(GO) test -race -count=1 -p 1 -short $(PKGS)
 
 SCALE_STEPS ?= 100,200,300,500,700,1000
+SCALE_ENGINE ?=
 
-scale: ## capacity: the largest live fleet this machine holds (e2e.TestScale over SCALE_STEPS), alone, without the race detector
-	HLSSWARM_SCALE=$(SCALE_STEPS) $(GO) test -count=1 -v -run '^TestScale$$' -timeout 40m ./e2e
+scale: ## capacity: the largest live fleet this machine holds (e2e.TestScale over SCALE_STEPS; SCALE_ENGINE=native for the native engine), alone, without the race detector
+	HLSSWARM_SCALE=$(SCALE_STEPS) HLSSWARM_SCALE_ENGINE=$(SCALE_ENGINE) $(GO) test -count=1 -v -run '^TestScale$$' -timeout 40m ./e2e
 
 NATIVE_SCALE_STEPS ?= 1000,2000,3000,5000
 

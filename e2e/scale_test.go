@@ -15,8 +15,12 @@ import (
 	"github.com/hlsswarm/hlsswarm/loadtest"
 )
 
-// scaleEnv enables TestScale.
-const scaleEnv = "HLSSWARM_SCALE"
+// scaleEnv enables TestScale; scaleEngineEnv chooses its viewers'
+// engine (loadtest.Engine: ffmpeg, the default, or native).
+const (
+	scaleEnv       = "HLSSWARM_SCALE"
+	scaleEngineEnv = "HLSSWARM_SCALE_ENGINE"
+)
 
 // fleetSample is the CPU and memory of the fleet's processes at one time.
 type fleetSample struct {
@@ -119,7 +123,14 @@ func scaleStep(t *testing.T, clients int) bool {
 	origin := originproc.Start(t)
 	token := testkit.Host(t, origin.URL)
 	begin := time.Now()
-	f := loadtest.Start(t, loadtest.Config{URL: origin.URL, Clients: clients, Duration: duration, ProgressInterval: 10 * time.Second})
+	cfg := loadtest.Config{URL: origin.URL, Clients: clients, Duration: duration, ProgressInterval: 10 * time.Second,
+		Engine: loadtest.Engine(os.Getenv(scaleEngineEnv))}
+	if cfg.Engine == loadtest.EngineNative {
+		// A native viewer starts in microseconds: 200 starts a second
+		// rather than ffmpeg's 10.
+		cfg.Ramp = time.Duration(clients) * 5 * time.Millisecond
+	}
+	f := loadtest.Start(t, cfg)
 	testkit.WaitFor(t, f.Config().Ramp+60*time.Second, "all viewers active", func() bool { return f.Snapshot().Clients.Active == clients })
 	full := time.Since(begin)
 	time.Sleep(3 * time.Second) // let the last starts settle
@@ -168,7 +179,7 @@ func scaleStep(t *testing.T, clients int) bool {
 	secs := s2.at.Sub(s1.at).Seconds()
 	// The harness's window leaves out the samples' own reads of /proc.
 	harness, ffmpeg, originCPU := (s2.harnessIn - s1.harness).Seconds(), (s2.ffmpeg - s1.ffmpeg).Seconds(), (s2.origin - s1.origin).Seconds()
-	t.Logf(`scale: %d live viewers (MPEG-TS, 1 s segments, one rendition each, round-robin over 2; keep-alive %s), measured %s after full strength; race detector %v
+	t.Logf(`scale: %d live %s viewers (MPEG-TS, 1 s segments, one rendition each, round-robin over 2; keep-alive %s), measured %s after full strength; race detector %v
   ramp             %s to full strength (default ramp %s)
   kept up          %d of %d viewers advanced >= 99%% of wall time over %s (allowing one 1 s segment of step); %d without that allowance
   CPU (%2.0f s)      harness %.1f%% of a core, ffmpeg %.1f%% of a core (%.3f%% per viewer, %d processes), origin %.1f%% of a core
@@ -177,7 +188,7 @@ func scaleStep(t *testing.T, clients int) bool {
   lines            %d stderr + %d progress lines read, %d dropped
   requests         manifest %d segment %d (origin served %d / %d); errors %d timeouts %d
   %s`,
-		clients, f.Config().KeepAlive, window, raceEnabled,
+		clients, f.Config().Engine, f.Config().KeepAlive, window, raceEnabled,
 		full.Round(100*time.Millisecond), f.Config().Ramp,
 		keptUp, measured, wall.Round(100*time.Millisecond), strict,
 		secs, 100*harness/secs, 100*ffmpeg/secs, 100*ffmpeg/secs/float64(max(s2.ffmpegAccessed, 1)), s2.ffmpegAccessed, 100*originCPU/secs,

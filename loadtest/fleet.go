@@ -447,6 +447,9 @@ func (f *Fleet) buildResult(end time.Time) *Result {
 		replays:     f.replays,
 		unstarted:   maps.Clone(f.unstarted),
 	}
+	if plays := f.plays; len(plays) > 0 {
+		in.rendition = func(id int) string { return playFor(plays, id).label }
+	}
 	f.mu.Unlock()
 	if f.cfg.Origin != nil {
 		if now, err := countsOf(f.cfg.Origin); err != nil {

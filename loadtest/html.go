@@ -58,6 +58,7 @@ type htmlPage struct {
 	Percentiles   htmlChart
 	Truth         []htmlTruth
 	Exits         []htmlKV
+	Renditions    []htmlRendition
 	Viewers       []htmlViewer
 	ViewersLeft   int // viewers not listed: past maxViewerRows, the best ones
 	Config        []htmlKV
@@ -117,6 +118,7 @@ func (r *Result) htmlPage() *htmlPage {
 	p.Percentiles = r.percentileChart()
 	p.Truth = r.htmlTruth()
 	p.Exits = sortedKV(r.Exits)
+	p.Renditions = r.htmlRenditions()
 	p.Viewers = r.htmlViewers()
 	if n := len(p.Viewers); n > maxViewerRows {
 		p.Viewers, p.ViewersLeft = p.Viewers[:maxViewerRows], n-maxViewerRows

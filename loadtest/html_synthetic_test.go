@@ -1,6 +1,7 @@
 package loadtest
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"time"
@@ -94,6 +95,8 @@ func (sr syntheticRun) result() *Result {
 			"manifest": {200: int64(final.Counters.Requests[stats.KindManifest])},
 			"segment":  {200: int64(final.Counters.Requests[stats.KindSegment] - final.HTTPErrors), 503: int64(final.HTTPErrors)},
 		}},
+		// Round robin over a three-rendition ladder, as a fleet plays it.
+		rendition: func(id int) string { return fmt.Sprintf("/v%d/index.m3u8", id%3) },
 	})
 }
 

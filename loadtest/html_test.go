@@ -99,6 +99,38 @@ func TestWriteHTMLStructure(t *testing.T) {
 	}
 }
 
+// TestWriteHTMLRenditions: the viewers are summed by rendition, the
+// rendition of the stalled viewer (0, on /v0/) first, and every viewer
+// counted once.
+func TestWriteHTMLRenditions(t *testing.T) {
+	t.Parallel()
+	r := smallRun.result()
+	rows := r.htmlRenditions()
+	if len(rows) != 3 {
+		t.Fatalf("%d rendition rows; want 3", len(rows))
+	}
+	viewers := 0
+	var requests uint64
+	for _, row := range rows {
+		viewers += row.Viewers
+		requests += row.Requests
+	}
+	if viewers != len(r.Viewers) || requests != r.Totals.Requests.Total() {
+		t.Errorf("rendition rows hold %d viewers and %d requests; want %d and %d", viewers, requests, len(r.Viewers), r.Totals.Requests.Total())
+	}
+	page := writeHTML(t, r)
+	if !strings.Contains(page, `id="rendition-table"`) || !strings.Contains(page, "/v1/index.m3u8") {
+		t.Errorf("the page has no rendition table naming the renditions")
+	}
+	// Without renditions (an older report), no table.
+	for i := range r.Viewers {
+		r.Viewers[i].Rendition = ""
+	}
+	if r.htmlRenditions() != nil || strings.Contains(writeHTML(t, r), `id="rendition-table"`) {
+		t.Errorf("a run without renditions got a rendition table")
+	}
+}
+
 // TestWriteHTMLReadBack: a report read back renders as the live run did.
 func TestWriteHTMLReadBack(t *testing.T) {
 	t.Parallel()

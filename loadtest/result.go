@@ -124,7 +124,10 @@ type FFmpegInfo struct {
 
 // ViewerResult is one viewer's row.
 type ViewerResult struct {
-	ID           int           `json:"id"`
+	ID int `json:"id"`
+	// Rendition is what the viewer played: its media playlist's path (and
+	// its audio rendition's, " + "), or "every rendition".
+	Rendition    string        `json:"rendition,omitempty"`
 	Active       bool          `json:"active"`
 	Stalled      bool          `json:"stalled"`
 	Requests     KindCounts    `json:"requests"`
@@ -311,6 +314,7 @@ type resultInput struct {
 	startErrors  []string
 	unstarted    map[int]bool // viewers that never ran
 	replays      int
+	rendition    func(id int) string // what viewer id played; nil: unknown
 }
 
 func buildResult(in resultInput) *Result {
@@ -369,7 +373,11 @@ func buildResult(in resultInput) *Result {
 	r.Viewers = make([]ViewerResult, 0, len(s.Viewers))
 	for i := range s.Viewers {
 		if !in.unstarted[s.Viewers[i].ID] {
-			r.Viewers = append(r.Viewers, viewerResultOf(&s.Viewers[i]))
+			v := viewerResultOf(&s.Viewers[i])
+			if in.rendition != nil {
+				v.Rendition = in.rendition(v.ID)
+			}
+			r.Viewers = append(r.Viewers, v)
 		}
 	}
 	r.Clients.NeverStarted = len(in.unstarted)

@@ -5,12 +5,11 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/hlsswarm/hlsswarm/internal/ffmpeg"
+	"github.com/hlsswarm/hlsswarm/internal/hls"
 )
 
 // play is what a viewer opens: a playlist URL and the streams it maps,
@@ -20,7 +19,33 @@ type play struct {
 	url   string
 	m     ffmpeg.Mapping
 	audio string
+	label string // the rendition, as Result.Viewers names it
 }
+
+// renditionLabel names what a viewer plays for its Result row: the media
+// playlist's path (and its audio rendition's), or "every rendition" for
+// a master playlist played whole.
+func renditionLabel(media, audio string) string {
+	label := pathOf(media)
+	if audio != "" {
+		label += " + " + pathOf(audio)
+	}
+	return label
+}
+
+// pathOf is a URL's path (with its query), the URL itself when it does not
+// parse.
+func pathOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Path == "" {
+		return raw
+	}
+	return u.RequestURI()
+}
+
+// everyRendition labels a viewer that plays every rendition of a master
+// playlist at once (VariantAll).
+const everyRendition = "every rendition"
 
 // playFor returns what viewer id (counted from 1) plays: the plays in
 // turn, so that a round-robin fleet spreads over the ladder.
@@ -57,7 +82,7 @@ func selectPlays(ctx context.Context, cfg Config) (plays []play, live bool, note
 	if !cfg.AllowNoPlayback {
 		return nil, false, "", fmt.Errorf("loadtest: Config.URL: %w; nothing would be measured (a test that expects a dead origin sets Config.AllowNoPlayback)", err)
 	}
-	return []play{{url: cfg.URL, m: ffmpeg.MapAll()}}, false,
+	return []play{{url: cfg.URL, m: ffmpeg.MapAll(), label: renditionLabel(cfg.URL, "")}}, false,
 		fmt.Sprintf("loadtest: Config.URL: %v; Config.AllowNoPlayback is set: every viewer plays Config.URL as given (taken as VOD)", err), nil
 }
 
@@ -79,17 +104,22 @@ func choosePlays(ctx context.Context, client *http.Client, cfg Config) ([]play, 
 	}
 	switch {
 	case cfg.Variant == VariantAll || cfg.Variant == VariantRoundRobin && len(sel.Variants) == 0:
-		return []play{{url: sel.MasterURL, m: ffmpeg.MapAll()}}, live, nil
+		label := everyRendition
+		if len(sel.Variants) == 0 {
+			label = renditionLabel(sel.MasterURL, "") // a media playlist
+		}
+		return []play{{url: sel.MasterURL, m: ffmpeg.MapAll(), label: label}}, live, nil
 	case cfg.Variant == VariantRoundRobin:
 		plays := make([]play, len(sel.Variants))
 		for i, v := range sel.Variants {
-			plays[i] = play{url: v.URL, m: ffmpeg.MapAll(), audio: v.Audio}
+			plays[i] = play{url: v.URL, m: ffmpeg.MapAll(), audio: v.Audio, label: renditionLabel(v.URL, v.Audio)}
 		}
 		return plays, live, nil
 	}
-	pl := play{url: sel.URL, m: sel.Map}
+	pl := play{url: sel.URL, m: sel.Map, label: renditionLabel(sel.URL, "")}
 	if sel.Variant != nil {
 		pl.audio = sel.Variant.Audio
+		pl.label = renditionLabel(sel.Variant.URL, pl.audio)
 	}
 	return []play{pl}, live, nil
 }
@@ -108,7 +138,7 @@ func masterClient(cfg Config) (*http.Client, func()) {
 	tr.DisableKeepAlives = true
 	tr.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} // as ffmpeg's viewers: see above
 	c := &http.Client{
-		Transport: headerTransport{base: tr, origin: originOf(cfg.URL), headers: cfg.Headers, userAgent: cfg.UserAgent},
+		Transport: headerTransport{base: tr, origin: hls.OriginOf(cfg.URL), headers: cfg.Headers, userAgent: cfg.UserAgent},
 		Timeout:   cfg.Timeout,
 	}
 	return c, tr.CloseIdleConnections
@@ -128,7 +158,7 @@ type headerTransport struct {
 
 func (t headerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	r = r.Clone(r.Context())
-	if o := originOf(r.URL.String()); o != "" && o == t.origin {
+	if o := hls.Origin(r.URL); o != "" && o == t.origin {
 		for n, v := range t.headers {
 			r.Header.Set(n, v)
 		}
@@ -137,25 +167,6 @@ func (t headerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 		r.Header.Set("User-Agent", t.userAgent+" variant-select")
 	}
 	return t.base.RoundTrip(r)
-}
-
-// originOf returns the web origin of rawURL (scheme://host:port, lower
-// case, the port made explicit), or "" when it does not parse: a redirect
-// to another scheme, host or port leaves the origin.
-func originOf(rawURL string) string {
-	u, err := url.Parse(rawURL)
-	if err != nil || u.Host == "" {
-		return ""
-	}
-	scheme := strings.ToLower(u.Scheme)
-	port := u.Port()
-	switch {
-	case port == "" && scheme == "http":
-		port = "80"
-	case port == "" && scheme == "https":
-		port = "443"
-	}
-	return scheme + "://" + net.JoinHostPort(strings.ToLower(u.Hostname()), port)
 }
 
 func variantChoiceOf(v Variant) ffmpeg.VariantChoice {

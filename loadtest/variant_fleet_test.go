@@ -1,6 +1,7 @@
 package loadtest
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -108,6 +109,12 @@ func testVariantRoundRobin(t *testing.T, tls bool) {
 	for client, rend := range want {
 		if got := renditions[client]; len(got) != 1 || !got[rend] {
 			t.Errorf("client %s fetched segments of %v; want of %s only", client, got, rend)
+		}
+	}
+	// The Result names each viewer's rendition as the origin saw it.
+	for _, v := range r.Viewers {
+		if want := "/" + want[strconv.Itoa(v.ID)] + "/"; !strings.HasPrefix(v.Rendition, want) {
+			t.Errorf("viewer %d: Rendition %q; want the playlist under %s", v.ID, v.Rendition, want)
 		}
 	}
 	if got := r.Origin.Count("manifest") + r.Origin.Count("segment") + r.Origin.Count("init") + r.Origin.Count("unknown"); got != viewerReqs {

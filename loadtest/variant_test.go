@@ -144,25 +144,3 @@ func TestFetchUsesNoProxy(t *testing.T) {
 		t.Error("the fetch transport has a Proxy func; want none (HTTP_PROXY and friends ignored, as by ffmpeg)")
 	}
 }
-
-func TestOriginOf(t *testing.T) {
-	t.Parallel()
-	for _, tt := range []struct{ a, b string }{
-		{"http://Example.test/a.m3u8", "http://example.test:80/b/c.m3u8?x=1"},
-		{"https://example.test/a", "https://example.test:443/"},
-		{"http://[::1]:8080/a", "http://[::1]:8080/b"},
-	} {
-		if originOf(tt.a) != originOf(tt.b) || originOf(tt.a) == "" {
-			t.Errorf("originOf(%q) = %q, originOf(%q) = %q; want the same origin", tt.a, originOf(tt.a), tt.b, originOf(tt.b))
-		}
-	}
-	for _, tt := range []struct{ a, b string }{
-		{"http://127.0.0.1:8080/a", "http://127.0.0.1:8081/a"},
-		{"http://example.test/a", "https://example.test/a"},
-		{"http://example.test/a", "http://cdn.example.test/a"},
-	} {
-		if originOf(tt.a) == originOf(tt.b) {
-			t.Errorf("originOf(%q) = originOf(%q) = %q; want different origins", tt.a, tt.b, originOf(tt.a))
-		}
-	}
-}

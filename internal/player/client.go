@@ -10,8 +10,9 @@ import (
 	"net/url"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
+
+	"github.com/hlsswarm/hlsswarm/internal/hls"
 )
 
 // ClientHeader is the request header that carries a viewer's number on
@@ -115,7 +116,7 @@ func NewClient(opts ClientOptions) *Client {
 		// A non-nil empty map keeps HTTP/2 off (see above).
 		TLSNextProto: map[string]func(string, *tls.Conn) http.RoundTripper{},
 	}
-	c := &Client{tr: tr, origin: originOf(opts.Origin), userAgent: ua, timeout: timeout}
+	c := &Client{tr: tr, origin: hls.OriginOf(opts.Origin), userAgent: ua, timeout: timeout}
 	if opts.RunID != "" {
 		c.run, c.shard = opts.RunID, strconv.Itoa(opts.Shard)
 		c.userAgent += " run-" + c.run + " shard-" + c.shard
@@ -140,7 +141,7 @@ func (c *Client) setHeaders(h http.Header, u *url.URL, client string) {
 		h.Set(RunHeader, c.run)
 		h.Set(ShardHeader, c.shard)
 	}
-	in := c.origin != "" && originOfURL(u) == c.origin
+	in := c.origin != "" && hls.Origin(u) == c.origin
 	for _, kv := range c.headers {
 		if in {
 			h.Set(kv[0], kv[1])
@@ -161,31 +162,6 @@ func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
 	}
 	c.setHeaders(req.Header, req.URL, via[0].Header.Get(ClientHeader))
 	return nil
-}
-
-// originOf returns the web origin of rawURL (scheme://host:port, lower
-// case, the port made explicit), or "" when it does not parse.
-func originOf(rawURL string) string {
-	u, err := url.Parse(rawURL)
-	if err != nil {
-		return ""
-	}
-	return originOfURL(u)
-}
-
-func originOfURL(u *url.URL) string {
-	if u.Host == "" {
-		return ""
-	}
-	scheme := strings.ToLower(u.Scheme)
-	port := u.Port()
-	switch {
-	case port == "" && scheme == "http":
-		port = "80"
-	case port == "" && scheme == "https":
-		port = "443"
-	}
-	return scheme + "://" + net.JoinHostPort(strings.ToLower(u.Hostname()), port)
 }
 
 // clientID formats a viewer id for the headers.
@@ -216,7 +192,7 @@ func (c *Client) headersFor(client string) viewerHeaders {
 
 // pick returns the headers for a request to u.
 func (h *viewerHeaders) pick(c *Client, u *url.URL) http.Header {
-	if c.origin != "" && originOfURL(u) == c.origin {
+	if c.origin != "" && hls.Origin(u) == c.origin {
 		return h.origin
 	}
 	return h.other
