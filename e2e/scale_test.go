@@ -179,7 +179,24 @@ func scaleStep(t *testing.T, clients int) bool {
 	secs := s2.at.Sub(s1.at).Seconds()
 	// The harness's window leaves out the samples' own reads of /proc.
 	harness, ffmpeg, originCPU := (s2.harnessIn - s1.harness).Seconds(), (s2.ffmpeg - s1.ffmpeg).Seconds(), (s2.origin - s1.origin).Seconds()
-	t.Logf(`scale: %d live %s viewers (MPEG-TS, 1 s segments, one rendition each, round-robin over 2; keep-alive %s), measured %s after full strength; race detector %v
+	if f.Config().Engine == loadtest.EngineNative {
+		// No ffmpeg: the viewers are goroutines of this process.
+		t.Logf(`scale: %d live native viewers (MPEG-TS, 1 s segments, one rendition each, round-robin over 2), measured %s after full strength; race detector %v
+  ramp             %s to full strength (ramp %s)
+  kept up          %d of %d viewers advanced >= 99%% of wall time over %s (allowing one 1 s segment of step); %d without that allowance
+  CPU (%2.0f s)      harness (the viewers included) %.1f%% of a core, %.4f%% per viewer; origin %.1f%% of a core
+  memory           harness peak RSS %.0f MB (%.1f KB per viewer); origin peak RSS %.0f MB (VmHWM)
+  requests         manifest %d segment %d (origin served %d / %d); errors %d timeouts %d
+  %s`,
+			clients, window, raceEnabled, full.Round(100*time.Millisecond), f.Config().Ramp,
+			keptUp, measured, wall.Round(100*time.Millisecond), strict,
+			secs, 100*harness/secs, 100*harness/secs/float64(clients), 100*originCPU/secs,
+			float64(peakHarness)/1024, float64(peakHarness)/float64(clients), float64(s2.originRSSKB)/1024,
+			res.Totals.Requests.Manifest, res.Totals.Requests.Segment, sumCounts(served["manifest"]), sumCounts(served["segment"]),
+			res.Totals.HTTPErrors, res.Totals.Timeouts,
+			strings.ReplaceAll(res.Summary(), "\n", "\n  "))
+	} else {
+		t.Logf(`scale: %d live ffmpeg viewers (MPEG-TS, 1 s segments, one rendition each, round-robin over 2; keep-alive %s), measured %s after full strength; race detector %v
   ramp             %s to full strength (default ramp %s)
   kept up          %d of %d viewers advanced >= 99%% of wall time over %s (allowing one 1 s segment of step); %d without that allowance
   CPU (%2.0f s)      harness %.1f%% of a core, ffmpeg %.1f%% of a core (%.3f%% per viewer, %d processes), origin %.1f%% of a core
@@ -188,16 +205,17 @@ func scaleStep(t *testing.T, clients int) bool {
   lines            %d stderr + %d progress lines read, %d dropped
   requests         manifest %d segment %d (origin served %d / %d); errors %d timeouts %d
   %s`,
-		clients, f.Config().Engine, f.Config().KeepAlive, window, raceEnabled,
-		full.Round(100*time.Millisecond), f.Config().Ramp,
-		keptUp, measured, wall.Round(100*time.Millisecond), strict,
-		secs, 100*harness/secs, 100*ffmpeg/secs, 100*ffmpeg/secs/float64(max(s2.ffmpegAccessed, 1)), s2.ffmpegAccessed, 100*originCPU/secs,
-		100*harness/max(ffmpeg, 0.001),
-		float64(peakPSS)/1024, float64(peakPSS)/1024/float64(max(s2.ffmpegAccessed, 1)), float64(peakHarness)/1024, float64(s2.originRSSKB)/1024,
-		res.Totals.StderrLines, res.Totals.ProgressLines, res.Totals.DroppedLines,
-		res.Totals.Requests.Manifest, res.Totals.Requests.Segment, sumCounts(served["manifest"]), sumCounts(served["segment"]),
-		res.Totals.HTTPErrors, res.Totals.Timeouts,
-		strings.ReplaceAll(res.Summary(), "\n", "\n  "))
+			clients, f.Config().KeepAlive, window, raceEnabled,
+			full.Round(100*time.Millisecond), f.Config().Ramp,
+			keptUp, measured, wall.Round(100*time.Millisecond), strict,
+			secs, 100*harness/secs, 100*ffmpeg/secs, 100*ffmpeg/secs/float64(max(s2.ffmpegAccessed, 1)), s2.ffmpegAccessed, 100*originCPU/secs,
+			100*harness/max(ffmpeg, 0.001),
+			float64(peakPSS)/1024, float64(peakPSS)/1024/float64(max(s2.ffmpegAccessed, 1)), float64(peakHarness)/1024, float64(s2.originRSSKB)/1024,
+			res.Totals.StderrLines, res.Totals.ProgressLines, res.Totals.DroppedLines,
+			res.Totals.Requests.Manifest, res.Totals.Requests.Segment, sumCounts(served["manifest"]), sumCounts(served["segment"]),
+			res.Totals.HTTPErrors, res.Totals.Timeouts,
+			strings.ReplaceAll(res.Summary(), "\n", "\n  "))
+	}
 
 	for _, k := range []string{"manifest", "segment"} {
 		ours, theirs := int64(res.Totals.Requests.Get(k)), sumCounts(served[k])
