@@ -1,6 +1,7 @@
 package assert_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"testing"
@@ -74,4 +75,19 @@ func ExampleNoHTTPErrors() {
 	assert.NoHTTPErrors(t, res)
 	assert.NoTimeouts(t, res)
 	assert.NoDroppedLines(t, res)
+}
+
+func ExampleCheckPrometheus() {
+	// The global verdict of a run whose shards pushed to a Pushgateway
+	// that this Prometheus scrapes, checked after the run.
+	vs, err := assert.CheckPrometheus(context.Background(), assert.Prometheus{
+		URL:      "http://127.0.0.1:9090",
+		Selector: `run_id="nightly-42"`,
+		Start:    time.Date(2026, 12, 2, 3, 0, 0, 0, time.UTC),
+		WarmUp:   30 * time.Second,
+	}, time.Time{}, "http_error_rate < 1%", "p95(segment_latency) < 500ms")
+	if err != nil {
+		fmt.Println(err)
+	}
+	_ = vs
 }

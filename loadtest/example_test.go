@@ -40,6 +40,24 @@ func ExampleRun_liveThresholds() {
 	})
 }
 
+func ExampleRun_globalThresholds() {
+	// One shard of a run spread over many machines (Config.Shard, RunID
+	// and StartAt come from the environment of a Kubernetes Indexed Job).
+	// Each shard pushes its metrics to the Pushgateway; every shard checks
+	// the run's global thresholds in the Prometheus that scrapes it, and
+	// all stop within seconds of the first breach.
+	loadtest.Run(t, loadtest.Config{
+		URL:              "https://cdn.example.test/live/master.m3u8",
+		Clients:          10000, // the whole run's: each shard plays its share
+		Duration:         10 * time.Minute,
+		WarmUp:           30 * time.Second,
+		PushGateway:      "http://pushgateway:9091",
+		PrometheusURL:    "http://prometheus:9090",
+		GlobalThresholds: []string{"http_error_rate < 1%", "p95(segment_latency) < 500ms over 30s"},
+		ThresholdDelay:   time.Minute,
+	})
+}
+
 func ExampleStart() {
 	origin := fixtures.NewOrigin(t, fixtures.Live{})
 	fleet := loadtest.Start(t, loadtest.Config{URL: origin.URL(), Clients: 20, Duration: time.Minute})
