@@ -365,6 +365,11 @@ func buildResult(in resultInput) *Result {
 		r.StartLatency = distributionOf(in.startLatency)
 		r.Histograms.StartLatency = histogramOf(in.startLatency, nil)
 		r.Generator.StartLatencyP95 = r.StartLatency.P95
+		if in.cfg.Engine == EngineNative {
+			// A native viewer's start is a goroutine's: ffmpeg's quiet
+			// start is no yardstick for it.
+			r.Generator.StartLatencyQuiet = 0
+		}
 	}
 	for _, p := range r.History {
 		r.QoE.PeakStalledViewers = max(r.QoE.PeakStalledViewers, p.Stalled)
