@@ -1,6 +1,7 @@
 package loadtest
 
 import (
+	"bytes"
 	"context"
 	"maps"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/hlsswarm/hlsswarm/fixtures"
 	"github.com/hlsswarm/hlsswarm/internal/testkit"
+	"github.com/hlsswarm/hlsswarm/verdict"
 )
 
 func TestConfigEngine(t *testing.T) {
@@ -79,10 +81,49 @@ func TestNativeFleet(t *testing.T) {
 					t.Errorf("viewer %d: %d master requests; a round-robin viewer is given its media playlist", v.ID, c.Requests[fixtures.KindMaster])
 				}
 			}
-			if res.Summary() == "" {
-				t.Error("empty Summary")
+			// Time to first byte: one per complete segment and init
+			// response, as the segment latencies, and gateable; a report
+			// read back judges it alike.
+			if got, want := res.SegmentTTFB.Count, res.SegmentLatency.Count; got == 0 || got != want {
+				t.Errorf("segment_ttfb count %d; want one per measured segment latency (%d)", got, want)
+			}
+			if res.SegmentTTFB.P95 > res.SegmentLatency.Max {
+				t.Errorf("segment_ttfb p95 %v over the largest segment latency %v", res.SegmentTTFB.P95, res.SegmentLatency.Max)
+			}
+			if !strings.Contains(res.Summary(), " segment_ttfb ") {
+				t.Errorf("the summary has no segment_ttfb row:\n%s", res.Summary())
+			}
+			var js bytes.Buffer
+			if err := res.WriteJSON(&js); err != nil {
+				t.Fatal(err)
+			}
+			back, err := ReadReport(&js)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range []*Result{res, back} {
+				vs, err := r.Evaluate("p95(segment_ttfb) < 5s", "count(segment_ttfb) > 0")
+				if err != nil || !vs.OK() || vs[0].Observed != float64(res.SegmentTTFB.P95) {
+					t.Errorf("segment_ttfb thresholds: %v, %v; want them to pass with the Result's p95 %v", vs, err, res.SegmentTTFB.P95)
+				}
 			}
 		})
+	}
+}
+
+// TestFFmpegHasNoTTFB: an ffmpeg run measures no time to first byte, and
+// a threshold on it has no data, saying which engine measures it, rather
+// than passing.
+func TestFFmpegHasNoTTFB(t *testing.T) {
+	t.Parallel()
+	origin := fixtures.NewOrigin(t, fixtures.Live{})
+	res := Run(t, Config{URL: origin.URL(), Clients: 1, Duration: 3 * time.Second, ProgressInterval: -1})
+	vs, _ := res.Evaluate("p95(segment_ttfb) < 1s")
+	if vs[0].Status != verdict.NoData || !strings.Contains(vs[0].Note, "native engine") {
+		t.Errorf("segment_ttfb on an ffmpeg run: %s; want no data naming the native engine", vs[0])
+	}
+	if res.SegmentTTFB.Count != 0 || res.Histograms.SegmentTTFB != nil || strings.Contains(res.Summary(), "segment_ttfb") {
+		t.Errorf("an ffmpeg run reports a time to first byte: %+v", res.SegmentTTFB)
 	}
 }
 

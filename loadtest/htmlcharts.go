@@ -171,6 +171,10 @@ func (r *Result) percentileChart() htmlChart {
 		}
 		c.Series = append(c.Series, svgchart.Series{Name: d.name, Points: p})
 	}
+	if r.snap != nil && r.snap.SegmentTTFB.Count > 0 && r.Schema != reportSchemaV1 {
+		// Measured by the native engine only.
+		c.Series = append(c.Series, svgchart.Series{Name: "segment time to first byte", Points: histogramPercentiles(&r.snap.SegmentTTFB)})
+	}
 	if b := r.baselineSeries(); len(b) > 0 {
 		c.Series = append(c.Series, b...)
 		note += " Dashed: the baseline assert.NoRegression compared the run with (its percentiles)."

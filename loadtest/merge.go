@@ -294,6 +294,7 @@ func (m *merger) addSnapshot(r *Result) {
 	out.Status = addStatus(out.Status, s.Status)
 	out.SegmentLatency.Merge(&s.SegmentLatency)
 	out.ManifestLatency.Merge(&s.ManifestLatency)
+	out.SegmentTTFB.Merge(&s.SegmentTTFB)
 	out.Startup.Merge(&s.Startup)
 	out.Clients.Total += s.Clients.Total
 	out.Clients.Active += s.Clients.Active
@@ -322,6 +323,7 @@ func (m *merger) addHistory(r *Result) {
 		p.Status = addStatus(p.Status, sp.Status)
 		p.SegmentLatency.Merge(&sp.SegmentLatency)
 		p.ManifestLatency.Merge(&sp.ManifestLatency)
+		p.SegmentTTFB.Merge(&sp.SegmentTTFB)
 		if next == len(ps) && p.Elapsed-(ps[len(ps)-1].Elapsed+off) >= m.layout.step {
 			continue // ended: counts stay, viewers are gone
 		}

@@ -35,6 +35,9 @@ type Histograms struct {
 	Manifest     Histogram `json:"manifest_latency"`
 	Startup      Histogram `json:"startup_time"`
 	StartLatency Histogram `json:"start_latency"`
+	// SegmentTTFB is present once the native engine measured a time to
+	// first byte (never in an ffmpeg run's report).
+	SegmentTTFB *Histogram `json:"segment_ttfb,omitempty"`
 }
 
 // PointHistograms are the latency histograms of a history point:
@@ -42,8 +45,27 @@ type Histograms struct {
 // hold what changed since the previous point (counts added), so that a
 // report grows with the latencies of each second, not with the run's.
 type PointHistograms struct {
-	Segment  Histogram `json:"segment_latency"`
-	Manifest Histogram `json:"manifest_latency"`
+	Segment     Histogram  `json:"segment_latency"`
+	Manifest    Histogram  `json:"manifest_latency"`
+	SegmentTTFB *Histogram `json:"segment_ttfb,omitempty"` // as in Histograms
+}
+
+// optionalHistogramOf is histogramOf, or nil for an empty histogram: a
+// cumulative histogram empty at one point was empty at every point before.
+func optionalHistogramOf(s, base *stats.HistogramSnapshot) *Histogram {
+	if s.Count == 0 {
+		return nil
+	}
+	h := histogramOf(s, base)
+	return &h
+}
+
+// optionalSnapshot decodes an optional histogram: nil is empty.
+func optionalSnapshot(h *Histogram, base *stats.HistogramSnapshot) (stats.HistogramSnapshot, error) {
+	if h == nil {
+		return stats.HistogramSnapshot{}, nil
+	}
+	return h.snapshot(base)
 }
 
 // histogramOf encodes s relative to base (nil: none).
@@ -161,6 +183,9 @@ func (r *Result) restoreStats() error {
 		if s.Startup, err = h.Startup.snapshot(nil); err != nil {
 			return fmt.Errorf("histograms.startup_time: %w", err)
 		}
+		if s.SegmentTTFB, err = optionalSnapshot(h.SegmentTTFB, nil); err != nil {
+			return fmt.Errorf("histograms.segment_ttfb: %w", err)
+		}
 	}
 	r.snap = s
 	r.points = nil
@@ -190,6 +215,9 @@ func (r *Result) restoreStats() error {
 		}
 		if p.ManifestLatency, err = hp.Histograms.Manifest.snapshot(&prev.ManifestLatency); err != nil {
 			return fmt.Errorf("history[%d].histograms.manifest_latency: %w", i, err)
+		}
+		if p.SegmentTTFB, err = optionalSnapshot(hp.Histograms.SegmentTTFB, &prev.SegmentTTFB); err != nil {
+			return fmt.Errorf("history[%d].histograms.segment_ttfb: %w", i, err)
 		}
 		points = append(points, p)
 		prev = p

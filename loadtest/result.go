@@ -35,6 +35,10 @@ type Result struct {
 	// request latencies as read from ffmpeg's log, merged over viewers.
 	SegmentLatency  Distribution `json:"segment_latency"`
 	ManifestLatency Distribution `json:"manifest_latency"`
+	// SegmentTTFB is the time to first byte of segment and init
+	// responses, measured by the native engine only (ffmpeg's log does not
+	// tell it): zero, and left out of the report, for an ffmpeg run.
+	SegmentTTFB Distribution `json:"segment_ttfb,omitzero"`
 	// Startup is each viewer's time from process start to its first
 	// segment request.
 	Startup Distribution `json:"startup_time"`
@@ -203,11 +207,13 @@ func historyOf(points []stats.Point) []HistoryPoint {
 			Totals:    ptr(totalsOf(&p.Counters, p.Status)),
 		})
 		hp := &out[len(out)-1]
-		hp.Histograms = &PointHistograms{Segment: histogramOf(&p.SegmentLatency, nil), Manifest: histogramOf(&p.ManifestLatency, nil)}
+		hp.Histograms = &PointHistograms{Segment: histogramOf(&p.SegmentLatency, nil), Manifest: histogramOf(&p.ManifestLatency, nil),
+			SegmentTTFB: optionalHistogramOf(&p.SegmentTTFB, nil)}
 		if i > 0 {
 			prev := &points[i-1]
 			hp.Histograms.Segment = histogramOf(&p.SegmentLatency, &prev.SegmentLatency)
 			hp.Histograms.Manifest = histogramOf(&p.ManifestLatency, &prev.ManifestLatency)
+			hp.Histograms.SegmentTTFB = optionalHistogramOf(&p.SegmentTTFB, &prev.SegmentTTFB)
 		}
 	}
 	return out
@@ -335,6 +341,7 @@ func buildResult(in resultInput) *Result {
 		},
 		SegmentLatency:  distributionOf(&s.SegmentLatency),
 		ManifestLatency: distributionOf(&s.ManifestLatency),
+		SegmentTTFB:     distributionOf(&s.SegmentTTFB),
 		Startup:         distributionOf(&s.Startup),
 		QoE: QoE{
 			SpeedViewers: s.SpeedViewers,
@@ -350,7 +357,7 @@ func buildResult(in resultInput) *Result {
 		StartErrors: nilIfEmpty(in.startErrors),
 		Histograms: &Histograms{
 			Segment: histogramOf(&s.SegmentLatency, nil), Manifest: histogramOf(&s.ManifestLatency, nil),
-			Startup: histogramOf(&s.Startup, nil),
+			Startup: histogramOf(&s.Startup, nil), SegmentTTFB: optionalHistogramOf(&s.SegmentTTFB, nil),
 		},
 		StatsElapsed: s.Elapsed,
 		snap:         s, points: in.points, warmUp: in.cfg.WarmUp,

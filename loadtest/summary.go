@@ -2,6 +2,7 @@ package loadtest
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -47,13 +48,18 @@ func (r *Result) Summary() string {
 
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "latency\tcount\tmin\tp50\tp90\tp95\tp99\tmax")
-	for _, d := range []struct {
+	type latencyRow struct {
 		name string
 		d    Distribution
-	}{
+	}
+	rows := []latencyRow{
 		{" segment_latency", r.SegmentLatency}, {" manifest_latency", r.ManifestLatency},
 		{" startup_time", r.Startup},
-	} {
+	}
+	if r.SegmentTTFB.Count > 0 { // measured by the native engine only
+		rows = slices.Insert(rows, 1, latencyRow{" segment_ttfb", r.SegmentTTFB})
+	}
+	for _, d := range rows {
 		if d.d.Count == 0 {
 			fmt.Fprintf(tw, "%s\t0\t-\t-\t-\t-\t-\t-\n", d.name)
 			continue

@@ -100,8 +100,13 @@ func exportOf(m stats.Metric, constLabels prometheus.Labels) (exported, bool) {
 		if pick == nil {
 			return exported{}, false
 		}
+		ttfb := m.Name == "segment_ttfb"
 		return exported{newDesc(), func(ch chan<- prometheus.Metric, d *prometheus.Desc, s *stats.Snapshot) {
-			ch <- histogramOfSnapshot(d, pick(s))
+			h := pick(s)
+			if ttfb && h.Count == 0 {
+				return // not measured (the ffmpeg engine), rather than an empty histogram
+			}
+			ch <- histogramOfSnapshot(d, h)
 		}}, true
 	case stats.MetricGauge:
 		switch m.Name {
@@ -150,6 +155,8 @@ func histogramOf(name string) func(*stats.Snapshot) *stats.HistogramSnapshot {
 		return func(s *stats.Snapshot) *stats.HistogramSnapshot { return &s.ManifestLatency }
 	case "startup_time":
 		return func(s *stats.Snapshot) *stats.HistogramSnapshot { return &s.Startup }
+	case "segment_ttfb":
+		return func(s *stats.Snapshot) *stats.HistogramSnapshot { return &s.SegmentTTFB }
 	}
 	return nil
 }

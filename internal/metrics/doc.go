@@ -12,8 +12,9 @@
 //   - rates become gauges in [0,1]; http_error_rate has the label kind
 //     ("all", "manifest", "segment", "init", "unknown"); a rate without
 //     data (no requests yet) is left out rather than reported as 0;
-//   - distributions (segment_latency, manifest_latency, startup_time)
-//     become histograms in seconds named with _seconds
+//   - distributions (segment_latency, manifest_latency, startup_time,
+//     and segment_ttfb once measured: the native engine) become
+//     histograms in seconds named with _seconds
 //     (hlsswarm_segment_latency_seconds), each with both layouts: native
 //     (sparse exponential buckets of schema [NativeSchema], read by
 //     Prometheus 2.40+ with native histograms enabled, and mergeable

@@ -151,6 +151,7 @@ func (c *Client) fetch(ctx context.Context, pv *viewerState, k stats.Kind, u str
 	}
 	if res.err == errNone {
 		pv.stats.ObserveLatency(k, res.total)
+		pv.stats.ObserveTTFB(k, res.ttfb)
 		pv.observeTTFB(res.ttfb)
 	}
 	return res

@@ -46,10 +46,10 @@ type Aggregator struct {
 	latency latencyHistograms
 }
 
-// latencyHistograms are the segment_latency and manifest_latency
-// distributions.
+// latencyHistograms are the segment_latency, manifest_latency and
+// segment_ttfb distributions.
 type latencyHistograms struct {
-	segment, manifest Histogram
+	segment, manifest, ttfb Histogram
 }
 
 // Viewers are allocated 128 at a time, in one chunk: adding one is cheap,

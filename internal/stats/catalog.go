@@ -63,6 +63,7 @@ func Catalog() []Metric {
 		{Name: "segment_latency_coverage", Type: MetricRate, Unit: "ratio", Help: "Segment and init requests whose latency was measured / segment and init requests."},
 		{Name: "segment_latency", Type: MetricDistribution, Unit: "seconds", Help: "Latency of segment and init segment requests."},
 		{Name: "manifest_latency", Type: MetricDistribution, Unit: "seconds", Help: "Latency of playlist requests."},
+		{Name: "segment_ttfb", Type: MetricDistribution, Unit: "seconds", Help: "Time to first byte of segment and init segment responses (native engine only: ffmpeg's log does not tell it)."},
 		{Name: "startup_time", Type: MetricDistribution, Unit: "seconds", Help: "Time from a viewer's start to its first segment request."},
 		{Name: "clients_active", Type: MetricGauge, Unit: "clients", Help: "Viewers running."},
 		{Name: "clients_stalled", Type: MetricGauge, Unit: "clients", Help: "Running viewers whose playback has not advanced for the stall timeout."},

@@ -22,6 +22,7 @@ type Point struct {
 
 	SegmentLatency  HistogramSnapshot
 	ManifestLatency HistogramSnapshot
+	SegmentTTFB     HistogramSnapshot
 
 	SpeedViewers int
 	SpeedMin     float64
@@ -40,6 +41,7 @@ func PointOf(s *Snapshot) Point {
 		Counters:        s.Counters,
 		SegmentLatency:  s.SegmentLatency.Clone(),
 		ManifestLatency: s.ManifestLatency.Clone(),
+		SegmentTTFB:     s.SegmentTTFB.Clone(),
 		SpeedViewers:    s.SpeedViewers,
 		SpeedMin:        s.SpeedMin,
 		SpeedMean:       s.SpeedMean,
@@ -63,6 +65,8 @@ func (p *Point) Delta(earlier *Point) Point {
 	d.SegmentLatency.Sub(&earlier.SegmentLatency)
 	d.ManifestLatency = p.ManifestLatency.Clone()
 	d.ManifestLatency.Sub(&earlier.ManifestLatency)
+	d.SegmentTTFB = p.SegmentTTFB.Clone()
+	d.SegmentTTFB.Sub(&earlier.SegmentTTFB)
 	d.Status = subStatus(nil, p.Status, earlier.Status)
 	return d
 }

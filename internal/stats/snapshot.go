@@ -12,7 +12,7 @@ type Include uint8
 
 // The optional parts of a Snapshot.
 const (
-	IncludeHistograms Include = 1 << iota // SegmentLatency, ManifestLatency and Startup
+	IncludeHistograms Include = 1 << iota // SegmentLatency, ManifestLatency, SegmentTTFB and Startup
 	IncludeViewers                        // one ViewerRow per viewer
 )
 
@@ -39,6 +39,7 @@ type Snapshot struct {
 
 	SegmentLatency  HistogramSnapshot // merged exactly over all viewers
 	ManifestLatency HistogramSnapshot
+	SegmentTTFB     HistogramSnapshot // time to first byte of segment and init responses (native engine)
 	Startup         HistogramSnapshot // one value per viewer that got its first segment
 
 	SpeedViewers int           // active viewers with a measured speed (see Viewer.ObserveProgress): those SpeedMin and SpeedMean cover
@@ -60,6 +61,7 @@ func (s *Snapshot) Clone() Snapshot {
 	c.Status = slices.Clone(s.Status)
 	c.SegmentLatency = s.SegmentLatency.Clone()
 	c.ManifestLatency = s.ManifestLatency.Clone()
+	c.SegmentTTFB = s.SegmentTTFB.Clone()
 	c.Startup = s.Startup.Clone()
 	if s.Viewers != nil {
 		c.Viewers = make([]ViewerRow, len(s.Viewers))
@@ -117,15 +119,18 @@ func (a *Aggregator) SnapshotParts(dst *Snapshot, inc Include) {
 		Status:          dst.Status[:0],
 		SegmentLatency:  dst.SegmentLatency,
 		ManifestLatency: dst.ManifestLatency,
+		SegmentTTFB:     dst.SegmentTTFB,
 		Startup:         dst.Startup,
 		Viewers:         rows,
 	}
 	dst.SegmentLatency.Reset()
 	dst.ManifestLatency.Reset()
+	dst.SegmentTTFB.Reset()
 	dst.Startup.Reset()
 	if hist {
 		dst.SegmentLatency.expand()
 		dst.ManifestLatency.expand()
+		dst.SegmentTTFB.expand()
 		dst.Startup.expand()
 	}
 
@@ -201,8 +206,10 @@ func (a *Aggregator) SnapshotParts(dst *Snapshot, inc Include) {
 	if hist {
 		a.latency.segment.mergeInto(&dst.SegmentLatency)
 		a.latency.manifest.mergeInto(&dst.ManifestLatency)
+		a.latency.ttfb.mergeInto(&dst.SegmentTTFB)
 		dst.SegmentLatency.trim()
 		dst.ManifestLatency.trim()
+		dst.SegmentTTFB.trim()
 		dst.Startup.trim()
 	}
 }

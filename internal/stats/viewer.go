@@ -196,6 +196,17 @@ func (v *Viewer) ObserveLatency(k Kind, d time.Duration) {
 	}
 }
 
+// ObserveTTFB records the time to first byte of one segment or init
+// request (KindSegment, KindInit) into segment_ttfb; other kinds record
+// nothing. Only engines that see a response's first byte call it (the
+// native one: ffmpeg's log does not tell it).
+func (v *Viewer) ObserveTTFB(k Kind, d time.Duration) {
+	if v.agg == nil || (k != KindSegment && k != KindInit) {
+		return
+	}
+	v.agg.latency.ttfb.Record(d)
+}
+
 // Started marks the viewer's process as (re)started at time at: the viewer
 // becomes active and its drift is measured afresh from its next progress.
 // The first call also starts the startup clock.

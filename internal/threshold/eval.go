@@ -259,7 +259,7 @@ func (t *Threshold) unmeasuredNote(tl *timeline, base, last int) string {
 			return 0
 		}
 		c := tl.at(i).counters
-		if t.query.def.hist == histSegment {
+		if t.query.def.hist == histSegment || t.query.def.hist == histTTFB {
 			return c.Requests[stats.KindSegment] + c.Requests[stats.KindInit]
 		}
 		return c.Requests[stats.KindManifest]
@@ -267,6 +267,9 @@ func (t *Threshold) unmeasuredNote(tl *timeline, base, last int) string {
 	n := count(last) - min(count(base), count(last))
 	if n == 0 {
 		return ""
+	}
+	if t.query.def.hist == histTTFB {
+		return fmt.Sprintf(", though the viewers made %d such requests: only the native engine (Config.Engine) measures time to first byte; ffmpeg's log does not tell it", n)
 	}
 	return fmt.Sprintf(", though the viewers made %d such requests: ffmpeg's log marks the end of a response only on a connection it closes (Config.KeepAlive off over http, an ffmpeg with -http_persistent: see the run's start-up notes and segment_latency_coverage)", n)
 }

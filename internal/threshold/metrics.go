@@ -80,6 +80,7 @@ func definitions() map[string]metricDef {
 
 		"segment_latency":  {kind: kindDistribution, unit: UnitDuration, history: true, hist: histSegment},
 		"manifest_latency": {kind: kindDistribution, unit: UnitDuration, history: true, hist: histManifest},
+		"segment_ttfb":     {kind: kindDistribution, unit: UnitDuration, history: true, hist: histTTFB},
 		"startup_time":     {kind: kindDistribution, unit: UnitDuration, hist: histStartup},
 
 		"clients_active":  {kind: kindGauge, unit: UnitCount, aggs: []string{"min", "max", "mean"}, gauge: gaugeActive},
@@ -103,6 +104,7 @@ const (
 	histSegment histID = iota
 	histManifest
 	histStartup
+	histTTFB
 )
 
 // hist returns the sample's histogram id, or nil when the sample lacks it
@@ -113,6 +115,8 @@ func (s *sample) hist(id histID) *stats.HistogramSnapshot {
 		return s.seg
 	case histManifest:
 		return s.man
+	case histTTFB:
+		return s.ttfb
 	}
 	return s.startup
 }

@@ -34,6 +34,7 @@ type sample struct {
 	counters           *stats.Counters
 	status             []stats.StatusCount
 	seg, man, startup  *stats.HistogramSnapshot // startup is nil for history points
+	ttfb               *stats.HistogramSnapshot
 	active, stalled    int
 	speedViewers       int // active viewers with progress: speed and drift cover them
 	speedMin, speedAvg float64
@@ -44,7 +45,7 @@ type sample struct {
 func pointSample(p *stats.Point) sample {
 	return sample{
 		elapsed: p.Elapsed, counters: &p.Counters, status: p.Status,
-		seg: &p.SegmentLatency, man: &p.ManifestLatency,
+		seg: &p.SegmentLatency, man: &p.ManifestLatency, ttfb: &p.SegmentTTFB,
 		active: p.Clients.Active, stalled: p.Clients.Stalled, speedViewers: p.SpeedViewers,
 		speedMin: p.SpeedMin, speedAvg: p.SpeedMean, driftMax: p.DriftMax, gen: &p.Generator,
 	}
@@ -53,7 +54,7 @@ func pointSample(p *stats.Point) sample {
 func snapshotSample(s *stats.Snapshot) sample {
 	return sample{
 		elapsed: s.Elapsed, counters: &s.Counters, status: s.Status,
-		seg: &s.SegmentLatency, man: &s.ManifestLatency, startup: &s.Startup,
+		seg: &s.SegmentLatency, man: &s.ManifestLatency, startup: &s.Startup, ttfb: &s.SegmentTTFB,
 		active: s.Clients.Active, stalled: s.Clients.Stalled, speedViewers: s.SpeedViewers,
 		speedMin: s.SpeedMin, speedAvg: s.SpeedMean, driftMax: s.DriftMax, gen: &s.Generator,
 	}
