@@ -13,7 +13,7 @@ FFMPEG41     := $(FFMPEG41_DIR)/package/ffmpeg
 TRUTH_TESTS  ?= ^(TestTruth|TestOriginUnderLoad)$$
 FAULTS41     ?= ^TestFaults$$/^keepalive_(off|on)$$/^(404_segments|503_bursts)$$
 
-.PHONY: help deps load test test-short scale scale-native bench lint staticcheck ffmpeg41 test-ffmpeg41 test-deploy
+.PHONY: help deps load test test-timing test-short scale scale-native bench lint staticcheck ffmpeg41 test-ffmpeg41 test-deploy
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -89,9 +89,17 @@ load: ## the main job: a real ffmpeg fleet against the embedded fixture origin, 
 # Packages run one at a time (-p 1): e2e, loadtest, internal/pump and
 # internal/ffmpeg each run real ffmpeg fleets, and two of them at once on a
 # 2-core machine measure the machine, not the code.
-test: ## the whole suite with the race detector (needs ffmpeg)
+test: ## the whole suite with the race detector (needs ffmpeg), then the timing tests without it and the Kubernetes manifests
 	$(GO) test -race -count=1 -p 1 -timeout 30m $(PKGS)
+	$(MAKE) test-timing
 	$(MAKE) test-deploy
+
+# Tests that measure playback timing skip under -race, which slows Go code
+# several times over; they run here without it.
+TIMING_TESTS ?= ^TestSpeedNoFalseAlarm$$
+
+test-timing: ## the tests that measure playback timing, without the race detector
+	$(GO) test -count=1 -timeout 10m -run '$(TIMING_TESTS)' ./e2e
 
 # deploy/kubernetes is a module of its own (the Kubernetes API types stay
 # out of the library's dependencies): go test ./... at the root skips it.
