@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -17,6 +16,7 @@ import (
 	"time"
 
 	"github.com/hlsswarm/hlsswarm/fixtures"
+	"github.com/hlsswarm/hlsswarm/internal/testkit"
 	"github.com/hlsswarm/hlsswarm/loadtest"
 )
 
@@ -49,16 +49,7 @@ func (a *attrTB) attr(key string) string {
 // unless in CI (CI=true), where a missing browser fails it.
 func chromium(t *testing.T) string {
 	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("chromium is not installed (make deps installs it); CI=true, so this test may not skip")
-	}
-	t.Skip("chromium is not installed (make deps installs it): it is the browser of this test")
-	return ""
+	return testkit.Tool(t, "make deps installs it: it is the browser of this test", "chromium", "chromium-browser")
 }
 
 // artifactDir is where the test keeps its screenshot: t.ArtifactDir with

@@ -28,21 +28,6 @@ type promStack struct {
 	server  string // http://127.0.0.1:port of Prometheus
 }
 
-// lookBinary finds a binary the test needs: it skips the test when the
-// binary is missing, except in CI (CI=true), where it fails.
-func lookBinary(t *testing.T, name, pkg string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		msg := fmt.Sprintf("%s not found (make deps installs the Debian package %s): %v", name, pkg, err)
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	return p
-}
-
 // optionalPromStack is startPromStack for a test whose Prometheus part is
 // one check among others: without the binaries (and outside CI) it logs
 // why and returns nil.
@@ -73,8 +58,8 @@ func freePort(t *testing.T) string {
 // are ready.
 func startPromStack(t *testing.T) *promStack {
 	t.Helper()
-	gwBin := lookBinary(t, "prometheus-pushgateway", "prometheus-pushgateway")
-	promBin := lookBinary(t, "prometheus", "prometheus")
+	gwBin := testkit.Tool(t, "make deps installs the Debian package prometheus-pushgateway", "prometheus-pushgateway")
+	promBin := testkit.Tool(t, "make deps installs the Debian package prometheus", "prometheus")
 	dir := t.TempDir()
 	gwAddr := "127.0.0.1:" + freePort(t)
 	startDaemon(t, filepath.Join(dir, "pushgateway.log"), gwBin,

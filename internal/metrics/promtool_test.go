@@ -2,11 +2,11 @@ package metrics
 
 import (
 	"bytes"
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
 
+	"github.com/hlsswarm/hlsswarm/internal/testkit"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/common/expfmt"
 )
@@ -16,13 +16,7 @@ import (
 // the text exposition of a fleet with every kind of metric recorded.
 func TestPromtoolChecksExposition(t *testing.T) {
 	t.Parallel()
-	promtool, err := exec.LookPath("promtool")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("promtool not found (make deps installs the Debian package prometheus): %v", err)
-		}
-		t.Skipf("promtool not found (make deps installs the Debian package prometheus): %v", err)
-	}
+	promtool := testkit.Tool(t, "make deps installs the Debian package prometheus", "promtool")
 	reg := prometheus.NewPedanticRegistry()
 	reg.MustRegister(NewCollector(snapshotOf(fleet(t)), prometheus.Labels{"run_id": "r1", "shard": "0"}))
 	mfs, err := reg.Gather()

@@ -1,38 +1,21 @@
 package player
 
 import (
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/hlsswarm/hlsswarm/fixtures"
 	"github.com/hlsswarm/hlsswarm/internal/stats"
+	"github.com/hlsswarm/hlsswarm/internal/testkit"
 )
-
-// needFFmpeg skips a test whose fixture content ffmpeg makes (once,
-// cached) when ffmpeg is missing, except in CI, where it fails.
-func needFFmpeg(t *testing.T) {
-	t.Helper()
-	bin := os.Getenv("HLSSWARM_FFMPEG")
-	if bin == "" {
-		bin = "ffmpeg"
-	}
-	if _, err := exec.LookPath(bin); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("ffmpeg not found (%v): make deps installs it", err)
-		}
-		t.Skipf("ffmpeg not found (%v): the demuxed fixture is made by ffmpeg; install it (apt-get install -y ffmpeg) or set HLSSWARM_FFMPEG", err)
-	}
-}
 
 // TestPlayDemuxedAudio: a video-only variant played with its audio
 // rendition (Viewer.AudioURL), TS and fMP4: both playlists once, every
 // segment of both, an init section once per rendition, and the buffer
 // holding what both renditions have.
 func TestPlayDemuxedAudio(t *testing.T) {
-	needFFmpeg(t)
+	testkit.FFmpeg(t) // the demuxed fixture content is made by ffmpeg
 	t.Parallel()
 	for _, f := range []fixtures.Format{fixtures.TS, fixtures.FMP4} {
 		t.Run(string(f), func(t *testing.T) {

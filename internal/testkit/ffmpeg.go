@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -21,11 +22,24 @@ func FFmpeg(t testing.TB) string {
 	if bin == "" {
 		bin = "ffmpeg"
 	}
-	path, err := exec.LookPath(bin)
-	if err == nil {
-		return path
+	return Tool(t, "install it (apt-get install -y ffmpeg, or make deps) or set HLSSWARM_FFMPEG", bin)
+}
+
+// Tool returns the path of the first of names found on PATH (or the path
+// itself, for a name with a slash), for a test that runs it. Without one
+// it skips the test, with hint saying how to get it; in CI (CI=true) it
+// fails the test instead, since CI must run every test (make deps installs
+// what they need).
+func Tool(t testing.TB, hint string, names ...string) string {
+	t.Helper()
+	var err error
+	for _, name := range names {
+		var path string
+		if path, err = exec.LookPath(name); err == nil {
+			return path
+		}
 	}
-	msg := fmt.Sprintf("ffmpeg not found (%v): install it (apt-get install -y ffmpeg, or make deps) or set HLSSWARM_FFMPEG", err)
+	msg := fmt.Sprintf("%s not found (%v): %s", strings.Join(names, " or "), err, hint)
 	if os.Getenv("CI") == "true" {
 		t.Fatal(msg)
 	}
