@@ -4,12 +4,11 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
-	"regexp"
 	"sort"
-	"strconv"
 	"time"
 
 	"github.com/hlsswarm/hlsswarm/internal/svgchart"
+	"github.com/hlsswarm/hlsswarm/internal/threshold"
 )
 
 // htmlBaseline is a baseline's latency percentiles, drawn over the run's
@@ -18,10 +17,6 @@ type htmlBaseline struct {
 	name   string
 	series map[string][]svgchart.Point // "segment" and "playlist": (1/(1-q), ms)
 }
-
-// percentileQuery matches a baseline metric that is a latency percentile:
-// p95(segment_latency), p(99.9)(manifest_latency).
-var percentileQuery = regexp.MustCompile(`^p\(?([0-9]+(?:\.[0-9]+)?)\)?\((segment|manifest)_latency\)$`)
 
 // ShowBaseline draws a baseline's latency percentiles over the run's own
 // on its HTML report's percentile plot. values are a baseline's metrics
@@ -35,16 +30,16 @@ var percentileQuery = regexp.MustCompile(`^p\(?([0-9]+(?:\.[0-9]+)?)\)?\((segmen
 func (r *Result) ShowBaseline(name string, values map[string]float64) error {
 	b := &htmlBaseline{name: name, series: map[string][]svgchart.Point{}}
 	for query, v := range values {
-		m := percentileQuery.FindStringSubmatch(query)
-		if m == nil || math.IsNaN(v) || v < 0 {
+		q, err := threshold.ParseQuery(query)
+		if err != nil || math.IsNaN(v) || v < 0 {
 			continue
 		}
-		p, err := strconv.ParseFloat(m[1], 64)
-		if err != nil || p <= 0 || p >= 100 {
-			continue
+		kind := map[string]string{"segment_latency": "segment", "manifest_latency": "playlist"}[q.Metric()]
+		p, ok := q.Quantile()
+		if kind == "" || !ok || p >= 1 {
+			continue // not a latency percentile below p100, which the log axis cannot place
 		}
-		kind := map[string]string{"segment": "segment", "manifest": "playlist"}[m[2]]
-		b.series[kind] = append(b.series[kind], svgchart.Point{X: 1 / (1 - p/100), Y: ms(time.Duration(v))})
+		b.series[kind] = append(b.series[kind], svgchart.Point{X: 1 / (1 - p), Y: ms(time.Duration(v))})
 	}
 	for _, pts := range b.series {
 		sort.Slice(pts, func(i, j int) bool { return pts[i].X < pts[j].X })

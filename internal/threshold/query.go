@@ -47,6 +47,10 @@ func (q *Query) String() string { return q.text }
 // Metric returns the catalogue name of the queried metric.
 func (q *Query) Metric() string { return q.name }
 
+// Quantile returns the quantile, in (0,1], of a percentile query (p95,
+// p(99.9), med) and true; false for any other aggregation.
+func (q *Query) Quantile() (float64, bool) { return q.q, q.agg == aggQuantile }
+
 // Unit returns the unit of the query's values.
 func (q *Query) Unit() Unit {
 	if q.agg == aggCount && q.def.kind == kindDistribution {
