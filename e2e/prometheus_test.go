@@ -48,7 +48,7 @@ func TestPushgatewayCarriesTheRun(t *testing.T) {
 	}
 	p95, ok := stack.scalar(t, "histogram_quantile(0.95, hlsswarm_segment_latency_seconds"+sel+")")
 	if !ok {
-		t.Fatalf("no native histogram_quantile: %v", stack.query(t, "hlsswarm_segment_latency_seconds"+sel))
+		t.Fatalf("no native histogram_quantile of hlsswarm_segment_latency_seconds%s", sel)
 	}
 	local := r.SegmentLatency.P95.Seconds()
 	bucket := math.Pow(2, math.Pow(2, -metrics.NativeSchema)) // one native bucket's ratio

@@ -1,13 +1,9 @@
 package e2e
 
 import (
-	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hlsswarm/hlsswarm/internal/promapi"
 	"github.com/hlsswarm/hlsswarm/internal/testkit"
 )
 
@@ -133,56 +130,18 @@ func startDaemon(t *testing.T, logPath, bin string, args ...string) {
 	})
 }
 
-// query evaluates an instant PromQL query and returns its samples' values
-// by their label sets (printed as Prometheus prints them).
-func (s *promStack) query(t *testing.T, q string) map[string]float64 {
+// scalar evaluates a query that yields one sample now, through the
+// library's own Prometheus client, and whether it did.
+func (s *promStack) scalar(t *testing.T, q string) (float64, bool) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.server+"/api/v1/query?query="+url.QueryEscape(q), nil)
+	c, err := promapi.New(s.server, 10*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	defer c.Close()
+	v, ok, err := c.QueryScalar(t.Context(), q, time.Now())
 	if err != nil {
 		t.Fatalf("query %q: %v", q, err)
 	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	var r struct {
-		Status string `json:"status"`
-		Error  string `json:"error"`
-		Data   struct {
-			Result []struct {
-				Metric map[string]string `json:"metric"`
-				Value  [2]any            `json:"value"`
-			} `json:"result"`
-		} `json:"data"`
-	}
-	if err := json.Unmarshal(body, &r); err != nil || r.Status != "success" {
-		t.Fatalf("query %q: %v %s %s", q, err, r.Error, body)
-	}
-	out := make(map[string]float64, len(r.Data.Result))
-	for _, res := range r.Data.Result {
-		str, _ := res.Value[1].(string)
-		v, err := strconv.ParseFloat(str, 64)
-		if err != nil {
-			t.Fatalf("query %q: value %v: %v", q, res.Value, err)
-		}
-		out[fmt.Sprint(res.Metric)] = v
-	}
-	return out
-}
-
-// scalar evaluates a query that yields one sample, and whether it did.
-func (s *promStack) scalar(t *testing.T, q string) (float64, bool) {
-	t.Helper()
-	m := s.query(t, q)
-	if len(m) != 1 {
-		return 0, false
-	}
-	for _, v := range m {
-		return v, true
-	}
-	return 0, false
+	return v, ok
 }
