@@ -29,6 +29,9 @@ type Report struct {
 	// init or playlist response; TTFBTotal their sum over TTFBCount.
 	TTFB, TTFBTotal time.Duration
 	TTFBCount       int
+	// Switches counts an adaptive viewer's switches from one variant to
+	// another (Viewer.Variants).
+	Switches int
 }
 
 // buffer is the buffer model of one play: the media fetched (end, the
@@ -92,6 +95,10 @@ type viewerState struct {
 	// goroutines (see fetch), so they are atomic.
 	sawRequest, sawSegment atomic.Bool
 	download               bool
+	// abr is an adaptive viewer's variant choice (nil for others), used
+	// by its adaptive track's goroutine only.
+	abr         *abr
+	onRendition func(string)
 
 	mu      sync.Mutex // guards what follows, and serializes stats.ObserveProgress
 	started time.Time  // start of the current play

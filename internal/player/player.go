@@ -39,6 +39,12 @@ type Viewer struct {
 	// AudioURL is the media playlist of a demuxed audio rendition played
 	// beside URL's; "" for none.
 	AudioURL string
+	// Variants, when not empty, makes the viewer adaptive: it plays one
+	// of these variants of a master playlist at a time and switches
+	// between them by measured throughput, as hls.js does (see abr.go for
+	// the rule); URL and AudioURL are then unused. The audio rendition
+	// of the variant it starts on is played throughout.
+	Variants []Variant
 	// Stats receives what the viewer does. Required.
 	Stats *stats.Viewer
 	// Download fetches a VOD as fast as it comes, once, instead of
@@ -58,6 +64,10 @@ type Viewer struct {
 	OnFirstRequest func(at time.Time)
 	// OnReplay, when set, is called before each replay of a VOD.
 	OnReplay func()
+	// OnRendition, when set, is called with the media playlist URL of
+	// each variant an adaptive viewer starts to play: the first, then
+	// the one of each switch.
+	OnRendition func(url string)
 }
 
 // Play plays v until ctx ends or, for a VOD, until it was played (or
@@ -74,6 +84,12 @@ func (c *Client) Play(ctx context.Context, v Viewer) Report {
 		v.StartupBuffer = DefaultStartupBuffer
 	}
 	pv.startup = min(v.StartupBuffer, v.MaxBuffer) // a VOD is never buffered past MaxBuffer
+	if len(v.Variants) > 0 {
+		pv.abr, pv.onRendition = newABR(v.Variants), v.OnRendition
+		if pv.onRendition != nil {
+			pv.onRendition(pv.abr.current().URL)
+		}
+	}
 	for ctx.Err() == nil {
 		if !c.playOnce(ctx, &v, pv) || ctx.Err() != nil || v.Download || !v.Replay {
 			break
@@ -91,6 +107,9 @@ func (c *Client) Play(ctx context.Context, v Viewer) Report {
 func (c *Client) playOnce(ctx context.Context, v *Viewer, pv *viewerState) bool {
 	start := time.Now()
 	pv.begin(start, 1)
+	if pv.abr != nil {
+		return c.playTracks(ctx, v, pv, adaptiveTracks(c, v, pv))
+	}
 	var (
 		pl        *hls.Playlist
 		err       error
@@ -130,6 +149,12 @@ func (c *Client) playOnce(ctx context.Context, v *Viewer, pv *viewerState) bool 
 			tracks = append(tracks, &track{c: c, v: v, pv: pv, url: v.AudioURL, index: 1})
 		}
 	}
+	return c.playTracks(ctx, v, pv, tracks)
+}
+
+// playTracks plays tracks (the first on this goroutine) and reports
+// whether every one played to its end.
+func (c *Client) playTracks(ctx context.Context, v *Viewer, pv *viewerState, tracks []*track) bool {
 	if len(tracks) == 0 {
 		return false
 	}
@@ -179,6 +204,9 @@ type track struct {
 	timer   *time.Timer
 	next    int64 // media sequence number of the next segment; -1 before the first load
 	initKey string
+	// adaptive: the track plays pv.abr's current variant and switches
+	// between variants.
+	adaptive bool
 }
 
 // run plays the rendition until ctx ends (false) or the playlist ended
@@ -227,16 +255,27 @@ func (t *track) run(ctx context.Context) bool {
 			t.pv.stats.AddExpiredSkips(int(pl.MediaSequence - t.next))
 			t.next = pl.MediaSequence
 		}
+		switched := false
 		for i := t.next - pl.MediaSequence; i >= 0 && i < int64(len(pl.Segments)); i++ {
 			// A live stream's edge paces the fetches; a VOD's buffer does.
 			if pl.EndList && !t.v.Download && !t.waitForRoom(ctx) {
 				return false
+			}
+			if t.adaptive && t.adapt(&pl.Segments[i]) {
+				switched = true
+				break
 			}
 			t.segment(ctx, &pl.Segments[i])
 			if ctx.Err() != nil {
 				return false
 			}
 			t.next++
+		}
+		if switched {
+			// Load the new variant's playlist now, and go on from the
+			// next segment there.
+			lastSeq, lastLen = -1, -1
+			continue
 		}
 		if pl.EndList {
 			return true
@@ -293,6 +332,9 @@ func (t *track) segment(ctx context.Context, s *hls.Segment) {
 			t.pv.stats.AddSegmentFailure()
 		}
 		return
+	}
+	if t.adaptive {
+		t.pv.sampleThroughput(r.bytes, r.total)
 	}
 	t.pv.received(t.index, time.Duration(s.Duration*float64(time.Second)))
 }
