@@ -75,9 +75,18 @@ const (
 	VariantFirst      Variant = "first"   // the first variant listed in the master playlist
 	VariantHighest    Variant = "highest" // the variant with the highest BANDWIDTH
 	VariantLowest     Variant = "lowest"  // the variant with the lowest BANDWIDTH
+	// VariantABR (EngineNative only) gives every viewer the whole ladder:
+	// it plays one variant at a time and switches between them by the
+	// throughput it measures, as hls.js does (see the README's "Two
+	// engines"). It starts on the highest variant whose BANDWIDTH is at
+	// most 350 kbit/s (hls.js's first estimate, 500 kbit/s, times its
+	// switch-up factor 0.7), or the lowest; ViewerResult.Rendition names
+	// the variant it started on and the one it ended on. ffmpeg has no
+	// adaptive bitrate of its own: Validate refuses it with EngineFFmpeg.
+	VariantABR Variant = "abr"
 )
 
-var variants = []Variant{VariantRoundRobin, VariantAll, VariantFirst, VariantHighest, VariantLowest}
+var variants = []Variant{VariantRoundRobin, VariantAll, VariantFirst, VariantHighest, VariantLowest, VariantABR}
 
 // KeepAlive says whether viewers reuse HTTP connections for playlist and
 // segment requests (ffmpeg's -http_persistent).

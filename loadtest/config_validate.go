@@ -1,6 +1,7 @@
 package loadtest
 
 import (
+	"cmp"
 	"fmt"
 	"net"
 	"net/url"
@@ -42,6 +43,10 @@ func (c Config) Validate() error {
 	}
 	if c.Variant != "" && !contains(variants, c.Variant) {
 		return fmt.Errorf("loadtest: Config.Variant = %q; want one of %s", c.Variant, quoteAll(variants))
+	}
+	if c.Variant == VariantABR && c.Engine != EngineNative {
+		return fmt.Errorf("loadtest: Config.Variant = %q needs Config.Engine = %q (ffmpeg does no adaptive bitrate); with Config.Engine = %q want one of %s",
+			c.Variant, EngineNative, cmp.Or(c.Engine, EngineFFmpeg), quoteAll(variants[:len(variants)-1]))
 	}
 	if c.KeepAlive != "" && !contains(keepAlives, c.KeepAlive) {
 		return fmt.Errorf("loadtest: Config.KeepAlive = %q; want one of %s", c.KeepAlive, quoteAll(keepAlives))

@@ -118,6 +118,10 @@ func (f *Fleet) launchNative(id int) *viewer {
 				f.mu.Unlock()
 			},
 		}
+		if len(pl.variants) > 0 {
+			pv.Variants = pl.variants
+			pv.OnRendition = func(url string) { f.abr.played(id, url) }
+		}
 		for {
 			f.native.Play(ctx, pv)
 			if ctx.Err() != nil || f.cfg.RestartPolicy != RestartAlways {

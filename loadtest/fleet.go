@@ -34,6 +34,8 @@ type Fleet struct {
 	// plays are what the viewers open, in turn (playFor): Config.URL, or
 	// the variant(s) chosen by Config.Variant.
 	plays []play
+	// abr records what each VariantABR viewer played.
+	abr abrPaths
 	// live: the stream has no #EXT-X-ENDLIST, so a viewer that exits 0
 	// before the fleet stops ended early (see RestartPolicy).
 	live   bool
@@ -448,7 +450,13 @@ func (f *Fleet) buildResult(end time.Time) *Result {
 		unstarted:   maps.Clone(f.unstarted),
 	}
 	if plays := f.plays; len(plays) > 0 {
-		in.rendition = func(id int) string { return playFor(plays, id).label }
+		abr := f.abr.labels()
+		in.rendition = func(id int) string {
+			if l, ok := abr[id]; ok {
+				return l
+			}
+			return playFor(plays, id).label
+		}
 	}
 	f.mu.Unlock()
 	if f.cfg.Origin != nil {

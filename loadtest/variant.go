@@ -10,6 +10,7 @@ import (
 
 	"github.com/hlsswarm/hlsswarm/internal/ffmpeg"
 	"github.com/hlsswarm/hlsswarm/internal/hls"
+	"github.com/hlsswarm/hlsswarm/internal/player"
 )
 
 // play is what a viewer opens: a playlist URL and the streams it maps,
@@ -20,6 +21,9 @@ type play struct {
 	m     ffmpeg.Mapping
 	audio string
 	label string // the rendition, as Result.Viewers names it
+	// variants is the ladder of a VariantABR viewer (url is then the
+	// master playlist's).
+	variants []player.Variant
 }
 
 // renditionLabel names what a viewer plays for its Result row: the media
@@ -103,6 +107,12 @@ func choosePlays(ctx context.Context, client *http.Client, cfg Config) ([]play, 
 		}
 	}
 	switch {
+	case cfg.Variant == VariantABR && len(sel.Variants) > 0:
+		pl := play{url: sel.MasterURL, m: ffmpeg.MapAll(), label: abrLabel}
+		for _, v := range sel.Variants {
+			pl.variants = append(pl.variants, player.Variant{URL: v.URL, Bandwidth: v.Bandwidth, Audio: v.Audio})
+		}
+		return []play{pl}, live, nil
 	case cfg.Variant == VariantAll || cfg.Variant == VariantRoundRobin && len(sel.Variants) == 0:
 		label := everyRendition
 		if len(sel.Variants) == 0 {
