@@ -80,10 +80,17 @@ func exportOf(m stats.Metric, constLabels prometheus.Labels) (exported, bool) {
 		if m.Name == "http_errors" {
 			return exported{newDesc("code"), collectHTTPErrors}, true
 		}
-		metricName := m.Name
+		metricName, scale := m.Name, 1.0
+		if m.Unit == "seconds" {
+			scale = 1e-9 // counted in nanoseconds
+		}
+		playback := stats.PlaybackMetric(m.Name)
 		return exported{newDesc(), func(ch chan<- prometheus.Metric, d *prometheus.Desc, s *stats.Snapshot) {
+			if playback && !s.Counters.PlaybackMeasured() {
+				return // not measured (the ffmpeg engine), rather than a count of 0
+			}
 			v, _ := stats.CounterValue(&s.Counters, metricName)
-			ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(v))
+			ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(v)*scale)
 		}}, true
 	case stats.MetricRate:
 		if m.Name == "http_error_rate" {

@@ -57,9 +57,14 @@ func Catalog() []Metric {
 		{Name: "segment_failures", Type: MetricCounter, Help: "Segments that failed to open."},
 		{Name: "playlist_failures", Type: MetricCounter, Help: "Failed playlist (re)loads."},
 		{Name: "expired_skips", Type: MetricCounter, Unit: "segments", Help: "Segments skipped because they expired from the playlist."},
+		{Name: "playback_time", Type: MetricCounter, Unit: "seconds", Help: "Wall time viewers played or stalled, by their buffer model (native engine only: ffmpeg's log does not tell it)."},
+		{Name: "stalls", Type: MetricCounter, Help: "Stalls: times a viewer's buffer ran dry during playback (native engine only)."},
+		{Name: "stall_time", Type: MetricCounter, Unit: "seconds", Help: "Time viewers spent stalled during playback (native engine only)."},
+		{Name: "rendition_switches", Type: MetricCounter, Help: "Rendition switches by adaptive bitrate (native engine only)."},
 		{Name: "http_error_rate", Type: MetricRate, Unit: "ratio", Labels: []string{"kind"}, Help: "HTTP errors / requests."},
 		{Name: "timeout_rate", Type: MetricRate, Unit: "ratio", Help: "Timeouts / requests."},
 		{Name: "dropped_line_rate", Type: MetricRate, Unit: "ratio", Help: "Dropped lines / lines read."},
+		{Name: "rebuffer_ratio", Type: MetricRate, Unit: "ratio", Help: "Stall time / playback time (native engine only)."},
 		{Name: "segment_latency_coverage", Type: MetricRate, Unit: "ratio", Help: "Segment and init requests whose latency was measured / segment and init requests."},
 		{Name: "segment_latency", Type: MetricDistribution, Unit: "seconds", Help: "Latency of segment and init segment requests."},
 		{Name: "manifest_latency", Type: MetricDistribution, Unit: "seconds", Help: "Latency of playlist requests."},
@@ -128,6 +133,14 @@ func CounterValue(c *Counters, name string) (uint64, bool) {
 		return c.PlaylistFailures, true
 	case "expired_skips":
 		return c.ExpiredSkips, true
+	case "playback_time":
+		return c.PlaybackTime, true
+	case "stalls":
+		return c.Stalls, true
+	case "stall_time":
+		return c.StallTime, true
+	case "rendition_switches":
+		return c.RenditionSwitches, true
 	}
 	return 0, false
 }
@@ -145,6 +158,8 @@ func RateValue(c *Counters, name string) (Rate, bool) {
 		return DroppedLineRate(c), true
 	case "segment_latency_coverage":
 		return SegmentLatencyCoverage(c), true
+	case "rebuffer_ratio":
+		return RebufferRatio(c), true
 	}
 	return Rate{}, false
 }

@@ -22,6 +22,14 @@ type Counters struct {
 	PlaylistFailures uint64 // playlist (re)load failures
 	ExpiredSkips     uint64 // segments skipped because they expired from the playlist
 	SegmentLatencies uint64 // segment and init requests whose latency was measured
+
+	// Playback of a buffer model (the native engine; 0 for ffmpeg's
+	// viewers): wall time played or stalled (ns), stalls, stall time
+	// (ns) and rendition switches.
+	PlaybackTime      uint64
+	Stalls            uint64
+	StallTime         uint64
+	RenditionSwitches uint64
 }
 
 // TotalRequests returns the number of requests of all kinds.
@@ -59,6 +67,10 @@ func (c *Counters) Add(o *Counters) {
 	c.PlaylistFailures += o.PlaylistFailures
 	c.ExpiredSkips += o.ExpiredSkips
 	c.SegmentLatencies += o.SegmentLatencies
+	c.PlaybackTime += o.PlaybackTime
+	c.Stalls += o.Stalls
+	c.StallTime += o.StallTime
+	c.RenditionSwitches += o.RenditionSwitches
 }
 
 // Sub subtracts o, an earlier cumulative value of the same series, from c,
@@ -83,6 +95,10 @@ func (c *Counters) Sub(o *Counters) {
 	c.PlaylistFailures = sub0(c.PlaylistFailures, o.PlaylistFailures)
 	c.ExpiredSkips = sub0(c.ExpiredSkips, o.ExpiredSkips)
 	c.SegmentLatencies = sub0(c.SegmentLatencies, o.SegmentLatencies)
+	c.PlaybackTime = sub0(c.PlaybackTime, o.PlaybackTime)
+	c.Stalls = sub0(c.Stalls, o.Stalls)
+	c.StallTime = sub0(c.StallTime, o.StallTime)
+	c.RenditionSwitches = sub0(c.RenditionSwitches, o.RenditionSwitches)
 }
 
 func sub0(a, b uint64) uint64 {

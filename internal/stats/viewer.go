@@ -28,7 +28,11 @@ const (
 	cPlayFail        = cSegFail + 1
 	cExpired         = cPlayFail + 1
 	cSegLatencies    = cExpired + 1
-	numCounters      = cSegLatencies + 1
+	cPlaybackTime    = cSegLatencies + 1 // ns
+	cStalls          = cPlaybackTime + 1
+	cStallTime       = cStalls + 1 // ns
+	cSwitches        = cStallTime + 1
+	numCounters      = cSwitches + 1
 	numRare          = numCounters - numHot
 )
 
@@ -321,6 +325,7 @@ func (v *Viewer) counters(c *Counters) {
 		c.HTTPErrors, c.Reconnects, c.Timeouts, c.ConnRefused, c.Restarts = 0, 0, 0, 0, 0
 		c.DroppedProgressLines, c.DroppedStderrLines = 0, 0
 		c.SegmentFailures, c.PlaylistFailures, c.ExpiredSkips, c.SegmentLatencies = 0, 0, 0, 0
+		c.PlaybackTime, c.Stalls, c.StallTime, c.RenditionSwitches = 0, 0, 0, 0
 		return
 	}
 	r := func(i int) uint64 { return v.rc[i-numHot].Load() }
@@ -340,6 +345,10 @@ func (v *Viewer) counters(c *Counters) {
 	c.PlaylistFailures = r(cPlayFail)
 	c.ExpiredSkips = r(cExpired)
 	c.SegmentLatencies = r(cSegLatencies)
+	c.PlaybackTime = r(cPlaybackTime)
+	c.Stalls = r(cStalls)
+	c.StallTime = r(cStallTime)
+	c.RenditionSwitches = r(cSwitches)
 }
 
 // countersFrom converts an array of counters (one viewer's or a sum) to
@@ -365,4 +374,8 @@ func countersFrom(c *Counters, a *[numCounters]uint64) {
 	c.PlaylistFailures = a[cPlayFail]
 	c.ExpiredSkips = a[cExpired]
 	c.SegmentLatencies = a[cSegLatencies]
+	c.PlaybackTime = a[cPlaybackTime]
+	c.Stalls = a[cStalls]
+	c.StallTime = a[cStallTime]
+	c.RenditionSwitches = a[cSwitches]
 }

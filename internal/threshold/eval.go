@@ -167,7 +167,11 @@ func (q *Query) delta(tl *timeline, i, j int, sc *scratch) (float64, bool) {
 	switch q.def.kind {
 	case kindCounter:
 		val := sub0(q.counterAt(&b), q.counterAt(&a))
-		if val == 0 && sub0(activity(&b), activity(&a)) == 0 {
+		if stats.PlaybackMetric(q.name) { // a buffer model's, measured or not at all
+			if sub0(playbackTime(&b), playbackTime(&a)) == 0 {
+				return 0, false
+			}
+		} else if val == 0 && sub0(activity(&b), activity(&a)) == 0 {
 			return 0, false
 		}
 		return float64(val), true
@@ -240,6 +244,24 @@ func activity(s *sample) uint64 {
 	return s.counters.TotalRequests() + s.counters.Lines()
 }
 
+// tlAt returns sample i of tl, or the zero sample for i < 0.
+func tlAt(tl *timeline, i int) *sample {
+	if i < 0 {
+		return &sample{}
+	}
+	s := tl.at(i)
+	return &s
+}
+
+// playbackTime is what makes a buffer model's counters observations: the
+// playback time it measured (the native engine's viewers only).
+func playbackTime(s *sample) uint64 {
+	if s.counters == nil {
+		return 0
+	}
+	return s.counters.PlaybackTime
+}
+
 func sub0(a, b uint64) uint64 {
 	if b > a {
 		return 0
@@ -251,6 +273,13 @@ func sub0(a, b uint64) uint64 {
 // did make such requests: their ends could not be read from ffmpeg's log.
 // It is "" for other metrics and when there were no requests.
 func (t *Threshold) unmeasuredNote(tl *timeline, base, last int) string {
+	if stats.PlaybackMetric(t.query.name) {
+		n := sub0(activity(tlAt(tl, last)), activity(tlAt(tl, base)))
+		if n == 0 {
+			return ""
+		}
+		return fmt.Sprintf(", though the viewers made %d requests: only the native engine (Config.Engine) measures playback with a buffer model; ffmpeg's log does not tell stalls", n)
+	}
 	if t.query.def.kind != kindDistribution || !t.query.def.history {
 		return ""
 	}

@@ -167,7 +167,12 @@ func (p promSeries) counter(q *Query) series {
 	case q.name == "http_errors":
 		return p.sparse(promName(q.name))
 	}
-	return p.agg("sum", promName(q.name))
+	name := promName(q.name)
+	c := p.agg("sum", name)
+	if strings.HasSuffix(name, "_seconds_total") { // thresholds count nanoseconds
+		return func(mod string) string { return fmt.Sprintf("(%s * 1e9)", c(mod)) }
+	}
+	return c
 }
 
 // rate returns the numerator and denominator series of a rate query.
@@ -186,6 +191,8 @@ func (p promSeries) rate(q *Query) (num, den series, err error) {
 		progress, stderr := p.agg("sum", promName("progress_lines")), p.agg("sum", promName("stderr_lines"))
 		return p.agg("sum", promName("dropped_lines")),
 			func(mod string) string { return fmt.Sprintf("(%s + %s)", progress(mod), stderr(mod)) }, nil
+	case "rebuffer_ratio":
+		return p.agg("sum", promName("stall_time")), p.agg("sum", promName("playback_time")), nil
 	case "segment_latency_coverage":
 		h := p.agg("sum", promName("segment_latency"))
 		seg, init := p.agg("sum", promName("segment_requests")), p.agg("sum", promName("init_requests"))
