@@ -221,11 +221,13 @@ func (pv *viewerState) bufferState() (time.Duration, bool) {
 	return pv.buf.end - pv.buf.pos, pv.buf.began
 }
 
-// switched records a switch to pv.abr's current variant.
+// switched records a switch to pv.abr's current variant: in the Report,
+// the catalogue's rendition_switches and Viewer.OnRendition.
 func (pv *viewerState) switched() {
 	pv.mu.Lock()
 	pv.rep.Switches++
 	pv.mu.Unlock()
+	pv.stats.AddRenditionSwitch()
 	if pv.onRendition != nil {
 		pv.onRendition(pv.abr.current().URL)
 	}

@@ -183,8 +183,8 @@ func TestPlayAdaptive(t *testing.T) {
 		if len(order) < 4 || order[0] != "v0" || order[len(order)-1] != "v1" {
 			t.Fatalf("segments by rendition %v; want v0 first, v1 last", order)
 		}
-		if p.rep.Switches != 1 {
-			t.Errorf("switches = %d; want 1 (v0 to v1)", p.rep.Switches)
+		if p.rep.Switches != 1 || p.row.RenditionSwitches != 1 {
+			t.Errorf("switches = %d, rendition_switches = %d; want 1 (v0 to v1)", p.rep.Switches, p.row.RenditionSwitches)
 		}
 		if len(played) != 2 || !strings.HasSuffix(played[0], "/v0/index.m3u8") || !strings.HasSuffix(played[1], "/v1/index.m3u8") {
 			t.Errorf("OnRendition saw %v; want v0's playlist, then v1's", played)
@@ -208,8 +208,8 @@ func TestPlayAdaptive(t *testing.T) {
 		if up < 0 || !slices.Contains(order[up:], "v0") {
 			t.Fatalf("segments by rendition %v; want v0, then v1, then v0 again", order)
 		}
-		if p.rep.Switches < 2 {
-			t.Errorf("switches = %d; want at least 2 (up, down)", p.rep.Switches)
+		if p.rep.Switches < 2 || uint64(p.rep.Switches) != p.row.RenditionSwitches {
+			t.Errorf("switches = %d, rendition_switches = %d; want at least 2 (up, down), the same in both", p.rep.Switches, p.row.RenditionSwitches)
 		}
 	})
 }
