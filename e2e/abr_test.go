@@ -104,6 +104,7 @@ func TestNativeABR(t *testing.T) {
 		if len(truth.Faults) == 0 {
 			t.Fatal("the bandwidth cap never applied")
 		}
+		t.Logf("max drift %s (the playback time stalls lost), %d viewers stalled at the end", res.QoE.DriftMax, res.QoE.StalledViewers)
 		at := time.Unix(0, capped.Load())
 		trails := segmentTrails(origin)
 		for _, v := range res.Viewers {

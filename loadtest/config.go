@@ -81,8 +81,10 @@ const (
 	// engines"). It starts on the highest variant whose BANDWIDTH is at
 	// most 350 kbit/s (hls.js's first estimate, 500 kbit/s, times its
 	// switch-up factor 0.7), or the lowest; ViewerResult.Rendition names
-	// the variant it started on and the one it ended on. ffmpeg has no
-	// adaptive bitrate of its own: Validate refuses it with EngineFFmpeg.
+	// the variant it started on and the one it ended on. Like a viewer
+	// given one variant, it opens media playlists directly: the origin
+	// sees no master request from it. ffmpeg has no adaptive bitrate of
+	// its own: Validate refuses VariantABR with EngineFFmpeg.
 	VariantABR Variant = "abr"
 )
 
