@@ -193,6 +193,19 @@ func TestPlayAdaptive(t *testing.T) {
 			t.Errorf("init requests = %d; want 2 (one per variant played)", got)
 		}
 	})
+	t.Run("vod_download", func(t *testing.T) {
+		t.Parallel()
+		origin := fixtures.NewOrigin(t, fixtures.VOD{}, fixtures.WithFormat(fixtures.TS))
+		p := playFor(t, origin, ClientOptions{}, Viewer{ID: 5, Variants: fixtureLadder(origin), Download: true}, 10*time.Second)
+		equalTruth(t, p)
+		order := segmentsByRendition(t, origin, "5")
+		if n := origin.Content().Renditions()[0].Segments; len(order) != n || order[0] != "v0" || order[n-1] != "v1" {
+			t.Errorf("segments by rendition %v; want each of the %d once, v0 first, v1 last", order, n)
+		}
+		if p.rep.Switches != 1 || p.rep.Plays != 1 {
+			t.Errorf("switches = %d, plays = %d; want 1 and 1", p.rep.Switches, p.rep.Plays)
+		}
+	})
 	t.Run("v1_capped", func(t *testing.T) {
 		t.Parallel()
 		// 36 kB/s = 288 kbit/s on v1's segments only: the viewer climbs to
