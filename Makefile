@@ -18,42 +18,30 @@ FAULTS41     ?= ^TestFaults$$/^keepalive_(off|on)$$/^(404_segments|503_bursts)$$
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
+# Each tool a test needs, as "command:Debian package": deps installs the
+# packages of the missing ones with one apt-get update and one install.
+DEPS_TOOLS = ffmpeg:ffmpeg chromium:chromium stress-ng:stress-ng prometheus:prometheus promtool:prometheus \
+	prometheus-pushgateway:prometheus-pushgateway
+
 deps: ## install ffmpeg, chromium, stress-ng, prometheus and its pushgateway (Debian/Ubuntu apt-get) when they are missing
-	@if command -v ffmpeg >/dev/null 2>&1; then \
-		echo "ffmpeg found: $$(command -v ffmpeg) ($$(ffmpeg -hide_banner -version | head -n 1))"; \
-	elif command -v apt-get >/dev/null 2>&1; then \
+	@missing=""; \
+	for t in $(DEPS_TOOLS); do \
+		cmd=$${t%%:*}; pkg=$${t#*:}; \
+		if command -v $$cmd >/dev/null 2>&1; then echo "$$cmd found: $$(command -v $$cmd)"; \
+		else case " $$missing " in *" $$pkg "*) ;; *) missing="$$missing $$pkg";; esac; fi; \
+	done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if command -v apt-get >/dev/null 2>&1; then \
 		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
-		$$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y ffmpeg; \
+		echo "installing$$missing"; \
+		$$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
 	else \
-		echo "ffmpeg is missing and apt-get is not available."; \
-		echo "Install ffmpeg 4.1 or newer with your package manager (brew install ffmpeg, dnf install ffmpeg, ...)"; \
-		echo "or point HLSSWARM_FFMPEG at an ffmpeg binary."; \
-		exit 1; \
+		echo "missing:$$missing, and apt-get is not available."; \
+		echo "Without ffmpeg (4.1 or newer; or HLSSWARM_FFMPEG naming one) the ffmpeg engine cannot run;"; \
+		echo "without chromium, stress-ng or prometheus the tests that need them skip (and fail under CI=true)."; \
+		case "$$missing" in *ffmpeg*) exit 1;; esac; \
 	fi
-	@if command -v chromium >/dev/null 2>&1; then \
-		echo "chromium found: $$(command -v chromium)"; \
-	elif command -v apt-get >/dev/null 2>&1; then \
-		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
-		$$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
-	else \
-		echo "chromium is missing and apt-get is not available: e2e.TestHTMLReportInChromium will skip."; \
-	fi
-	@if command -v stress-ng >/dev/null 2>&1; then \
-		echo "stress-ng found: $$(command -v stress-ng)"; \
-	elif command -v apt-get >/dev/null 2>&1; then \
-		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
-		$$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y stress-ng; \
-	else \
-		echo "stress-ng is missing and apt-get is not available: e2e.TestGeneratorSaturation (its CPU hog) will skip."; \
-	fi
-	@if command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1 && command -v prometheus-pushgateway >/dev/null 2>&1; then \
-		echo "prometheus found: $$(command -v prometheus) ($$(prometheus --version 2>&1 | head -n 1))"; \
-	elif command -v apt-get >/dev/null 2>&1; then \
-		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
-		$$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y prometheus prometheus-pushgateway; \
-	else \
-		echo "prometheus, promtool or prometheus-pushgateway is missing and apt-get is not available: the Prometheus tests will skip."; \
-	fi
+	@ffmpeg -hide_banner -version | head -n 1
 
 ffmpeg41: $(FFMPEG41) ## fetch the static ffmpeg 4.1 build (npm pack; nodejs/npm from apt-get when missing)
 

@@ -62,12 +62,15 @@
 //     init_requests, unknown_requests, requests, bytes, http_errors{code,kind},
 //     reconnects, timeouts, conn_refused, restarts, progress_lines,
 //     stderr_lines, dropped_lines, segment_failures, playlist_failures,
-//     expired_skips. A code label takes a code (503), a class (5xx) or
+//     expired_skips; and, measured by the native engine's buffer model only
+//     (no data on an ffmpeg run), playback_time, stalls, stall_time
+//     ("stall_time < 2s over 30s") and rendition_switches. A code label takes a code (503), a class (5xx) or
 //     "other" (outside 100..599); a kind label manifest, segment, init or
 //     unknown.
 //   - Rates take a fraction or a percent: "http_error_rate < 1%",
 //     "http_error_rate{kind=segment} < 0.005", "timeout_rate < 0.1%",
-//     "dropped_line_rate == 0".
+//     "dropped_line_rate == 0", "rebuffer_ratio < 0.5%" (native engine
+//     only).
 //   - Distributions take an aggregation (p50 p90 p95 p99 p(N) min max mean
 //     count) and a duration: "p95(segment_latency) < 250ms",
 //     "p(99.9)(manifest_latency) < 1s", "max(startup_time) < 5s".

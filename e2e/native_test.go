@@ -67,6 +67,17 @@ func TestNativeTruth(t *testing.T) {
 					t.Errorf("viewer %d received no segment", v.ID)
 				}
 			}
+			// The buffer model measured playback; a healthy origin
+			// stalls no viewer (three segments of hold-back).
+			t.Logf("playback %s, stalls %d (%s)", res.Totals.PlaybackTime, res.Totals.Stalls, res.Totals.StallTime)
+			if !res.Totals.PlaybackMeasured() {
+				t.Errorf("no playback measured by the buffer model")
+			}
+			if tt.faults == nil {
+				if vs, _ := res.Evaluate("stalls == 0", "rebuffer_ratio == 0"); !vs.OK() {
+					t.Errorf("a healthy origin stalled viewers:\n%s", vs.Table())
+				}
+			}
 		})
 	}
 	t.Run("demuxed_vod", func(t *testing.T) {

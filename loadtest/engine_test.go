@@ -107,6 +107,25 @@ func TestNativeFleet(t *testing.T) {
 					t.Errorf("segment_ttfb thresholds: %v, %v; want them to pass with the Result's p95 %v", vs, err, res.SegmentTTFB.P95)
 				}
 			}
+			// The buffer model's playback: measured, gateable, in the
+			// summary and read back alike.
+			if pt, bt := res.Totals, back.Totals; !pt.PlaybackMeasured() || pt.PlaybackTime != bt.PlaybackTime ||
+				pt.Stalls != bt.Stalls || pt.StallTime != bt.StallTime || pt.RenditionSwitches != bt.RenditionSwitches {
+				t.Errorf("playback totals %+v, read back %+v; want measured and equal", res.Totals, back.Totals)
+			}
+			if !strings.Contains(res.Summary(), "\nplayback   ") {
+				t.Errorf("the summary has no playback line:\n%s", res.Summary())
+			}
+			var page bytes.Buffer
+			if err := res.WriteHTML(&page); err != nil || !strings.Contains(page.String(), "stalls (buffer model)") {
+				t.Errorf("WriteHTML: %v; want the buffer model's stalls in the summary table", err)
+			}
+			for _, r := range []*Result{res, back} {
+				vs, err := r.Evaluate("stalls < 1000", "rebuffer_ratio <= 100%", "playback_time > 1s", "rendition_switches == 0")
+				if err != nil || !vs.OK() {
+					t.Errorf("playback thresholds: %v, %v; want them to pass with data", vs, err)
+				}
+			}
 		})
 	}
 }
@@ -124,6 +143,19 @@ func TestFFmpegHasNoTTFB(t *testing.T) {
 	}
 	if res.SegmentTTFB.Count != 0 || res.Histograms.SegmentTTFB != nil || strings.Contains(res.Summary(), "segment_ttfb") {
 		t.Errorf("an ffmpeg run reports a time to first byte: %+v", res.SegmentTTFB)
+	}
+	// Nor stalls from a buffer model it does not have.
+	vs, _ = res.Evaluate("stalls == 0", "rebuffer_ratio < 1%")
+	for _, v := range vs {
+		if v.Status != verdict.NoData {
+			t.Errorf("%s on an ffmpeg run: want no data", v)
+		}
+	}
+	if !strings.Contains(vs[0].Note, "native engine") {
+		t.Errorf("stalls on an ffmpeg run: note %q; want it to name the native engine", vs[0].Note)
+	}
+	if res.Totals.PlaybackMeasured() || strings.Contains(res.Summary(), "\nplayback ") {
+		t.Errorf("an ffmpeg run reports playback of a buffer model: %+v", res.Totals)
 	}
 }
 

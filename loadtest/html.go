@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -134,7 +135,7 @@ func (r *Result) htmlSummary() []htmlKV {
 	if secs > 0 {
 		rate = float64(t.Requests.Total()) / secs
 	}
-	return []htmlKV{
+	kv := []htmlKV{
 		{"viewers", fmt.Sprintf("target %d, ran %d, active at the end %d, stalled %d (peak %d), never started %d",
 			r.Clients.Target, r.Clients.Total, r.Clients.Active, r.Clients.Stalled, r.QoE.PeakStalledViewers, r.Clients.NeverStarted)},
 		{"requests", fmt.Sprintf("%d (%.1f/s): manifest %d, segment %d, init %d, unknown %d",
@@ -148,6 +149,11 @@ func (r *Result) htmlSummary() []htmlKV {
 		{"segment latency coverage", fmt.Sprintf("%.1f%%", 100*r.Rates.SegmentLatencyCoverage)},
 		{"generator", fmt.Sprintf("saturated %d of %d s after the warm-up", r.Generator.SaturatedSeconds, r.Generator.Seconds)},
 	}
+	if ratio, ok := t.RebufferRatio(); ok { // the native engine's buffer model
+		kv = slices.Insert(kv, 8, htmlKV{"stalls (buffer model)", fmt.Sprintf("%d, %s of %s watched (rebuffer ratio %.2f%%); rendition switches %d",
+			t.Stalls, fmtLat(t.StallTime), fmtLat(t.PlaybackTime), 100*ratio, t.RenditionSwitches)})
+	}
+	return kv
 }
 
 func (r *Result) htmlLatency() []htmlLatency {

@@ -97,6 +97,8 @@ func countersOf(t *Totals) stats.Counters {
 	}
 	c.SegmentFailures, c.PlaylistFailures, c.ExpiredSkips = t.SegmentFailures, t.PlaylistFailures, t.ExpiredSkips
 	c.SegmentLatencies = t.SegmentLatencies
+	c.PlaybackTime, c.Stalls = uint64(max(t.PlaybackTime, 0)), t.Stalls
+	c.StallTime, c.RenditionSwitches = uint64(max(t.StallTime, 0)), t.RenditionSwitches
 	return c
 }
 

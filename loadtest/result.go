@@ -147,6 +147,11 @@ type ViewerResult struct {
 	MaxDrift     time.Duration `json:"max_drift_ns"`
 	Startup      time.Duration `json:"startup_ns"`
 	StalledFor   time.Duration `json:"stalled_for_ns"`
+	// Stalls, StallTime and RenditionSwitches are the native engine's
+	// buffer model's (absent on an ffmpeg run; see Totals).
+	Stalls            uint64        `json:"stalls,omitempty"`
+	StallTime         time.Duration `json:"stall_time_ns,omitempty"`
+	RenditionSwitches uint64        `json:"rendition_switches,omitempty"`
 }
 
 func viewerResultOf(r *stats.ViewerRow) ViewerResult {
@@ -157,6 +162,7 @@ func viewerResultOf(r *stats.ViewerRow) ViewerResult {
 		Timeouts: r.Timeouts, Reconnects: r.Reconnects, Restarts: r.Restarts,
 		DroppedLines: r.DroppedLines(), Speed: r.Speed, OutTime: r.OutTime,
 		MaxDrift: r.MaxDrift, Startup: r.Startup, StalledFor: r.StalledFor,
+		Stalls: r.Stalls, StallTime: time.Duration(r.StallTime), RenditionSwitches: r.RenditionSwitches,
 	}
 }
 

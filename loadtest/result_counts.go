@@ -97,6 +97,29 @@ type Totals struct {
 	DroppedProgressLines uint64 `json:"dropped_progress_lines"`
 	DroppedStderrLines   uint64 `json:"dropped_stderr_lines"`
 	SegmentLatencies     uint64 `json:"segment_latencies"`
+	// PlaybackTime, Stalls, StallTime and RenditionSwitches are what the
+	// native engine's buffer model measured (see the catalogue's
+	// playback_time, stalls, stall_time and rendition_switches): absent
+	// when PlaybackTime is 0, as on an ffmpeg run, which does not measure
+	// them.
+	PlaybackTime      time.Duration `json:"playback_time_ns,omitempty"`
+	Stalls            uint64        `json:"stalls,omitempty"`
+	StallTime         time.Duration `json:"stall_time_ns,omitempty"`
+	RenditionSwitches uint64        `json:"rendition_switches,omitempty"`
+}
+
+// PlaybackMeasured reports whether a buffer model (the native engine)
+// measured the playback in t: stalls, stall time and switches are then
+// observations, 0 included.
+func (t *Totals) PlaybackMeasured() bool { return t.PlaybackTime > 0 }
+
+// RebufferRatio returns stall time / playback time, and false when no
+// playback was measured.
+func (t *Totals) RebufferRatio() (float64, bool) {
+	if t.PlaybackTime <= 0 {
+		return 0, false
+	}
+	return float64(t.StallTime) / float64(t.PlaybackTime), true
 }
 
 // HTTPErrorsFor returns the number of HTTP errors with status code.
@@ -119,6 +142,8 @@ func totalsOf(c *stats.Counters, status []stats.StatusCount) Totals {
 		ProgressLines: c.ProgressLines, StderrLines: c.StderrLines, DroppedLines: c.DroppedLines(),
 		DroppedProgressLines: c.DroppedProgressLines, DroppedStderrLines: c.DroppedStderrLines,
 		SegmentLatencies: c.SegmentLatencies,
+		PlaybackTime:     time.Duration(c.PlaybackTime), Stalls: c.Stalls,
+		StallTime: time.Duration(c.StallTime), RenditionSwitches: c.RenditionSwitches,
 	}
 }
 

@@ -75,6 +75,10 @@ func (r *Result) Summary() string {
 
 	fmt.Fprintf(&b, "qoe        speed min %.2f mean %.2f  stalled %d (peak %d)  max drift %s\n",
 		r.QoE.SpeedMin, r.QoE.SpeedMean, r.QoE.StalledViewers, r.QoE.PeakStalledViewers, fmtDur(r.QoE.DriftMax))
+	if ratio, ok := r.Totals.RebufferRatio(); ok { // a buffer model's (the native engine)
+		fmt.Fprintf(&b, "playback   %s watched  stalls %d (%s, rebuffer ratio %.2f%%)  rendition switches %d\n",
+			fmtDur(r.Totals.PlaybackTime), r.Totals.Stalls, fmtDur(r.Totals.StallTime), 100*ratio, r.Totals.RenditionSwitches)
+	}
 	fmt.Fprintf(&b, "generator  %s\n", r.Generator.summaryLine())
 	fmt.Fprintf(&b, "viewers    total %d  active at stop %d  ended %d  exits %s",
 		r.Clients.Total, r.Clients.Active, r.Clients.Ended, formatExits(r.Exits))

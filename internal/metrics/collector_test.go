@@ -238,3 +238,41 @@ func BenchmarkCollect(b *testing.B) {
 		}
 	}
 }
+
+// TestCollectorPlayback: a buffer model's playback is exported in
+// seconds; a fleet without one (the ffmpeg engine) exports none of it
+// rather than zeros.
+func TestCollectorPlayback(t *testing.T) {
+	t.Parallel()
+	names := []string{"hlsswarm_playback_time_seconds_total", "hlsswarm_stalls_total", "hlsswarm_stall_time_seconds_total",
+		"hlsswarm_rendition_switches_total", "hlsswarm_rebuffer_ratio"}
+	agg := fleet(t)
+	if n := testutil.CollectAndCount(NewCollector(snapshotOf(agg), nil), names...); n != 0 {
+		t.Errorf("a fleet without a buffer model exports %d playback samples; want none", n)
+	}
+	v := agg.AddViewer(3)
+	v.AddPlayback(8 * time.Second)
+	v.AddStall()
+	v.AddStallTime(2 * time.Second)
+	v.AddPlayback(2 * time.Second)
+	const want = `
+# HELP hlsswarm_playback_time_seconds_total Wall time viewers played or stalled, by their buffer model (native engine only: ffmpeg's log does not tell it). In seconds.
+# TYPE hlsswarm_playback_time_seconds_total counter
+hlsswarm_playback_time_seconds_total 10
+# HELP hlsswarm_stalls_total Stalls: times a viewer's buffer ran dry during playback (native engine only).
+# TYPE hlsswarm_stalls_total counter
+hlsswarm_stalls_total 1
+# HELP hlsswarm_stall_time_seconds_total Time viewers spent stalled during playback (native engine only). In seconds.
+# TYPE hlsswarm_stall_time_seconds_total counter
+hlsswarm_stall_time_seconds_total 2
+# HELP hlsswarm_rendition_switches_total Rendition switches by adaptive bitrate (native engine only).
+# TYPE hlsswarm_rendition_switches_total counter
+hlsswarm_rendition_switches_total 0
+# HELP hlsswarm_rebuffer_ratio Stall time / playback time (native engine only).
+# TYPE hlsswarm_rebuffer_ratio gauge
+hlsswarm_rebuffer_ratio 0.2
+`
+	if err := testutil.CollectAndCompare(NewCollector(snapshotOf(agg), nil), strings.NewReader(want), names...); err != nil {
+		t.Error(err)
+	}
+}

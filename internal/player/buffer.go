@@ -105,6 +105,14 @@ type viewerState struct {
 	buf     buffer
 	tracks  []time.Duration // media fetched per rendition
 	rep     Report
+	pushed  pushed // what of rep the stats were given
+}
+
+// pushed is what of a Report a viewer's stats were given: stalls, stall
+// time (the stall in progress included) and played time.
+type pushed struct {
+	stalls        int
+	stall, played time.Duration
 }
 
 // requested counts one request of kind k that reached the network.
@@ -178,6 +186,7 @@ func (pv *viewerState) progress() {
 // when it reads as fast as it can.
 func (pv *viewerState) progressLocked(now time.Time) {
 	pv.buf.advance(now, &pv.rep)
+	pv.flushLocked(now)
 	if !pv.buf.began {
 		return
 	}
@@ -221,4 +230,37 @@ func (pv *viewerState) report() Report {
 		r.StallTime += now.Sub(pv.buf.stallAt)
 	}
 	return r
+}
+
+// flushLocked gives the stats what the buffer model measured since the
+// last flush: stalls begun, stall time (of the stall in progress too, so
+// that a window sees a long stall as it happens) and played time, both
+// as playback time. Call it after buf.advance.
+func (pv *viewerState) flushLocked(now time.Time) {
+	st := pv.stats
+	for ; pv.pushed.stalls < pv.rep.Stalls; pv.pushed.stalls++ {
+		st.AddStall()
+	}
+	stall := pv.rep.StallTime
+	if !pv.buf.stallAt.IsZero() {
+		stall += now.Sub(pv.buf.stallAt)
+	}
+	if d := stall - pv.pushed.stall; d > 0 {
+		st.AddStallTime(d)
+		st.AddPlayback(d)
+		pv.pushed.stall = stall
+	}
+	if d := pv.rep.Played - pv.pushed.played; d > 0 {
+		st.AddPlayback(d)
+		pv.pushed.played = pv.rep.Played
+	}
+}
+
+// flush gives the stats what the buffer model measured up to now.
+func (pv *viewerState) flush() {
+	pv.mu.Lock()
+	now := time.Now()
+	pv.buf.advance(now, &pv.rep)
+	pv.flushLocked(now)
+	pv.mu.Unlock()
 }

@@ -98,6 +98,7 @@ func (c *Client) Play(ctx context.Context, v Viewer) Report {
 			v.OnReplay()
 		}
 	}
+	pv.flush()
 	v.Stats.Ended(time.Now())
 	return pv.report()
 }

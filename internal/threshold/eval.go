@@ -274,7 +274,13 @@ func sub0(a, b uint64) uint64 {
 // It is "" for other metrics and when there were no requests.
 func (t *Threshold) unmeasuredNote(tl *timeline, base, last int) string {
 	if stats.PlaybackMetric(t.query.name) {
-		n := sub0(activity(tlAt(tl, last)), activity(tlAt(tl, base)))
+		requests := func(i int) uint64 {
+			if s := tlAt(tl, i); s.counters != nil {
+				return s.counters.TotalRequests()
+			}
+			return 0
+		}
+		n := sub0(requests(last), requests(base))
 		if n == 0 {
 			return ""
 		}

@@ -33,6 +33,10 @@ func TestPromQL(t *testing.T) {
 			`min_over_time(min(hlsswarm_speed{run_id="r1",stat="min"})[60s:1s])`},
 		{"max(drift) < 5s",
 			`max_over_time((max(hlsswarm_drift_seconds{run_id="r1"}) * 1e9)[60s:1s])`},
+		{"stall_time < 2s",
+			`(((sum(hlsswarm_stall_time_seconds_total{run_id="r1"}) * 1e9)) - ((sum(hlsswarm_stall_time_seconds_total{run_id="r1"} @ 1700000010) * 1e9)) or ((sum(hlsswarm_stall_time_seconds_total{run_id="r1"}) * 1e9)))`},
+		{"rebuffer_ratio < 1%",
+			`((sum(hlsswarm_stall_time_seconds_total{run_id="r1"})) - (sum(hlsswarm_stall_time_seconds_total{run_id="r1"} @ 1700000010)) or (sum(hlsswarm_stall_time_seconds_total{run_id="r1"}))) / ((sum(hlsswarm_playback_time_seconds_total{run_id="r1"})) - (sum(hlsswarm_playback_time_seconds_total{run_id="r1"} @ 1700000010)) or (sum(hlsswarm_playback_time_seconds_total{run_id="r1"})))`},
 		{"mean(generator_saturated) < 25% over 20s",
 			`max_over_time(avg_over_time(avg(hlsswarm_generator_saturated{run_id="r1"})[20s:1s])[41s:1s])`},
 	}
