@@ -20,6 +20,27 @@ type segmentTrail struct {
 	at        []time.Time
 }
 
+// changes counts the switches of rendition between consecutive segments.
+func (tr *segmentTrail) changes() int {
+	n := 0
+	for i := 1; i < len(tr.rendition); i++ {
+		if tr.rendition[i] != tr.rendition[i-1] {
+			n++
+		}
+	}
+	return n
+}
+
+// checkSwitches fails the test unless viewer v's rendition_switches
+// account for the changes of rendition in its segment trail: one each,
+// and at most one more (a switch whose first segment the stop cut off).
+func checkSwitches(t *testing.T, v loadtest.ViewerResult, tr *segmentTrail) {
+	t.Helper()
+	if n := uint64(tr.changes()); v.RenditionSwitches < n || v.RenditionSwitches > n+1 {
+		t.Errorf("viewer %d: %d rendition switches; the origin saw its segments change rendition %d times (%v)", v.ID, v.RenditionSwitches, n, tr.rendition)
+	}
+}
+
 // segmentTrails reads the origin's log into each client's segmentTrail.
 func segmentTrails(origin *fixtures.Origin) map[string]*segmentTrail {
 	out := map[string]*segmentTrail{}
@@ -68,6 +89,13 @@ func TestNativeABR(t *testing.T) {
 			last := tr.rendition[len(tr.rendition)-3:]
 			if tr.rendition[0] != "v0" || last[0] != "v1" || last[1] != "v1" || last[2] != "v1" {
 				t.Errorf("viewer %d: segments by rendition %v; want v0 first, v1 at the end", v.ID, tr.rendition)
+			}
+			checkSwitches(t, v, tr)
+			if v.RenditionSwitches != 1 {
+				t.Errorf("viewer %d: %d rendition switches; want 1 (up)", v.ID, v.RenditionSwitches)
+			}
+			if v.Stalls != 0 {
+				t.Errorf("viewer %d: %d stalls; want none on the loopback", v.ID, v.Stalls)
 			}
 			if want := "abr: /v0/index.m3u8 → /v1/index.m3u8"; v.Rendition != want {
 				t.Errorf("viewer %d: Rendition %q; want %q", v.ID, v.Rendition, want)
@@ -142,8 +170,9 @@ func TestNativeABR(t *testing.T) {
 					after++
 				}
 			}
-			t.Logf("viewer %d: switched down %s after the cap, after %d v1 segments under it; %d v0 segments then; segments by rendition %v",
-				v.ID, tr.at[down].Sub(at).Round(10*time.Millisecond), after, len(tr.rendition)-down, tr.rendition)
+			checkSwitches(t, v, tr)
+			t.Logf("viewer %d: switched down %s after the cap, after %d v1 segments under it; %d v0 segments then; %d switches, %d stalls (%s); segments by rendition %v",
+				v.ID, tr.at[down].Sub(at).Round(10*time.Millisecond), after, len(tr.rendition)-down, v.RenditionSwitches, v.Stalls, v.StallTime.Round(time.Millisecond), tr.rendition)
 			if v.Rendition != "abr: /v0/index.m3u8" {
 				t.Errorf("viewer %d: Rendition %q; want it to end on v0, where it started", v.ID, v.Rendition)
 			}

@@ -51,10 +51,17 @@ func TestNativeABRFleet(t *testing.T) {
 		t.Fatal(err)
 	}
 	truth := origin.Snapshot()
+	vs, err := res.Evaluate("rendition_switches == 2")
+	if err != nil || !vs.OK() {
+		t.Errorf("rendition_switches == 2: %v, %v; want it to hold (one switch up per viewer)", vs, err)
+	}
 	if len(res.Viewers) != 2 {
 		t.Fatalf("%d viewer rows; want 2", len(res.Viewers))
 	}
 	for _, v := range res.Viewers {
+		if v.RenditionSwitches != 1 {
+			t.Errorf("viewer %d: %d rendition switches; want 1", v.ID, v.RenditionSwitches)
+		}
 		if want := "abr: /v0/index.m3u8 → /v1/index.m3u8"; v.Rendition != want {
 			t.Errorf("viewer %d: Rendition %q; want %q", v.ID, v.Rendition, want)
 		}
