@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"path"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -18,6 +19,21 @@ const abrClients = 3
 type segmentTrail struct {
 	rendition []string
 	at        []time.Time
+	name      []string // the segment's file name: its media sequence number
+}
+
+// refetched counts the segments fetched from more than one rendition: a
+// download given up by the abandon rule, fetched again from a lower one.
+func (tr *segmentTrail) refetched() int {
+	seen := map[string]bool{}
+	n := 0
+	for _, name := range tr.name {
+		if seen[name] {
+			n++
+		}
+		seen[name] = true
+	}
+	return n
 }
 
 // changes counts the switches of rendition between consecutive segments.
@@ -55,6 +71,7 @@ func segmentTrails(origin *fixtures.Origin) map[string]*segmentTrail {
 		}
 		tr.rendition = append(tr.rendition, r.Rendition)
 		tr.at = append(tr.at, r.Start)
+		tr.name = append(tr.name, path.Base(r.Path))
 	}
 	return out
 }
@@ -171,8 +188,8 @@ func TestNativeABR(t *testing.T) {
 				}
 			}
 			checkSwitches(t, v, tr)
-			t.Logf("viewer %d: switched down %s after the cap, after %d v1 segments under it; %d v0 segments then; %d switches, %d stalls (%s); segments by rendition %v",
-				v.ID, tr.at[down].Sub(at).Round(10*time.Millisecond), after, len(tr.rendition)-down, v.RenditionSwitches, v.Stalls, v.StallTime.Round(time.Millisecond), tr.rendition)
+			t.Logf("viewer %d: switched down %s after the cap, after %d v1 segments under it (%d given up and fetched again from v0); %d v0 segments then; %d switches, %d stalls (%s); segments by rendition %v",
+				v.ID, tr.at[down].Sub(at).Round(10*time.Millisecond), after, tr.refetched(), len(tr.rendition)-down, v.RenditionSwitches, v.Stalls, v.StallTime.Round(time.Millisecond), tr.rendition)
 			if v.Rendition != "abr: /v0/index.m3u8" {
 				t.Errorf("viewer %d: Rendition %q; want it to end on v0, where it started", v.ID, v.Rendition)
 			}

@@ -46,6 +46,9 @@ const (
 	// anything.
 	abrMinSampleBytes = 16_000
 	abrMinSampleTime  = 50 * time.Millisecond
+	// abrAbandonAfter is how long a segment download runs before the
+	// abandon rule looks at it: a shorter one says little of the rate.
+	abrAbandonAfter = 200 * time.Millisecond
 )
 
 // ewma is an exponentially weighted moving average whose samples are
@@ -94,6 +97,19 @@ func (e *estimator) sample(n int64, d time.Duration) {
 	e.slow.add(s, bps)
 }
 
+// restart starts the estimate afresh from one download of n bytes that
+// took d, whatever its size.
+func (e *estimator) restart(n int64, d time.Duration) {
+	if n <= 0 {
+		return
+	}
+	*e = newEstimator()
+	s := max(d, abrMinSampleTime).Seconds()
+	bps := float64(8*n) / s
+	e.fast.add(s, bps)
+	e.slow.add(s, bps)
+}
+
 // estimate returns the throughput estimate in bits per second:
 // abrDefaultEstimate before the first sample.
 func (e *estimator) estimate() float64 {
@@ -117,12 +133,24 @@ func (e *estimator) estimate() float64 {
 //     segment (BANDWIDTH × its duration, at abrDownFactor × E) before
 //     the media buffered ahead of the playback clock runs out; else the
 //     highest lower variant that does, or the lowest. A stalled viewer
-//     (nothing buffered) thus drops to the lowest at once.
+//     (nothing buffered) thus drops to the lowest at once;
+//   - abandon: during a segment's download (from abrAbandonAfter on, once
+//     playback began), when the rest of it would arrive, at the rate
+//     measured so far, after the buffer runs out, the download is given
+//     up for the highest lower variant whose whole segment would arrive
+//     in time at that rate, or else for the lowest if that one would
+//     arrive before the rest of this one; the estimate starts afresh from
+//     the rate of the download given up (so that the old estimate, which
+//     chose the variant that was too slow, does not switch straight back
+//     up), and the segment is fetched from the lower variant, as hls.js's
+//     abandon rule does.
 type abr struct {
 	variants []Variant // by BANDWIDTH, lowest first
 	cur      int
 	est      estimator
 	audio    string // the starting variant's audio rendition
+	// abandonTo is the variant a download was given up for.
+	abandonTo int
 }
 
 // newABR returns the adaptive state of a viewer of vs (at least one),
@@ -176,8 +204,38 @@ func (a *abr) next(seg, ahead time.Duration, began bool) int {
 	return pick
 }
 
+// abandon applies the abandon rule to a download of a segment of duration
+// seg that read read bytes of size (-1 when unknown) in elapsed, with
+// ahead buffered: it returns the variant to give it up for, and whether
+// to.
+func (a *abr) abandon(seg time.Duration, read, size int64, elapsed, ahead time.Duration) (int, bool) {
+	if a.cur == 0 || elapsed < abrAbandonAfter || read <= 0 {
+		return 0, false
+	}
+	if size <= 0 {
+		size = max(read, a.variants[a.cur].Bandwidth/8*int64(seg)/int64(time.Second))
+	}
+	rate := float64(8*read) / elapsed.Seconds()
+	rest := time.Duration(float64(8*(size-read)) / rate * float64(time.Second))
+	if rest <= ahead {
+		return 0, false
+	}
+	for i := a.cur - 1; i >= 0; i-- {
+		if fetchTime(a.variants[i].Bandwidth, seg, rate) <= ahead {
+			return i, true
+		}
+	}
+	if fetchTime(a.variants[0].Bandwidth, seg, rate) < rest {
+		return 0, true
+	}
+	return 0, false
+}
+
 // fetchTime is how long seg of a variant of BANDWIDTH bw takes at bps.
 func fetchTime(bw int64, seg time.Duration, bps float64) time.Duration {
+	if bps <= 0 {
+		return math.MaxInt64
+	}
 	return time.Duration(float64(bw) * seg.Seconds() / bps * float64(time.Second))
 }
 
@@ -211,6 +269,38 @@ func (t *track) adapt(s *hls.Segment) bool {
 
 // sampleThroughput samples a segment download of n bytes that took d.
 func (pv *viewerState) sampleThroughput(n int64, d time.Duration) { pv.abr.est.sample(n, d) }
+
+// watch returns the abandon rule's watch over the download of s.
+func (t *track) watch(s *hls.Segment) watch {
+	a := t.pv.abr
+	if a.cur == 0 {
+		return nil
+	}
+	seg := time.Duration(s.Duration * float64(time.Second))
+	return func(read, size int64, elapsed time.Duration) bool {
+		if elapsed < abrAbandonAfter {
+			return false
+		}
+		ahead, began := t.pv.bufferState()
+		if !began {
+			return false
+		}
+		to, ok := a.abandon(seg, read, size, elapsed, ahead)
+		a.abandonTo = to
+		return ok
+	}
+}
+
+// abandoned records a download given up by the abandon rule: the
+// estimate starts afresh from it, and the track switches to the variant
+// chosen.
+func (t *track) abandoned(r response) {
+	a := t.pv.abr
+	a.est.restart(r.bytes, r.total)
+	a.cur = a.abandonTo
+	t.url = a.current().URL
+	t.pv.switched()
+}
 
 // bufferState returns the media buffered ahead of the playback clock and
 // whether playback began.

@@ -133,6 +133,64 @@ func TestABRNext(t *testing.T) {
 	}
 }
 
+func TestABRAbandon(t *testing.T) {
+	t.Parallel()
+	three := []Variant{{URL: "lo", Bandwidth: 200_000}, {URL: "mid", Bandwidth: 800_000}, {URL: "hi", Bandwidth: 3_000_000}}
+	ms := time.Millisecond
+	for _, tt := range []struct {
+		name       string
+		variants   []Variant
+		on         string
+		read, size int64
+		elapsed    time.Duration
+		ahead      time.Duration
+		want       string // "" for going on
+	}{
+		// 10 kB in 300 ms: 266.7 kbit/s; the rest of 46 kB takes 1.08 s.
+		{"on the lowest: nothing to give up for", ladder, "v0", 10_000, 46_000, 300 * ms, 100 * ms, ""},
+		{"too early to tell", ladder, "v1", 10_000, 46_000, 150 * ms, 100 * ms, ""},
+		{"the rest arrives in time", ladder, "v1", 10_000, 46_000, 300 * ms, 2 * time.Second, ""},
+		{"a lower one arrives in time", ladder, "v1", 10_000, 46_000, 300 * ms, 800 * ms, "v0"},
+		{"none in time, the lowest sooner than the rest", ladder, "v1", 10_000, 46_000, 300 * ms, 500 * ms, "v0"},
+		{"none in time, the rest sooner than the lowest", ladder, "v1", 40_000, 46_000, 1200 * ms, 100 * ms, ""},
+		{"unknown size: BANDWIDTH × duration", ladder, "v1", 10_000, -1, 300 * ms, 800 * ms, "v0"},
+		// 50 kB in 400 ms: 1 Mbit/s; mid's segment takes 0.8 s.
+		{"the highest lower one in time", three, "hi", 50_000, 375_000, 400 * ms, time.Second, "mid"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			a := newABR(tt.variants)
+			for i, v := range a.variants {
+				if v.URL == tt.on {
+					a.cur = i
+				}
+			}
+			to, ok := a.abandon(time.Second, tt.read, tt.size, tt.elapsed, tt.ahead)
+			got := ""
+			if ok {
+				got = a.variants[to].URL
+			}
+			if got != tt.want {
+				t.Errorf("abandon for %q; want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestEstimatorRestart(t *testing.T) {
+	t.Parallel()
+	e := newEstimator()
+	feed(&e, 8e6, 30*time.Second)
+	e.restart(10_000, 300*time.Millisecond) // under abrMinSampleBytes, taken all the same
+	if got, want := e.estimate(), 8*10_000/0.3; !near(got, want) {
+		t.Errorf("estimate after restart = %.0f; want %.0f", got, want)
+	}
+	e.restart(0, time.Second)
+	if got, want := e.estimate(), 8*10_000/0.3; !near(got, want) {
+		t.Errorf("estimate after a restart from nothing = %.0f; want it unchanged (%.0f)", got, want)
+	}
+}
+
 // fixtureLadder returns origin's variants as an adaptive viewer is given
 // them.
 func fixtureLadder(origin *fixtures.Origin) []Variant {
@@ -145,8 +203,9 @@ func fixtureLadder(origin *fixtures.Origin) []Variant {
 
 // segmentsByRendition returns, in the order the origin received them, the
 // rendition of each segment request of client, and fails the test when a
-// media sequence number was fetched twice (a switch re-fetched what was
-// buffered).
+// rendition's segment was fetched twice (a switch re-fetched what was
+// buffered; a segment given up by the abandon rule is fetched again from
+// another rendition).
 func segmentsByRendition(t *testing.T, origin *fixtures.Origin, client string) []string {
 	t.Helper()
 	var order []string
@@ -156,7 +215,7 @@ func segmentsByRendition(t *testing.T, origin *fixtures.Origin, client string) [
 			continue
 		}
 		order = append(order, r.Rendition)
-		name := r.Path[strings.LastIndexByte(r.Path, '/')+1:]
+		name := r.Rendition + "/" + r.Path[strings.LastIndexByte(r.Path, '/')+1:]
 		if seen[name] {
 			t.Errorf("%s fetched twice (%s)", name, r.Path)
 		}

@@ -25,8 +25,9 @@
 //     only when the playlist names another one;
 //   - an adaptive viewer (Viewer.Variants) plays one variant at a time
 //     and switches by the throughput of its segment downloads, as hls.js
-//     does (abr.go has the estimate and the rule); a switch loads the new
-//     variant's playlist and goes on at the next media sequence number;
+//     does (abr.go has the estimate and the rules, hls.js's abandon rule
+//     among them); a switch loads the new variant's playlist and goes on
+//     at the next media sequence number;
 //   - redirects are followed and URIs resolve against the final URL.
 //
 // Every request that reached the network (its request line and headers

@@ -29,7 +29,19 @@ type response struct {
 	bytes int64  // body bytes received
 	ttfb  time.Duration
 	total time.Duration // request start to body end
+	// abandoned: the player gave the body up (a watch said so); err is
+	// then errStopped, as it is not the origin's doing.
+	abandoned bool
 }
+
+// A watch is called while a response body is read, after each read that
+// returned bytes, with the body bytes read so far, the body's length (-1
+// when unknown) and the time since the request started; true gives the
+// body up.
+type watch func(read, size int64, elapsed time.Duration) bool
+
+// errAbandoned ends the read of a body that a watch gave up.
+var errAbandoned = errors.New("body abandoned by the player")
 
 func (r *response) ok() bool { return r.err == errNone }
 
@@ -53,6 +65,13 @@ func isRefused(err error) bool { return errors.Is(err, syscall.ECONNREFUSED) }
 // bytes the origin had not read yet go with it), while the viewer has
 // counted it. No request starts once ctx has ended.
 func (c *Client) fetch(ctx context.Context, pv *viewerState, k stats.Kind, u string, rng *hls.ByteRange, keep bool) response {
+	return c.fetchWatched(ctx, pv, k, u, rng, keep, nil)
+}
+
+// fetchWatched is fetch with w (when not nil) watching the read of a body
+// that is not kept: a body it gives up ends the request, its bytes
+// counted, without a failure or a latency.
+func (c *Client) fetchWatched(ctx context.Context, pv *viewerState, k stats.Kind, u string, rng *hls.ByteRange, keep bool, w watch) response {
 	var res response
 	if ctx.Err() != nil {
 		res.err = errStopped
@@ -134,11 +153,19 @@ func (c *Client) fetch(ctx context.Context, pv *viewerState, k stats.Kind, u str
 		res.body = buf.Bytes()
 	} else {
 		// io.Discard reads through a pooled buffer of its own.
-		res.bytes, rerr = io.Copy(io.Discard, &inactivity{r: io.LimitReader(resp.Body, maxBody), t: timer, d: c.timeout})
+		in := &inactivity{r: io.LimitReader(resp.Body, maxBody), t: timer, d: c.timeout}
+		if w != nil && res.err == errNone {
+			in.watch, in.size, in.start = w, resp.ContentLength, start
+		}
+		res.bytes, rerr = io.Copy(io.Discard, in)
 	}
 	timer.Stop()
 	res.total = time.Since(start)
 	pv.stats.AddBytes(res.bytes)
+	if rerr == errAbandoned {
+		res.err, res.abandoned = errStopped, true
+		return res
+	}
 	// A timer that fired cancelled the body's read, so a body read to its
 	// end did not time out, whatever the timer did after.
 	if rerr != nil {
@@ -157,17 +184,27 @@ func (c *Client) fetch(ctx context.Context, pv *viewerState, k stats.Kind, u str
 	return res
 }
 
-// inactivity re-arms a timer after every read that returns bytes.
+// inactivity re-arms a timer after every read that returns bytes, and
+// asks its watch, if any, whether to go on.
 type inactivity struct {
 	r io.Reader
 	t *time.Timer
 	d time.Duration
+
+	watch watch
+	size  int64 // the body's length, -1 when unknown
+	start time.Time
+	read  int64
 }
 
 func (a *inactivity) Read(p []byte) (int, error) {
 	n, err := a.r.Read(p)
 	if n > 0 {
 		a.t.Reset(a.d)
+		a.read += int64(n)
+		if a.watch != nil && err == nil && a.watch(a.read, a.size, time.Since(a.start)) {
+			return n, errAbandoned
+		}
 	}
 	return n, err
 }

@@ -266,9 +266,13 @@ func (t *track) run(ctx context.Context) bool {
 				switched = true
 				break
 			}
-			t.segment(ctx, &pl.Segments[i])
+			abandoned := t.segment(ctx, &pl.Segments[i])
 			if ctx.Err() != nil {
 				return false
+			}
+			if abandoned {
+				switched = true // fetch it again from the lower variant
+				break
 			}
 			t.next++
 		}
@@ -310,8 +314,10 @@ func (t *track) waitForRoom(ctx context.Context) bool {
 
 // segment fetches one segment, and its init section first when it is not
 // the one this rendition fetched last. A segment whose init section
-// failed is not fetched: it could not be played.
-func (t *track) segment(ctx context.Context, s *hls.Segment) {
+// failed is not fetched: it could not be played. It reports whether an
+// adaptive track gave the segment up for a lower variant (see
+// track.watch).
+func (t *track) segment(ctx context.Context, s *hls.Segment) bool {
 	if m := s.Map; m != nil {
 		key := m.URI
 		if m.Range != nil {
@@ -322,22 +328,31 @@ func (t *track) segment(ctx context.Context, s *hls.Segment) {
 				if r.err != errStopped && ctx.Err() == nil {
 					t.pv.stats.AddSegmentFailure()
 				}
-				return
+				return false
 			}
 			t.initKey = key
 		}
 	}
-	r := t.c.fetch(ctx, t.pv, stats.KindSegment, s.URI, s.Range, false)
+	var w watch
+	if t.adaptive {
+		w = t.watch(s)
+	}
+	r := t.c.fetchWatched(ctx, t.pv, stats.KindSegment, s.URI, s.Range, false, w)
+	if r.abandoned {
+		t.abandoned(r)
+		return true
+	}
 	if !r.ok() {
 		if r.err != errStopped && ctx.Err() == nil {
 			t.pv.stats.AddSegmentFailure()
 		}
-		return
+		return false
 	}
 	if t.adaptive {
 		t.pv.sampleThroughput(r.bytes, r.total)
 	}
 	t.pv.received(t.index, time.Duration(s.Duration*float64(time.Second)))
+	return false
 }
 
 // rangeKey formats a byte range for an init section's identity.
