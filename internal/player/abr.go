@@ -1,6 +1,7 @@
 package player
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"time"
@@ -157,20 +158,10 @@ type abr struct {
 // on its starting variant.
 func newABR(vs []Variant) *abr {
 	a := &abr{variants: slices.Clone(vs), est: newEstimator()}
-	slices.SortStableFunc(a.variants, func(x, y Variant) int { return cmpInt64(x.Bandwidth, y.Bandwidth) })
+	slices.SortStableFunc(a.variants, func(x, y Variant) int { return cmp.Compare(x.Bandwidth, y.Bandwidth) })
 	a.cur = a.highestWithin(abrUpFactor * abrDefaultEstimate)
 	a.audio = a.current().Audio
 	return a
-}
-
-func cmpInt64(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // current returns the variant played.
