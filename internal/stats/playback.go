@@ -75,16 +75,48 @@ func (r *edgeRing) add(wall, out, step int64) {
 	r.n++
 }
 
-// anchor returns the newest kept step at least a window before end, and
-// false when no step is that old yet.
-func (r *edgeRing) anchor(end int64) (edge, bool) {
+// speed returns out time advanced over wall time from the newest kept
+// step at least a window before end to lastOut at end, forgiving the one
+// step after it that came later than the others (by what it came later
+// than the next latest), and false when no step is that old yet.
+func (r *edgeRing) speed(end, lastOut int64) (float64, bool) {
 	win := r.window()
+	var late, next int64 // the largest lateness of a step after the anchor, and the next largest
 	for i := r.n - 1; i >= 0; i-- {
-		if e := r.e[(r.first+i)%maxEdges]; end-e.wall >= win {
-			return e, true
+		e := r.e[(r.first+i)%maxEdges]
+		if end-e.wall >= win {
+			return forgiveLate(max(lastOut-e.out, 0), end-e.wall, late-next), true
+		}
+		if i > 0 {
+			if l := lateness(r.e[(r.first+i-1)%maxEdges], e); l > late {
+				late, next = l, late
+			} else {
+				next = max(next, l)
+			}
 		}
 	}
-	return edge{}, false
+	return 0, false
+}
+
+// lateness is how much later than its media's worth of wall time after
+// step p step e arrived, at most the media it brought: a segment one
+// playlist reload late is late by up to one segment, and a longer wait
+// before a step counts as that step's media late and the rest lost.
+func lateness(p, e edge) int64 {
+	got := e.out - p.out
+	return min(max((e.wall-p.wall)-got, 0), got)
+}
+
+// forgiveLate returns got ns of out time over span ns of wall time, with
+// late ns (one step's lateness beyond the others') taken off span as far
+// as the viewer fell short: one late step reads 1, never above; lateness
+// beyond one step, or the same in every step, reads as slow as it is.
+func forgiveLate(got, span, late int64) float64 {
+	span -= min(late, max(span-got, 0))
+	if span <= 0 {
+		return 0
+	}
+	return float64(got) / float64(span)
 }
 
 // playbackTime is the wall time that counts against a viewer at wall

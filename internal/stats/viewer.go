@@ -283,8 +283,8 @@ func (v *Viewer) ObserveProgress(wall time.Time, outTime time.Duration, speed fl
 		}
 	}
 	end := playbackTime(w, v.lastWall, v.lastStep)
-	if a, ok := v.edges.anchor(end); ok {
-		v.speed.Store(math.Float64bits(max(float64(v.lastOut-a.out), 0) / float64(end-a.wall)))
+	if sp, ok := v.edges.speed(end, v.lastOut); ok {
+		v.speed.Store(math.Float64bits(sp))
 		if st&flagSpeed == 0 {
 			st = v.state.Or(flagSpeed) | flagSpeed
 		}
