@@ -22,6 +22,17 @@ import "time"
 //     t + 1 s, and only the wall time after that counts against it. A
 //     viewer whose steps stop, or come slower than they play, still reads
 //     slower at once.
+//   - One step that came later than the others is forgiven what it came
+//     later than the next latest, at most the media it brought, as far as
+//     the viewer fell short: ffmpeg reloads a live playlist a target
+//     duration after its last load, and a reload that comes just before a
+//     segment is published finds nothing and is retried half a target
+//     duration later, so that segment comes 0.5 s late (with 1 s
+//     segments) once in a while: over a 5 s window that read 0.9. A player
+//     holding segments back plays through it, so it reads 1 (never above).
+//     Lateness in every step (a slow origin), in more than one step of a
+//     window beyond the others, or beyond one step's media still reads,
+//     and the open gap after the last step (a stall) is never forgiven.
 //   - The first speedWarmUp after a (re)start anchors nothing: a live
 //     viewer starts behind the edge and fetches several segments at once
 //     (a speed well above 1 that says nothing of its playback).
