@@ -23,7 +23,7 @@ import (
 // since speed is read at the steps of out time and forgives one step that
 // came a playlist reload late (see stats.Viewer.ObserveProgress), not at
 // whatever instant a window ends between two segments. A fleet of a
-// bandwidth-capped origin (10 kB/s on segments, about 0.7x; 18 s) must
+// bandwidth-capped origin (10 kB/s on segments, 0.77x-0.81x; 18 s) must
 // still fail min(speed) >= 0.95.
 //
 // Two fleets at a time (12 ffmpeg viewers copying 1 s segments, a few
