@@ -3,6 +3,7 @@ package e2e
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -15,29 +16,33 @@ import (
 	"github.com/hlsswarm/hlsswarm/loadtest"
 )
 
-// TestSpeedNoFalseAlarm runs healthy live fleets (6 viewers, 13 s) against
-// the in-process fixture origin, serially: each must pass
-// min(speed) >= 0.88 and the regression gate against the first (the
-// defaults, with min(speed) allowed 10 % + 0.02; see below),
-// since speed is read at the steps of out time (see
-// stats.Viewer.ObserveProgress), not at whatever instant a window ends
-// between two segments. A fleet of a bandwidth-capped origin (10 kB/s on
-// segments, about 0.7x; 18 s) must still fail min(speed) >= 0.95. The 20-run
-// proof on recorded timing is internal/stats TestHealthyReplayNoFalseAlarm.
+// TestSpeedNoFalseAlarm runs 20 healthy live fleets (6 viewers, 13 s)
+// against the in-process fixture origin, two at a time (on a busy machine
+// 6, one at a time, held to what it allows: see below): each must pass
+// min(speed) >= 0.95 and the default regression gate against the first,
+// since speed is read at the steps of out time and forgives one step that
+// came a playlist reload late (see stats.Viewer.ObserveProgress), not at
+// whatever instant a window ends between two segments. A fleet of a
+// bandwidth-capped origin (10 kB/s on segments, 0.77x-0.81x; 18 s) must
+// still fail min(speed) >= 0.95.
+//
+// Two fleets at a time (12 ffmpeg viewers copying 1 s segments, a few
+// percent of a core) keep it under 3 minutes; the fleets share nothing but
+// the machine, whose health each run reads. The log counts the reloads
+// that found no new segment (see reloadMisses), the late step speed must
+// forgive: the runs' start phases are swept so that some meet it.
 //
 // Not parallel: it sets HLSSWARM_UPDATE_BASELINE, and it measures speed on
 // a machine as quiet as the package allows.
 //
 // It measures playback timing, which the race detector distorts (it slows
-// the in-process origin and the harness several times over: 0.903x and
-// 0.914x were seen under -race on a quiet machine), so under -race it
-// skips: `make test` runs it again without the race detector
+// the in-process origin and the harness several times over), so under
+// -race it skips: `make test` runs it again without the race detector
 // (`make test-timing`).
 func TestSpeedNoFalseAlarm(t *testing.T) {
 	if raceEnabled {
 		t.Skip("measures playback timing, which the race detector distorts: make test runs it without -race (make test-timing)")
 	}
-	const runs = 3
 	baseline := filepath.Join(t.TempDir(), "baseline.json")
 	cfg := func(o *fixtures.Origin) loadtest.Config {
 		return loadtest.Config{URL: o.URL(), Clients: 6, Ramp: time.Second, Duration: 12 * time.Second,
@@ -48,39 +53,75 @@ func TestSpeedNoFalseAlarm(t *testing.T) {
 	// readings of one run can miss it (one run beside stress-ng --cpu 1
 	// read 0.902x with under a quarter of its seconds saturated).
 	busyBefore := machineBusy(t)
-	for run := range runs {
-		origin := fixtures.NewOrigin(t, fixtures.Live{})
-		res := loadtest.Run(t, cfg(origin))
-		// Beside a busy core ffmpeg itself falls behind (0.913x seen with
-		// stress-ng --cpu 1): where the run's own generator health says
-		// the machine was saturated, the healthy-origin bounds are what
-		// that allows, and the gate's verdict is logged, not judged.
-		busy := busyBefore || res.Generator.SaturatedShare > 0.25 // the share at which loadtest warns
-		// On a quiet machine a healthy live ffmpeg viewer of 1 s segments
-		// can read about 0.9 for one window, as if one segment came a
-		// playlist reload late (the README's speed note has the figures;
-		// the cause is open): the bound and the gate hold what holds.
-		speedBound, judge := "min(speed) >= 0.88", t.Errorf
-		if busy {
-			speedBound, judge = "min(speed) >= 0.85", t.Logf
-			t.Logf("run %d of %d: a busy machine (busy before the fleets: %v; generator saturated %d of %d s): speed held to 0.85, the regression gate logged", run+1, runs,
-				busyBefore, res.Generator.SaturatedSeconds, res.Generator.Seconds)
+	runs, together := 20, 2
+	if busyBefore {
+		// What a busy machine allows is judged loosely (below); fewer
+		// runs, one at a time, keep the test short and add no load.
+		runs, together = 6, 1
+	}
+	var speeds []string
+	measured, misses := 0, 0
+	for first := 0; first < runs; first += together {
+		var fleets []*loadtest.Fleet
+		var origins []*fixtures.Origin
+		for range min(together, runs-first) {
+			origins = append(origins, fixtures.NewOrigin(t, fixtures.Live{}))
 		}
-		if !assert.Thresholds(t, res, speedBound) {
-			t.Errorf("run %d of %d: false alarm on a healthy origin", run+1, runs)
+		// Run i starts i/runs of a segment later against its origin's
+		// clock, so that the runs sweep the viewers' reload phase across
+		// the instant a segment is published (where one comes a reload
+		// late; see below) instead of all meeting it alike.
+		t0 := time.Now()
+		for i, o := range origins {
+			time.Sleep(time.Until(t0.Add(time.Duration(first+i) * time.Second / time.Duration(runs) % time.Second)))
+			fleets = append(fleets, loadtest.Start(t, cfg(o)))
 		}
-		if run == 0 {
-			t.Setenv(assert.UpdateBaselineEnv, "1")
-		} else {
-			t.Setenv(assert.UpdateBaselineEnv, "")
+		for i, f := range fleets {
+			run := first + i
+			res := f.Wait()
+			origins[i].Close()
+			misses += reloadMisses(origins[i].Requests())
+			m, err := res.Measure("min(speed)")
+			if err != nil {
+				t.Fatal(err)
+			}
+			speeds = append(speeds, m.String())
+			// Beside a busy core ffmpeg itself falls behind (0.913x seen
+			// with stress-ng --cpu 1): where the run's own generator
+			// health says the machine was saturated, the healthy-origin
+			// bounds are what that allows, and the gate's verdict is
+			// logged, not judged.
+			busy := busyBefore || res.Generator.SaturatedShare > 0.25 // the share at which loadtest warns
+			speedBound, judge := "min(speed) >= 0.95", t.Errorf
+			if busy {
+				speedBound, judge = "min(speed) >= 0.85", t.Logf
+				t.Logf("run %d of %d: a busy machine (busy before the fleets: %v; generator saturated %d of %d s): speed held to 0.85, the regression gate logged", run+1, runs,
+					busyBefore, res.Generator.SaturatedSeconds, res.Generator.Seconds)
+			}
+			switch {
+			case busy && !m.OK:
+				// ffmpeg took seconds to start (4 s seen beside other
+				// work): no viewer played long enough for a speed.
+				t.Logf("run %d of %d: no speed on a busy machine", run+1, runs)
+			case !assert.Thresholds(t, res, speedBound):
+				t.Errorf("run %d of %d: false alarm on a healthy origin", run+1, runs)
+			default:
+				measured++
+			}
+			if run == 0 {
+				t.Setenv(assert.UpdateBaselineEnv, "1")
+			} else {
+				t.Setenv(assert.UpdateBaselineEnv, "")
+			}
+			gate := &testkit.Recorder{TB: t, RealFatal: true}
+			if !assert.NoRegression(gate, res, baseline, nil) {
+				judge("run %d of %d: the default regression gate failed a healthy run: %s", run+1, runs, strings.Join(gate.Errors(), "\n"))
+			}
 		}
-		gate := &testkit.Recorder{TB: t, RealFatal: true}
-		tol := assert.DefaultTolerances()
-		tol["min(speed)"] = assert.Tolerance{Relative: 0.10, Absolute: 0.02, HigherIsBetter: true} // the dip above
-		if !assert.NoRegression(gate, res, baseline, tol) {
-			judge("run %d of %d: the default regression gate failed a healthy run: %s", run+1, runs, strings.Join(gate.Errors(), "\n"))
-		}
-		origin.Close()
+	}
+	t.Logf("min(speed) of the %d healthy runs: %s; media playlist reloads that found no new segment: %d", runs, strings.Join(speeds, " "), misses)
+	if measured == 0 {
+		t.Errorf("no healthy run measured a speed: nothing was checked")
 	}
 	origin := fixtures.NewOrigin(t, fixtures.Live{})
 	if err := origin.SetFaults(fixtures.Fault{Type: fixtures.FaultBandwidth, BytesPerSecond: 10_000,
@@ -98,6 +139,43 @@ func TestSpeedNoFalseAlarm(t *testing.T) {
 		t.Errorf("bandwidth-capped origin: want min(speed) < 0.95 (a real slowdown stays visible): %v\n%s", err, vs.Table())
 	}
 	t.Logf("bandwidth-capped: %s", vs.Table())
+}
+
+// reloadMisses counts the media playlist reloads in an origin's request
+// log that found no new segment: a viewer's playlist request followed by
+// another with no segment request between them, after its first segment.
+// ffmpeg reloads a target duration after its last load and, when that
+// finds nothing new (it came just before the segment was published),
+// again half a target duration later: that segment comes about 0.5 s
+// late. The fixture publishes a segment a second except once a pass (8
+// segments, 8.043 s of media), where the wait is 1.043 s, longer than
+// ffmpeg's reload interval (1.010 s on average on a quiet machine): every
+// miss traced was that segment.
+func reloadMisses(reqs []fixtures.Request) int {
+	slices.SortFunc(reqs, func(a, b fixtures.Request) int { return a.Start.Compare(b.Start) })
+	type state struct{ playing, reloaded bool }
+	by := map[string]*state{}
+	n := 0
+	for _, r := range reqs {
+		if r.Client == "" {
+			continue
+		}
+		c := by[r.Client]
+		if c == nil {
+			c = &state{}
+			by[r.Client] = c
+		}
+		switch r.Kind {
+		case fixtures.KindSegment:
+			c.playing, c.reloaded = true, false
+		case fixtures.KindMedia:
+			if c.playing && c.reloaded {
+				n++
+			}
+			c.reloaded = true
+		}
+	}
+	return n
 }
 
 // machineBusy reports whether the machine's CPUs were more than a quarter

@@ -22,6 +22,17 @@ import "time"
 //     t + 1 s, and only the wall time after that counts against it. A
 //     viewer whose steps stop, or come slower than they play, still reads
 //     slower at once.
+//   - One step that came later than the others is forgiven what it came
+//     later than the next latest, at most the media it brought, as far as
+//     the viewer fell short: ffmpeg reloads a live playlist a target
+//     duration after its last load, and a reload that comes just before a
+//     segment is published finds nothing and is retried half a target
+//     duration later, so that segment comes 0.5 s late (with 1 s
+//     segments) once in a while: over a 5 s window that read 0.9. A player
+//     holding segments back plays through it, so it reads 1 (never above).
+//     Lateness in every step (a slow origin), in more than one step of a
+//     window beyond the others, or beyond one step's media still reads,
+//     and the open gap after the last step (a stall) is never forgiven.
 //   - The first speedWarmUp after a (re)start anchors nothing: a live
 //     viewer starts behind the edge and fetches several segments at once
 //     (a speed well above 1 that says nothing of its playback).
@@ -75,16 +86,48 @@ func (r *edgeRing) add(wall, out, step int64) {
 	r.n++
 }
 
-// anchor returns the newest kept step at least a window before end, and
-// false when no step is that old yet.
-func (r *edgeRing) anchor(end int64) (edge, bool) {
+// speed returns out time advanced over wall time from the newest kept
+// step at least a window before end to lastOut at end, forgiving the one
+// step after it that came later than the others (by what it came later
+// than the next latest), and false when no step is that old yet.
+func (r *edgeRing) speed(end, lastOut int64) (float64, bool) {
 	win := r.window()
+	var late, next int64 // the largest lateness of a step after the anchor, and the next largest
 	for i := r.n - 1; i >= 0; i-- {
-		if e := r.e[(r.first+i)%maxEdges]; end-e.wall >= win {
-			return e, true
+		e := r.e[(r.first+i)%maxEdges]
+		if end-e.wall >= win {
+			return forgiveLate(max(lastOut-e.out, 0), end-e.wall, late-next), true
+		}
+		if i > 0 {
+			if l := lateness(r.e[(r.first+i-1)%maxEdges], e); l > late {
+				late, next = l, late
+			} else {
+				next = max(next, l)
+			}
 		}
 	}
-	return edge{}, false
+	return 0, false
+}
+
+// lateness is how much later than its media's worth of wall time after
+// step p step e arrived, at most the media it brought: a segment one
+// playlist reload late is late by up to one segment, and a longer wait
+// before a step counts as that step's media late and the rest lost.
+func lateness(p, e edge) int64 {
+	got := e.out - p.out
+	return min(max((e.wall-p.wall)-got, 0), got)
+}
+
+// forgiveLate returns got ns of out time over span ns of wall time, with
+// late ns (one step's lateness beyond the others') taken off span as far
+// as the viewer fell short: one late step reads 1, never above; lateness
+// beyond one step, or the same in every step, reads as slow as it is.
+func forgiveLate(got, span, late int64) float64 {
+	span -= min(late, max(span-got, 0))
+	if span <= 0 {
+		return 0
+	}
+	return float64(got) / float64(span)
 }
 
 // playbackTime is the wall time that counts against a viewer at wall

@@ -170,3 +170,19 @@ func TestHealthyReplayNoFalseAlarm(t *testing.T) {
 		}
 	}
 }
+
+// TestLateStepReplay replays the -progress reports of a healthy live
+// fleet (6 viewers of 1 s segments, in-process fixture origin, e2e
+// TestSpeedNoFalseAlarm on 2026-12-02) in which one viewer's reload came
+// just before the origin published a segment, found nothing new, and was
+// retried half a target duration later: that segment came about 0.5 s
+// late. The fleet read min(speed) 0.903x then; a player plays through it,
+// so it must read at least 0.95 now.
+func TestLateStepReplay(t *testing.T) {
+	ms := func(n int) time.Duration { return time.Duration(n) * time.Millisecond }
+	starts := []time.Duration{0, ms(939), ms(1673), ms(1766), ms(1826), ms(2017)}
+	res := replay(readCapture(t, "latestep_0"), starts, 0, 16*time.Second)
+	if !assert.Thresholds(t, res, "min(speed) >= 0.95") {
+		t.Errorf("one segment half a reload late: a false alarm on a healthy origin")
+	}
+}

@@ -246,7 +246,7 @@ func (v *Viewer) Ended(at time.Time) {
 // read at the steps of out time (see playback.go): speed is out time
 // advanced over wall time since a step at least 5 s (and two of the
 // largest steps) before the last one, the wall time after the last step's
-// media ran out counting too; drift is the playback time lost since the
+// media ran out counting too and one late step forgiven; drift is the playback time lost since the
 // viewer's best position (credited wall time since the first report after
 // Started minus out time advanced since then, less the smallest such lag
 // seen; 0 while the viewer keeps up), with its maximum.
@@ -287,8 +287,8 @@ func (v *Viewer) ObserveProgress(wall time.Time, outTime time.Duration, speed fl
 		}
 	}
 	end := playbackTime(w, v.lastWall, v.lastStep)
-	if a, ok := v.edges.anchor(end); ok {
-		v.speed.Store(math.Float64bits(max(float64(v.lastOut-a.out), 0) / float64(end-a.wall)))
+	if sp, ok := v.edges.speed(end, v.lastOut); ok {
+		v.speed.Store(math.Float64bits(sp))
 		if st&flagSpeed == 0 {
 			st = v.state.Or(flagSpeed) | flagSpeed
 		}
