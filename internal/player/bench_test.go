@@ -5,7 +5,9 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,8 +21,14 @@ import (
 	"github.com/hlsswarm/hlsswarm/internal/stats"
 )
 
-// densityEnv sets the fleet sizes of BenchmarkLiveDensity.
-const densityEnv = "HLSSWARM_NATIVE_SCALE"
+// densityEnv sets the fleet sizes of BenchmarkLiveDensity; profileEnv,
+// when set, names a directory where each run writes its heap and
+// goroutine profiles at full strength (density-<where>-<n>.heap and
+// .goroutine), to see where a viewer's memory goes.
+const (
+	densityEnv = "HLSSWARM_NATIVE_SCALE"
+	profileEnv = "HLSSWARM_DENSITY_PROFILE"
+)
 
 // BenchmarkLiveDensity runs fleets of live native viewers (sizes from
 // HLSSWARM_NATIVE_SCALE, e.g. "1000,5000"; when unset, 100 with the origin
@@ -62,11 +70,12 @@ func BenchmarkLiveDensity(b *testing.B) {
 }
 
 // densityOrigin starts the benchmark's live origin, in this process or
-// in a child (then with its pid), and returns its media playlists.
-func densityOrigin(b *testing.B, n int, child bool) (urls []string, pid int) {
+// in a child (then with its pid), and returns its media playlists and,
+// in process, the connections it holds open (-1 for a child).
+func densityOrigin(b *testing.B, n int, child bool) (urls []string, pid int, conns func() int) {
 	if !child {
 		origin := fixtures.NewOrigin(b, fixtures.Live{}, fixtures.WithMaxInFlight(n+16), fixtures.WithLogLimit(1))
-		return origin.MediaURLs(), 0
+		return origin.MediaURLs(), 0, origin.OpenConnections
 	}
 	p := originproc.Start(b)
 	resp, err := http.Get(p.URL)
@@ -82,7 +91,7 @@ func densityOrigin(b *testing.B, n int, child bool) (urls []string, pid int) {
 	for _, v := range pl.Variants {
 		urls = append(urls, v.URI)
 	}
-	return urls, p.Pid
+	return urls, p.Pid, func() int { return -1 }
 }
 
 func liveDensity(b *testing.B, n int, child bool) {
@@ -91,7 +100,7 @@ func liveDensity(b *testing.B, n int, child bool) {
 		settle    = 4 * time.Second
 		window    = 15 * time.Second
 	)
-	urls, pid := densityOrigin(b, n, child)
+	urls, pid, originConns := densityOrigin(b, n, child)
 	agg := stats.NewAggregator(stats.Options{})
 	c := NewClient(ClientOptions{Viewers: n})
 	defer c.Close()
@@ -116,6 +125,8 @@ func liveDensity(b *testing.B, n int, child bool) {
 	time.Sleep(settle)
 	runtime.GC()
 	runtime.ReadMemStats(&m1)
+	goroutines, conns := runtime.NumGoroutine(), originConns()
+	writeProfiles(b, n, child)
 	var s0, s1 stats.Snapshot
 	agg.Snapshot(&s0, false)
 	psi0 := cpuPressureTotal()
@@ -155,6 +166,8 @@ func liveDensity(b *testing.B, n int, child bool) {
 	b.ReportMetric(float64(kept)/float64(n), "kept-up")
 	b.ReportMetric(perViewer, "B/viewer")
 	b.ReportMetric(float64(errs), "errors")
+	b.ReportMetric(float64(goroutines)/float64(n), "goroutines/viewer")
+	b.Logf("%d goroutines in this process at full strength (%.2f a viewer), the in-process origin holding %d connections (-1: a child's)", goroutines, float64(goroutines)/float64(n), conns)
 	b.Logf("%d live viewers (started at %.0f/s over %s; machine CPU pressure %.0f%% over the window): %.2f cores in this process (%.0f µcores a viewer; the origin's too when in process), child origin %.2f cores, %d of %d kept up (no stall; %d stalls, %s in all; startup max %s), %d segments in %s (%.2f a viewer a second), %d errors, %.1f KB a viewer (heap and stacks)",
 		n, float64(n)/ramp.Seconds(), ramp.Round(time.Millisecond), 100*psi, cores, cores*1e6/float64(n), originCores, kept, n, stalls, stallTime.Round(time.Millisecond), worstStartup.Round(time.Millisecond),
 		segs, wall.Round(time.Millisecond), float64(segs)/float64(n)/wall.Seconds(), errs, perViewer/1024)
@@ -173,4 +186,29 @@ func cpuPressureTotal() uint64 {
 		return 0
 	}
 	return total
+}
+
+// writeProfiles writes the heap and goroutine profiles of a density run
+// into the directory named by profileEnv, when it is set.
+func writeProfiles(b *testing.B, n int, child bool) {
+	dir := os.Getenv(profileEnv)
+	if dir == "" {
+		return
+	}
+	where := "in"
+	if child {
+		where = "child"
+	}
+	for _, p := range []string{"heap", "goroutine"} {
+		f, err := os.Create(filepath.Join(dir, "density-"+where+"-"+strconv.Itoa(n)+"."+p))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := pprof.Lookup(p).WriteTo(f, 0); err != nil {
+			b.Fatal(err)
+		}
+		if err := f.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"sort"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/hlsswarm/hlsswarm/internal/hls"
@@ -68,31 +69,43 @@ type ClientOptions struct {
 	// shard-<Shard> client-<n>", as the ffmpeg engine sends them.
 	RunID string
 	Shard int
+	// HTTP2 lets each viewer speak HTTP/2 to an https host that offers it
+	// in the TLS handshake (ALPN h2), as browsers do: over a connection
+	// of its own to that host, shared by the viewer's renditions and never
+	// by another viewer. Other hosts, plain http and hosts offering only
+	// HTTP/1.1 get HTTP/1.1 from the shared pool. Ignored with
+	// DisableKeepAlives.
+	HTTP2 bool
 }
 
 // Client is the HTTP side of a fleet of native viewers: one keep-alive
 // http.Client whose connections any viewer may reuse. Its methods are
 // safe for concurrent use.
 type Client struct {
-	hc        *http.Client
-	tr        *http.Transport
+	hc        *http.Client    // over the shared pool
+	tr        *http.Transport // the shared HTTP/1.1 pool
+	h2        *h2Side         // nil unless ClientOptions.HTTP2
 	origin    string
 	headers   [][2]string // sorted by name
 	userAgent string      // with the run and shard of a sharded run
 	run       string      // "" unless sharded
 	shard     string
 	timeout   time.Duration
+	// Responses received, by protocol.
+	h1Responses, h2Responses atomic.Int64
 }
 
 // NewClient returns a Client for opts. Close it when the fleet is done.
 //
-// It speaks HTTP/1.1 with keep-alive, over http and https alike, and never
-// HTTP/2: the fleet shares one Transport, and HTTP/2 would multiplex every
-// viewer's requests onto one connection per origin, which no audience
-// does. With HTTP/1.1 each request in flight has a connection of its own,
-// reused afterwards by whichever viewer asks next. Like the ffmpeg
-// engine it uses no proxy from the environment and does not verify TLS
-// certificates (ffmpeg's -tls_verify 0).
+// It speaks HTTP/1.1 with keep-alive over one Transport shared by the
+// fleet, over http and https alike: each request in flight has a
+// connection of its own, reused afterwards by whichever viewer asks next.
+// The shared Transport never speaks HTTP/2, which would multiplex every
+// viewer's requests onto one connection per origin, as no audience does;
+// with ClientOptions.HTTP2 each viewer speaks HTTP/2 over a connection of
+// its own to an https host that offers it. Like the ffmpeg engine it uses
+// no proxy from the environment and does not verify TLS certificates
+// (ffmpeg's -tls_verify 0).
 func NewClient(opts ClientOptions) *Client {
 	timeout := opts.Timeout
 	if timeout <= 0 {
@@ -125,12 +138,63 @@ func NewClient(opts ClientOptions) *Client {
 		c.headers = append(c.headers, [2]string{n, v})
 	}
 	sort.Slice(c.headers, func(i, j int) bool { return c.headers[i][0] < c.headers[j][0] })
-	c.hc = &http.Client{Transport: tr, CheckRedirect: c.checkRedirect}
+	c.hc = &http.Client{Transport: pooled{c}, CheckRedirect: c.checkRedirect}
+	if opts.HTTP2 && !opts.DisableKeepAlives {
+		c.h2 = newH2Side(timeout, tr)
+	}
 	return c
 }
 
-// Close closes the client's idle connections.
+// Close closes the client's idle connections. A viewer closes its own
+// HTTP/2 connections when its Play returns.
 func (c *Client) Close() { c.tr.CloseIdleConnections() }
+
+// Responses returns the responses the viewers received (redirects
+// included) by protocol: ProtoHTTP1 and ProtoHTTP2, the ones seen.
+func (c *Client) Responses() map[string]int64 {
+	out := map[string]int64{}
+	if n := c.h1Responses.Load(); n > 0 {
+		out[ProtoHTTP1] = n
+	}
+	if n := c.h2Responses.Load(); n > 0 {
+		out[ProtoHTTP2] = n
+	}
+	return out
+}
+
+func (c *Client) countProto(major int) {
+	if major == 2 {
+		c.h2Responses.Add(1)
+	} else {
+		c.h1Responses.Add(1)
+	}
+}
+
+// pooled is the shared pool's RoundTripper, counting responses.
+type pooled struct{ c *Client }
+
+func (p pooled) RoundTrip(req *http.Request) (*http.Response, error) { return p.c.roundTripH1(req) }
+
+func (c *Client) roundTripH1(req *http.Request) (*http.Response, error) {
+	resp, err := c.tr.RoundTrip(req)
+	if err == nil {
+		c.countProto(resp.ProtoMajor)
+	}
+	return resp, err
+}
+
+// connect gives pv the http.Client its requests go through and returns
+// what closes its connections: the shared one, or with HTTP/2 on one of
+// its own over viewerConns.
+func (c *Client) connect(pv *viewerState) (done func()) {
+	if c.h2 == nil {
+		pv.hc = c.hc
+		return func() {}
+	}
+	vc := &viewerConns{c: c}
+	pv.hc = &http.Client{Transport: vc, CheckRedirect: c.checkRedirect}
+	return vc.close
+}
 
 // setHeaders sets a viewer's headers on a request to u: its id and user
 // agent always, the configured headers only when u is in Origin.

@@ -110,7 +110,7 @@ func (c *Client) fetch(ctx context.Context, pv *viewerState, k stats.Kind, u str
 	})
 	timer.Stop()
 	defer timer.Stop()
-	resp, err := c.hc.Do(req)
+	resp, err := pv.hc.Do(req)
 	if err != nil {
 		res.err = classify(ctx, err, false)
 		pv.failed(k, res.err)
