@@ -38,6 +38,7 @@ func TestConfigValidate(t *testing.T) {
 		{"negative threshold delay", Config{URL: u, ThresholdDelay: -1}, "Config.ThresholdDelay"},
 		{"unknown variant", Config{URL: u, Variant: "best"}, `Config.Variant = "best"; want one of "round-robin", "all", "first", "highest", "lowest"`},
 		{"unknown keep-alive", Config{URL: u, KeepAlive: "yes"}, `Config.KeepAlive = "yes"; want one of "auto", "on", "off"`},
+		{"unknown http2", Config{URL: u, HTTP2: "on"}, `Config.HTTP2 = "on"; want one of "auto", "off"`},
 		{"unknown restart policy", Config{URL: u, RestartPolicy: "sometimes"}, `Config.RestartPolicy = "sometimes"; want one of "never", "on-failure", "always"`},
 		{"header name with colon", Config{URL: u, Headers: map[string]string{"X-A:b": "1"}}, "Config.Headers has name"},
 		{"header value with CRLF", Config{URL: u, Headers: map[string]string{"X-A": "1\r\nX-B: 2"}}, `Config.Headers["X-A"] contains CR or LF`},

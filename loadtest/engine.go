@@ -19,7 +19,8 @@ import (
 // real HLS demuxer, the reference viewer, at about 0.2-0.5 % of a core and
 // 13 MB per live viewer. EngineNative plays in Go (package
 // internal/player): a goroutine per viewer sharing one keep-alive HTTP/1.1
-// client, a player's reload cadence and live start, and a buffer model
+// client (HTTP/2 over a connection per viewer where an https origin
+// offers it: see [HTTP2]), a player's reload cadence and live start, and a buffer model
 // (startup, playback clock, stalls); it needs no ffmpeg and holds
 // thousands of viewers per core. See the README for where the two differ.
 type Engine string
@@ -82,7 +83,7 @@ func newPlayerClient(cfg Config) *player.Client {
 	return player.NewClient(player.ClientOptions{
 		Origin: cfg.URL, Headers: cfg.Headers, UserAgent: cfg.UserAgent,
 		Timeout: cfg.Timeout, Viewers: cfg.Shard.clients(cfg.Clients), DisableKeepAlives: cfg.KeepAlive == KeepAliveOff,
-		RunID: cfg.RunID, Shard: cfg.Shard.Index,
+		RunID: cfg.RunID, Shard: cfg.Shard.Index, HTTP2: http2On(cfg),
 	})
 }
 

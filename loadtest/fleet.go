@@ -446,6 +446,7 @@ func (f *Fleet) buildResult(end time.Time) *Result {
 		startErrors: append([]string(nil), f.startErrors...),
 		replays:     f.replays,
 		unstarted:   maps.Clone(f.unstarted),
+		protocols:   protocolsOf(f.cfg, f.native),
 	}
 	if plays := f.plays; len(plays) > 0 {
 		in.rendition = func(id int) string { return playFor(plays, id).label }
