@@ -150,7 +150,7 @@ func newFleet(t testing.TB, cfg Config) (*Fleet, error) {
 	if err := checkStartAt(t, cfg, time.Now()); err != nil {
 		return nil, err
 	}
-	poller, native := openEngine(cfg)
+	poller, native := openEngine(cfg, plays)
 	ctx, cancel := context.WithCancel(t.Context())
 	f := &Fleet{
 		poller: poller, native: native,

@@ -61,3 +61,25 @@ func TestHTTP2On(t *testing.T) {
 		}
 	}
 }
+
+func TestRenditionsOf(t *testing.T) {
+	t.Parallel()
+	one := play{url: "http://o/v0/index.m3u8", label: "/v0/index.m3u8"}
+	audio := play{url: "http://o/v1/index.m3u8", audio: "http://o/a0/index.m3u8", label: "/v1/index.m3u8 + /a0/index.m3u8"}
+	every := play{url: "http://o/master.m3u8", label: everyRendition}
+	for _, tt := range []struct {
+		name  string
+		cfg   Config
+		plays []play
+		want  int
+	}{
+		{"one rendition", Config{}, []play{one, one}, 1},
+		{"demuxed audio", Config{}, []play{one, audio}, 2},
+		{"every rendition", Config{}, []play{every}, 0},
+		{"allow no playback", Config{AllowNoPlayback: true}, []play{one}, 0},
+	} {
+		if got := renditionsOf(tt.cfg, tt.plays); got != tt.want {
+			t.Errorf("%s: renditionsOf = %d; want %d", tt.name, got, tt.want)
+		}
+	}
+}

@@ -42,6 +42,12 @@ const (
 	maxRedirects = 10
 )
 
+// Buffer sizes of the shared pool's connections (see NewClient).
+const (
+	writeBuffer = 1 << 10
+	readBuffer  = 2 << 10
+)
+
 // ClientOptions configure a [Client]. The zero value of each field selects
 // its default.
 type ClientOptions struct {
@@ -61,6 +67,15 @@ type ClientOptions struct {
 	// Viewers is the number of viewers that will share the client; it
 	// sizes the pool of idle connections kept per host. Default 1.
 	Viewers int
+	// Renditions is the most renditions a viewer plays at once (1, or 2
+	// with a demuxed audio rendition). With it the shared pool holds at
+	// most Viewers × Renditions connections per host, the requests such
+	// a fleet can have in flight at once (each rendition makes one
+	// request at a time), as many as the audience would hold; without it
+	// (0, for viewers that play every rendition of a master playlist) a
+	// pool whose requests pile up can hold more connections than there
+	// are viewers. Default 0.
+	Renditions int
 	// DisableKeepAlives gives every request a connection of its own.
 	DisableKeepAlives bool
 	// RunID, when set, is the run id of a sharded run, sent with Shard
@@ -116,12 +131,19 @@ func NewClient(opts ClientOptions) *Client {
 		ua = DefaultUserAgent
 	}
 	tr := &http.Transport{
-		Proxy:                  nil,
-		DialContext:            (&net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}).DialContext,
-		TLSClientConfig:        &tls.Config{InsecureSkipVerify: true}, // as ffmpeg's viewers: see above
-		TLSHandshakeTimeout:    timeout,
-		ResponseHeaderTimeout:  timeout,
-		MaxIdleConnsPerHost:    max(opts.Viewers, 2),
+		Proxy:                 nil,
+		DialContext:           (&net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}).DialContext,
+		TLSClientConfig:       &tls.Config{InsecureSkipVerify: true}, // as ffmpeg's viewers: see above
+		TLSHandshakeTimeout:   timeout,
+		ResponseHeaderTimeout: timeout,
+		MaxIdleConnsPerHost:   max(opts.Viewers, 2),
+		MaxConnsPerHost:       max(opts.Viewers, 1) * max(opts.Renditions, 0),
+		// A request's line and headers are a few hundred bytes, and a
+		// response's headers too; bodies bypass a buffer smaller than the
+		// reads (io.Copy's). net/http's 4 KB each would be most of an
+		// idle connection's heap.
+		WriteBufferSize:        writeBuffer,
+		ReadBufferSize:         readBuffer,
 		IdleConnTimeout:        90 * time.Second,
 		DisableCompression:     true, // bytes are the body's bytes on the wire
 		MaxResponseHeaderBytes: 64 << 10,
