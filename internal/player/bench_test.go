@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -147,7 +148,7 @@ func liveDensity(b *testing.B, d density) {
 	n, child := d.n, d.child
 	// Finer heap samples than the default (512 KB) for the split of the
 	// memory between harness and origin; set before the fleet allocates.
-	runtime.MemProfileRate = 16 << 10
+	runtime.MemProfileRate = 64 << 10
 	const (
 		startRate = 1000
 		settle    = 4 * time.Second
@@ -164,7 +165,10 @@ func liveDensity(b *testing.B, d density) {
 	defer cancel()
 
 	var m0, m1 runtime.MemStats
-	runtime.GC()
+	// What an earlier run left (its connections closing) is gone, and its
+	// spans freed, before the baseline.
+	time.Sleep(time.Second)
+	debug.FreeOSMemory()
 	runtime.GC()
 	runtime.ReadMemStats(&m0)
 	split0 := splitMemory()
@@ -181,12 +185,6 @@ func liveDensity(b *testing.B, d density) {
 	}
 	ramp := time.Since(begin)
 	time.Sleep(settle)
-	runtime.GC()
-	runtime.GC()
-	runtime.ReadMemStats(&m1)
-	split1 := splitMemory()
-	goroutines, conns := runtime.NumGoroutine(), originConns()
-	writeProfiles(b, d)
 	var s0, s1 stats.Snapshot
 	agg.Snapshot(&s0, false)
 	psi0 := cpuPressureTotal()
@@ -199,6 +197,15 @@ func liveDensity(b *testing.B, d density) {
 	wall := time.Since(t0)
 	psi := float64(cpuPressureTotal()-psi0) / float64(wall.Microseconds())
 	agg.Snapshot(&s1, false)
+	// The memory at full strength, measured after the window: the
+	// collections and profiles stop the world, which the window must not
+	// see.
+	runtime.GC()
+	runtime.GC()
+	runtime.ReadMemStats(&m1)
+	split1 := splitMemory()
+	goroutines, conns := runtime.NumGoroutine(), originConns()
+	writeProfiles(b, d)
 	cancel()
 	wg.Wait()
 
