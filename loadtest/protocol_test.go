@@ -1,6 +1,8 @@
 package loadtest
 
 import (
+	"bytes"
+	"strings"
 	"testing"
 )
 
@@ -81,5 +83,35 @@ func TestRenditionsOf(t *testing.T) {
 		if got := renditionsOf(tt.cfg, tt.plays); got != tt.want {
 			t.Errorf("%s: renditionsOf = %d; want %d", tt.name, got, tt.want)
 		}
+	}
+}
+
+// TestProtocolsReported: Result.Protocols is a line of the Summary, a row
+// of the HTML report's configuration, and survives the JSON report.
+func TestProtocolsReported(t *testing.T) {
+	t.Parallel()
+	r := recordedResult(t)
+	r.Protocols = &Protocols{Engine: EngineNative, HTTP2: HTTP2Auto, Responses: map[string]int64{"HTTP/2.0": 42}}
+	line := "native viewers spoke HTTP/2 (h2 offered by the origin), one connection each: 42 responses"
+	if !strings.Contains(r.Summary(), "protocol   "+line+"\n") {
+		t.Errorf("Summary has no protocol line %q:\n%s", line, r.Summary())
+	}
+	var row bool
+	for _, kv := range r.htmlConfig() {
+		row = row || kv.Key == "protocol" && kv.Value == line
+	}
+	if !row {
+		t.Errorf("htmlConfig() = %v; want a protocol row %q", r.htmlConfig(), line)
+	}
+	var buf bytes.Buffer
+	if err := r.WriteJSON(&buf); err != nil {
+		t.Fatal(err)
+	}
+	back, err := ReadReport(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back.Protocols == nil || back.Protocols.Engine != EngineNative || back.Protocols.HTTP2 != HTTP2Auto || back.Protocols.Responses["HTTP/2.0"] != 42 {
+		t.Errorf("Protocols after the JSON report = %+v; want %+v", back.Protocols, r.Protocols)
 	}
 }
