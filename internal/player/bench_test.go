@@ -24,10 +24,10 @@ import (
 )
 
 // densityEnv sets the fleet sizes of BenchmarkLiveDensity and protoEnv
-// its protocols ("h1", the default, "h2", or "h1,h2"); profileEnv, when
-// set, names a directory where each run writes its heap and goroutine
-// profiles at full strength (density-<name>-<n>.heap and .goroutine), to
-// see where a viewer's memory goes.
+// its protocols ("h1", the default, "h1tls", "h2", e.g. "h1,h2");
+// profileEnv, when set, names a directory where each run writes its heap
+// and goroutine profiles at full strength (density-<name>-<n>.heap and
+// .goroutine), to see where a viewer's memory goes.
 const (
 	densityEnv = "HLSSWARM_NATIVE_SCALE"
 	protoEnv   = "HLSSWARM_NATIVE_PROTO"
@@ -40,9 +40,11 @@ const (
 // BenchmarkLiveDensity runs fleets of live native viewers (sizes from
 // HLSSWARM_NATIVE_SCALE, e.g. "1000,5000"; when unset, 100 with the origin
 // in process only) against a fixture origin in this process ("in") and in
-// a child process ("child"), over HTTP/1.1 from the shared pool and, with
-// HLSSWARM_NATIVE_PROTO=h2 (or h1,h2), over HTTP/2 to an https origin, a
-// connection per viewer ("in-h2", "child-h2"). Viewers start at 1,000 a
+// a child process ("child"), over HTTP/1.1 from the shared pool and, as
+// HLSSWARM_NATIVE_PROTO lists (h1, the default, h1tls, h2, e.g. "h1,h2"),
+// over HTTP/1.1 from the pool to an https origin ("in-h1tls",
+// "child-h1tls") or over HTTP/2, a connection per viewer ("in-h2",
+// "child-h2"). Viewers start at 1,000 a
 // second; a 15 s window at full strength measures the CPU of this process
 // (viewers and stats, and the origin when it is in process) and of the
 // child origin, in cores and per viewer, the viewers that kept up (no
@@ -67,19 +69,18 @@ func BenchmarkLiveDensity(b *testing.B) {
 			sizes = append(sizes, n)
 		}
 	}
-	protos := []bool{false}
-	switch v := os.Getenv(protoEnv); v {
-	case "", "h1":
-	case "h2":
-		protos = []bool{true}
-	case "h1,h2":
-		protos = []bool{false, true}
-	default:
-		b.Fatalf("%s=%q: want h1, h2 or h1,h2", protoEnv, v)
+	protos := []string{"h1"}
+	if v := os.Getenv(protoEnv); v != "" {
+		protos = strings.Split(v, ",")
+		for _, p := range protos {
+			if p != "h1" && p != "h1tls" && p != "h2" {
+				b.Fatalf("%s=%q: want h1, h1tls or h2, or several of them separated by commas", protoEnv, v)
+			}
+		}
 	}
-	for _, h2 := range protos {
+	for _, proto := range protos {
 		for _, child := range places {
-			d := density{child: child, h2: h2}
+			d := density{child: child, proto: proto}
 			for _, n := range sizes {
 				d.n = n
 				b.Run(d.name()+"/"+strconv.Itoa(n), func(b *testing.B) {
@@ -93,19 +94,24 @@ func BenchmarkLiveDensity(b *testing.B) {
 }
 
 // density is one run of BenchmarkLiveDensity: n viewers, the origin in
-// a child process or in this one, over HTTP/2 or HTTP/1.1.
+// a child process or in this one, over proto: "h1" (HTTP/1.1 over plain
+// http), "h1tls" (HTTP/1.1 over TLS, from the shared pool, to an origin
+// that offers h2 too) or "h2" (HTTP/2, a connection per viewer).
 type density struct {
-	n         int
-	child, h2 bool
+	n     int
+	child bool
+	proto string
 }
+
+func (d density) tls() bool { return d.proto != "h1" }
 
 func (d density) name() string {
 	s := "in"
 	if d.child {
 		s = "child"
 	}
-	if d.h2 {
-		s += "-h2"
+	if d.proto != "h1" {
+		s += "-" + d.proto
 	}
 	return s
 }
@@ -116,13 +122,13 @@ func (d density) name() string {
 func densityOrigin(b *testing.B, d density) (urls []string, pid int, conns func() int) {
 	if !d.child {
 		opts := []fixtures.Option{fixtures.Live{}, fixtures.WithMaxInFlight(d.n + 16), fixtures.WithLogLimit(1)}
-		if d.h2 {
+		if d.tls() {
 			opts = append(opts, fixtures.WithHTTP2())
 		}
 		origin := fixtures.NewOrigin(b, opts...)
 		return origin.MediaURLs(), 0, origin.OpenConnections
 	}
-	if d.h2 {
+	if d.tls() {
 		b.Setenv(originproc.EnvHTTP2, "1")
 	}
 	p := originproc.Start(b)
@@ -156,7 +162,7 @@ func liveDensity(b *testing.B, d density) {
 	)
 	urls, pid, originConns := densityOrigin(b, d)
 	agg := stats.NewAggregator(stats.Options{})
-	c := NewClient(ClientOptions{Viewers: n, Renditions: 1, HTTP2: d.h2})
+	c := NewClient(ClientOptions{Viewers: n, Renditions: 1, HTTP2: d.proto == "h2"})
 	if os.Getenv(stockEnv) == "1" {
 		c.tr.ReadBufferSize, c.tr.WriteBufferSize, c.tr.MaxConnsPerHost = 0, 0, 0
 	}
