@@ -239,6 +239,11 @@ type Config struct {
 	// EngineFFmpeg; EngineNative needs no ffmpeg.
 	Engine Engine
 
+	// HTTP2 says whether native viewers speak HTTP/2 to an https origin
+	// that offers it, one connection per viewer (see [HTTP2]). Default
+	// HTTP2Auto. The ffmpeg engine speaks HTTP/1.1 only.
+	HTTP2 HTTP2
+
 	// FFmpeg is the path of the ffmpeg binary. Default: the environment
 	// variable HLSSWARM_FFMPEG, then "ffmpeg" on PATH.
 	FFmpeg string
@@ -388,6 +393,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Engine == "" {
 		c.Engine = EngineFFmpeg
+	}
+	if c.HTTP2 == "" {
+		c.HTTP2 = HTTP2Auto
 	}
 	if c.RestartPolicy == "" {
 		c.RestartPolicy = RestartOnFailure

@@ -40,6 +40,7 @@ func TestConfigValidate(t *testing.T) {
 		{"abr with ffmpeg", Config{URL: u, Variant: VariantABR}, `Config.Variant = "abr" needs Config.Engine = "native" (ffmpeg does no adaptive bitrate); with Config.Engine = "ffmpeg" want one of "round-robin", "all", "first", "highest", "lowest"`},
 		{"abr native", Config{URL: u, Variant: VariantABR, Engine: EngineNative}, ""},
 		{"unknown keep-alive", Config{URL: u, KeepAlive: "yes"}, `Config.KeepAlive = "yes"; want one of "auto", "on", "off"`},
+		{"unknown http2", Config{URL: u, HTTP2: "on"}, `Config.HTTP2 = "on"; want one of "auto", "off"`},
 		{"unknown restart policy", Config{URL: u, RestartPolicy: "sometimes"}, `Config.RestartPolicy = "sometimes"; want one of "never", "on-failure", "always"`},
 		{"header name with colon", Config{URL: u, Headers: map[string]string{"X-A:b": "1"}}, "Config.Headers has name"},
 		{"header value with CRLF", Config{URL: u, Headers: map[string]string{"X-A": "1\r\nX-B: 2"}}, `Config.Headers["X-A"] contains CR or LF`},

@@ -57,6 +57,9 @@ func (c Config) Validate() error {
 	if c.Engine != "" && !contains(engines, c.Engine) {
 		return fmt.Errorf("loadtest: Config.Engine = %q; want one of %s", c.Engine, quoteAll(engines))
 	}
+	if c.HTTP2 != "" && !contains(http2Modes, c.HTTP2) {
+		return fmt.Errorf("loadtest: Config.HTTP2 = %q; want one of %s", c.HTTP2, quoteAll(http2Modes))
+	}
 	if c.VOD != "" && !contains(vodPlaybacks, c.VOD) {
 		return fmt.Errorf("loadtest: Config.VOD = %q; want one of %s", c.VOD, quoteAll(vodPlaybacks))
 	}

@@ -19,7 +19,8 @@ import (
 // real HLS demuxer, the reference viewer, at about 0.2-0.5 % of a core and
 // 13 MB per live viewer. EngineNative plays in Go (package
 // internal/player): a goroutine per viewer sharing one keep-alive HTTP/1.1
-// client, a player's reload cadence and live start, and a buffer model
+// client (HTTP/2 over a connection per viewer where an https origin
+// offers it: see [HTTP2]), a player's reload cadence and live start, and a buffer model
 // (startup, playback clock, stalls); it needs no ffmpeg and holds
 // thousands of viewers per core. See the README for where the two differ.
 type Engine string
@@ -63,9 +64,9 @@ func prepareEngine(t testing.TB, cfg Config, plays []play, live bool) (*ffmpeg.B
 // output (nil where unsupported: then each run gets a pump.Pipeline; the
 // control loop's history snapshot, once a second, Snapshot and scrapes
 // Sync it first); for the native engine, its HTTP client.
-func openEngine(cfg Config) (*pump.Poller, *player.Client) {
+func openEngine(cfg Config, plays []play) (*pump.Poller, *player.Client) {
 	if cfg.Engine == EngineNative {
-		return nil, newPlayerClient(cfg)
+		return nil, newPlayerClient(cfg, plays)
 	}
 	poller, err := pump.NewPoller(pump.PollerOptions{RWTimeout: cfg.Timeout, Interval: pollInterval})
 	if err != nil {
@@ -78,12 +79,33 @@ func openEngine(cfg Config) (*pump.Poller, *player.Client) {
 // for the whole fleet. Config.Headers go to Config.URL's origin only, as
 // the fleet's own playlist fetch sends them (ffmpeg sends them to every
 // host).
-func newPlayerClient(cfg Config) *player.Client {
+func newPlayerClient(cfg Config, plays []play) *player.Client {
 	return player.NewClient(player.ClientOptions{
 		Origin: cfg.URL, Headers: cfg.Headers, UserAgent: cfg.UserAgent,
-		Timeout: cfg.Timeout, Viewers: cfg.Shard.clients(cfg.Clients), DisableKeepAlives: cfg.KeepAlive == KeepAliveOff,
-		RunID: cfg.RunID, Shard: cfg.Shard.Index,
+		Timeout: cfg.Timeout, Viewers: cfg.Shard.clients(cfg.Clients), Renditions: renditionsOf(cfg, plays),
+		DisableKeepAlives: cfg.KeepAlive == KeepAliveOff,
+		RunID:             cfg.RunID, Shard: cfg.Shard.Index, HTTP2: http2On(cfg),
 	})
+}
+
+// renditionsOf is the most renditions a viewer of plays plays at once:
+// 1, 2 with an audio rendition, 0 (unknown) when one plays every
+// rendition of a master playlist or, with AllowNoPlayback, may play
+// Config.URL unread.
+func renditionsOf(cfg Config, plays []play) int {
+	if cfg.AllowNoPlayback {
+		return 0
+	}
+	n := 1
+	for _, p := range plays {
+		switch {
+		case p.label == everyRendition:
+			return 0
+		case p.audio != "":
+			n = 2
+		}
+	}
+	return n
 }
 
 // launchNative starts native viewer id under the fleet's context. The

@@ -152,7 +152,7 @@ func newFleet(t testing.TB, cfg Config) (*Fleet, error) {
 	if err := checkStartAt(t, cfg, time.Now()); err != nil {
 		return nil, err
 	}
-	poller, native := openEngine(cfg)
+	poller, native := openEngine(cfg, plays)
 	ctx, cancel := context.WithCancel(t.Context())
 	f := &Fleet{
 		poller: poller, native: native,
@@ -448,6 +448,7 @@ func (f *Fleet) buildResult(end time.Time) *Result {
 		startErrors: append([]string(nil), f.startErrors...),
 		replays:     f.replays,
 		unstarted:   maps.Clone(f.unstarted),
+		protocols:   protocolsOf(f.cfg, f.native),
 	}
 	if plays := f.plays; len(plays) > 0 {
 		abr := f.abr.labels()

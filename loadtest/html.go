@@ -298,6 +298,9 @@ func (r *Result) htmlConfig() []htmlKV {
 		{"seed", fmt.Sprint(c.Seed)}, {"ffmpeg", strings.TrimSpace(r.FFmpeg.Version + " " + r.FFmpeg.Path)},
 		{"schema", r.Schema},
 	}
+	if r.Protocols != nil {
+		kv = append(kv[:len(kv)-1], htmlKV{"protocol", r.Protocols.String()}, kv[len(kv)-1])
+	}
 	out := kv[:0]
 	for _, e := range kv {
 		if e.Value != "" {

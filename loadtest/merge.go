@@ -257,6 +257,7 @@ func (m *merger) add(r *Result) error {
 	in := &m.in
 	in.target += r.Clients.Target
 	in.replays += r.Replays
+	in.protocols = mergeProtocols(in.protocols, r.Protocols)
 	for k, n := range r.Exits {
 		in.exits[k] += n
 	}

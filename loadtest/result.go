@@ -80,6 +80,9 @@ type Result struct {
 	// stats clock starts a moment before Start).
 	StatsEpoch   time.Time     `json:"stats_epoch,omitzero"`
 	StatsElapsed time.Duration `json:"stats_elapsed_ns,omitempty"`
+	// Protocols says which HTTP protocol the viewers spoke; nil in a
+	// Result read from a report written before it was recorded.
+	Protocols *Protocols `json:"protocols,omitempty"`
 	// Shards lists the shards a merged Result (see Merge) was made of, by
 	// index; empty for a run of one process.
 	Shards []ShardInfo `json:"shards,omitempty"`
@@ -327,6 +330,7 @@ type resultInput struct {
 	unstarted    map[int]bool // viewers that never ran
 	replays      int
 	rendition    func(id int) string // what viewer id played; nil: unknown
+	protocols    *Protocols
 }
 
 func buildResult(in resultInput) *Result {
@@ -366,6 +370,7 @@ func buildResult(in resultInput) *Result {
 			Startup: histogramOf(&s.Startup, nil), SegmentTTFB: optionalHistogramOf(&s.SegmentTTFB, nil),
 		},
 		StatsElapsed: s.Elapsed,
+		Protocols:    in.protocols,
 		snap:         s, points: in.points, warmUp: in.cfg.WarmUp,
 	}
 	if r.Exits == nil {

@@ -45,6 +45,9 @@ func (r *Result) Summary() string {
 	fmt.Fprintf(&b, "errors     http_errors %d (http_error_rate %.2f%%)%s  timeouts %d  reconnects %d  conn_refused %d  restarts %d  dropped_lines %d\n",
 		r.Totals.HTTPErrors, 100*r.Rates.HTTPErrorRate, formatStatus(r.Totals.Status), r.Totals.Timeouts,
 		r.Totals.Reconnects, r.Totals.ConnRefused, r.Totals.Restarts, r.Totals.DroppedLines)
+	if r.Protocols != nil {
+		fmt.Fprintf(&b, "protocol   %s\n", r.Protocols)
+	}
 
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "latency\tcount\tmin\tp50\tp90\tp95\tp99\tmax")

@@ -18,6 +18,11 @@ import (
 // Env is set in the child's environment: it makes ServeIfChild serve.
 const Env = "HLSSWARM_ORIGIN_PROCESS"
 
+// EnvHTTP2, set to "1" in the environment of the process that calls
+// Start, makes the child origin serve https offering HTTP/2
+// (fixtures.WithHTTP2).
+const EnvHTTP2 = "HLSSWARM_ORIGIN_HTTP2"
+
 // Counts is what the child reports when it stops: its requests by kind and
 // status ([fixtures.Origin.RequestCounts]), and the requests that carried
 // no client id (the fleet's own playlist fetches).
@@ -37,7 +42,11 @@ func ServeIfChild() (code int, ok bool) {
 }
 
 func serve(in io.Reader, out io.Writer) int {
-	o, err := fixtures.New(fixtures.Live{}, fixtures.WithLogLimit(1000))
+	opts := []fixtures.Option{fixtures.Live{}, fixtures.WithLogLimit(1000)}
+	if os.Getenv(EnvHTTP2) == "1" {
+		opts = append(opts, fixtures.WithHTTP2())
+	}
+	o, err := fixtures.New(opts...)
 	if err == nil {
 		err = o.Start()
 	}

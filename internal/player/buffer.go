@@ -1,6 +1,7 @@
 package player
 
 import (
+	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -88,6 +89,7 @@ func (b *buffer) grow(now time.Time, end time.Duration, r *Report, started time.
 // viewerState is one viewer's state shared by its renditions' goroutines.
 type viewerState struct {
 	headers viewerHeaders
+	hc      *http.Client  // the viewer's requests go through it (Client.connect)
 	startup time.Duration // see Viewer.StartupBuffer
 	stats   *stats.Viewer
 	onFirst func(time.Time)

@@ -5,10 +5,13 @@
 // the origin's ground truth) does not know which engine ran.
 //
 // One [Client] serves a whole fleet: one http.Transport whose idle pool is
-// sized for the fleet (HTTP/1.1 keep-alive; see [NewClient] for why not
-// HTTP/2). Each viewer is one goroutine ([Client.Play]), plus one per
-// further rendition it plays (a demuxed audio rendition, or every
-// rendition of a master playlist):
+// sized for the fleet (HTTP/1.1 keep-alive; see [NewClient] for why it
+// never speaks HTTP/2), bounded at one connection per viewer rendition
+// ([ClientOptions.Renditions]); with [ClientOptions.HTTP2], a viewer
+// speaks HTTP/2 over a connection of its own to an https host that offers
+// it (ALPN h2), as a browser does. Each viewer is one goroutine
+// ([Client.Play]), plus one per further rendition it plays (a demuxed
+// audio rendition, or every rendition of a master playlist):
 //
 //   - a media playlist is reloaded one target duration after the start of
 //     its previous load, or half of one after a reload that found it
@@ -33,9 +36,11 @@
 // Every request that reached the network (its request line and headers
 // were written) is counted by kind; its status, body bytes, download time,
 // timeouts, refused connections and bodies cut short are recorded as the
-// ffmpeg engine records them. The playback clock is reported as the
-// viewer's out time (stats.Viewer.ObserveProgress), so speed, drift (the
-// playback time a stall lost) and stalled viewers mean what they mean for
-// ffmpeg; stall counts, stall time and time to first byte are in each
-// viewer's [Report].
+// ffmpeg engine records them, over HTTP/1.1 and HTTP/2 alike (an HTTP/2
+// stream the origin reset is a cut, as a reset connection is); responses
+// are counted by protocol ([Client.Responses]). The playback clock is
+// reported as the viewer's out time (stats.Viewer.ObserveProgress), so
+// speed, drift (the playback time a stall lost) and stalled viewers mean
+// what they mean for ffmpeg; stall counts, stall time and time to first
+// byte are in each viewer's [Report].
 package player

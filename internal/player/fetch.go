@@ -129,7 +129,7 @@ func (c *Client) fetchWatched(ctx context.Context, pv *viewerState, k stats.Kind
 	})
 	timer.Stop()
 	defer timer.Stop()
-	resp, err := c.hc.Do(req)
+	resp, err := pv.hc.Do(req)
 	if err != nil {
 		res.err = classify(ctx, err, false)
 		pv.failed(k, res.err)

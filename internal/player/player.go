@@ -77,6 +77,7 @@ type Viewer struct {
 // returns promptly only when ctx ends or the play is over.
 func (c *Client) Play(ctx context.Context, v Viewer) Report {
 	pv := &viewerState{headers: c.headersFor(clientID(v.ID)), stats: v.Stats, onFirst: v.OnFirstRequest, download: v.Download}
+	defer c.connect(pv)()
 	if v.MaxBuffer <= 0 {
 		v.MaxBuffer = DefaultMaxBuffer
 	}
