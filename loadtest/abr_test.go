@@ -66,15 +66,7 @@ func TestNativeABRFleet(t *testing.T) {
 			t.Errorf("viewer %d: Rendition %q; want %q", v.ID, v.Rendition, want)
 		}
 		c := truth.ByClient[strconv.Itoa(v.ID)]
-		served := map[string]int64{}
-		for k, n := range c.Requests {
-			served[kindName(k)] += n
-		}
-		for _, k := range []string{"manifest", "segment", "init", "unknown"} {
-			if got, want := int64(v.Requests.Get(k)), served[k]; got != want {
-				t.Errorf("viewer %d: %s requests = %d; origin served %d", v.ID, k, got, want)
-			}
-		}
+		requestsEqualServed(t, v, c)
 		if c.Requests[fixtures.KindMaster] != 0 {
 			t.Errorf("viewer %d: %d master requests; an adaptive viewer is given the ladder", v.ID, c.Requests[fixtures.KindMaster])
 		}

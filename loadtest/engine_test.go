@@ -62,15 +62,7 @@ func TestNativeFleet(t *testing.T) {
 			}
 			for _, v := range res.Viewers {
 				c := truth.ByClient[strconv.Itoa(v.ID)]
-				served := map[string]int64{}
-				for k, n := range c.Requests {
-					served[kindName(k)] += n
-				}
-				for _, k := range []string{"manifest", "segment", "init", "unknown"} {
-					if got, want := int64(v.Requests.Get(k)), served[k]; got != want {
-						t.Errorf("viewer %d: %s requests = %d; origin served %d", v.ID, k, got, want)
-					}
-				}
+				requestsEqualServed(t, v, c)
 				if v.Requests.Segment == 0 || v.OutTime <= 0 {
 					t.Errorf("viewer %d: %d segments, out time %s; want playback", v.ID, v.Requests.Segment, v.OutTime)
 				}
@@ -156,6 +148,21 @@ func TestFFmpegHasNoTTFB(t *testing.T) {
 	}
 	if res.Totals.PlaybackMeasured() || strings.Contains(res.Summary(), "\nplayback ") {
 		t.Errorf("an ffmpeg run reports playback of a buffer model: %+v", res.Totals)
+	}
+}
+
+// requestsEqualServed fails the test unless viewer v's requests equal,
+// kind by kind, what the origin served its client (c).
+func requestsEqualServed(t *testing.T, v ViewerResult, c fixtures.Counts) {
+	t.Helper()
+	served := map[string]int64{}
+	for k, n := range c.Requests {
+		served[kindName(k)] += n
+	}
+	for _, k := range []string{"manifest", "segment", "init", "unknown"} {
+		if got, want := int64(v.Requests.Get(k)), served[k]; got != want {
+			t.Errorf("viewer %d: %s requests = %d; origin served %d", v.ID, k, got, want)
+		}
 	}
 }
 
