@@ -33,10 +33,13 @@ func TestVODIsWatched(t *testing.T) {
 			last = r.Start
 		}
 	}
-	// Real time: segments are asked for over the run, not in its first
-	// second (a download of 8 s of VOD takes about 0.3 s here).
-	if spread := last.Sub(first); spread < duration/2 {
-		t.Errorf("segment requests spread over %s of a %s run; want most of it (played at real time)", spread, duration)
+	// Real time: segments are asked for over seconds, not in a burst (a
+	// download of the 8 s of VOD takes about 0.3 s here). The bound is
+	// half the content, not of the run: on a saturated generator ffmpeg
+	// took 1.85 s (p95) to start and its requests spread over 6.3 s of
+	// the 14 s run, still twenty times a download's.
+	if spread := last.Sub(first); spread < 4*time.Second {
+		t.Errorf("segment requests spread over %s of a %s run; want at least half the 8 s content (played at real time)", spread, duration)
 	}
 	// 14 s of 8 s content: each viewer reached the end at least once.
 	if res.Replays < clients || res.Exits["clean"] < clients {
