@@ -244,13 +244,19 @@ func activity(s *sample) uint64 {
 	return s.counters.TotalRequests() + s.counters.Lines()
 }
 
-// tlAt returns sample i of tl, or the zero sample for i < 0.
-func tlAt(tl *timeline, i int) *sample {
-	if i < 0 {
-		return &sample{}
+// increase returns how much f of the counters grew from sample base
+// (-1 for the start of the run) to sample last.
+func increase(tl *timeline, base, last int, f func(*stats.Counters) uint64) uint64 {
+	at := func(i int) uint64 {
+		if i < 0 {
+			return 0
+		}
+		if c := tl.at(i).counters; c != nil {
+			return f(c)
+		}
+		return 0
 	}
-	s := tl.at(i)
-	return &s
+	return sub0(at(last), at(base))
 }
 
 // playbackTime is what makes a buffer model's counters observations: the
@@ -274,13 +280,7 @@ func sub0(a, b uint64) uint64 {
 // It is "" for other metrics and when there were no requests.
 func (t *Threshold) unmeasuredNote(tl *timeline, base, last int) string {
 	if stats.PlaybackMetric(t.query.name) {
-		requests := func(i int) uint64 {
-			if s := tlAt(tl, i); s.counters != nil {
-				return s.counters.TotalRequests()
-			}
-			return 0
-		}
-		n := sub0(requests(last), requests(base))
+		n := increase(tl, base, last, (*stats.Counters).TotalRequests)
 		if n == 0 {
 			return ""
 		}
@@ -289,17 +289,12 @@ func (t *Threshold) unmeasuredNote(tl *timeline, base, last int) string {
 	if t.query.def.kind != kindDistribution || !t.query.def.history {
 		return ""
 	}
-	count := func(i int) uint64 {
-		if i < 0 {
-			return 0
-		}
-		c := tl.at(i).counters
+	n := increase(tl, base, last, func(c *stats.Counters) uint64 {
 		if t.query.def.hist == histSegment || t.query.def.hist == histTTFB {
 			return c.Requests[stats.KindSegment] + c.Requests[stats.KindInit]
 		}
 		return c.Requests[stats.KindManifest]
-	}
-	n := count(last) - min(count(base), count(last))
+	})
 	if n == 0 {
 		return ""
 	}
