@@ -14,15 +14,21 @@ func Origin(u *url.URL) string {
 	if u == nil || u.Host == "" {
 		return ""
 	}
-	scheme := strings.ToLower(u.Scheme)
+	return strings.ToLower(u.Scheme) + "://" + HostPort(u)
+}
+
+// HostPort returns u's host (lower-cased) and port, joined, the port
+// defaulted from an http or https scheme: the address a connection to u
+// dials.
+func HostPort(u *url.URL) string {
 	port := u.Port()
-	switch {
+	switch scheme := strings.ToLower(u.Scheme); {
 	case port == "" && scheme == "http":
 		port = "80"
 	case port == "" && scheme == "https":
 		port = "443"
 	}
-	return scheme + "://" + net.JoinHostPort(strings.ToLower(u.Hostname()), port)
+	return net.JoinHostPort(strings.ToLower(u.Hostname()), port)
 }
 
 // OriginOf is Origin of a URL in text form, "" when it does not parse.

@@ -6,10 +6,11 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptrace"
-	"net/url"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/hlsswarm/hlsswarm/internal/hls"
 )
 
 // Protocols a viewer may speak, as Go's http.Response.Proto names them.
@@ -111,7 +112,7 @@ func (vc *viewerConns) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req.URL.Scheme != "https" {
 		return vc.c.roundTripH1(req)
 	}
-	addr := hostPort(req.URL)
+	addr := hls.HostPort(req.URL)
 	if vc.c.h2.offer(addr) == offerH1 {
 		return vc.c.roundTripH1(req)
 	}
@@ -190,15 +191,4 @@ func (vc *viewerConns) close() {
 		cc.Close()
 		delete(vc.conns, addr)
 	}
-}
-
-// hostPort is u's host and port, the port defaulted from the scheme.
-func hostPort(u *url.URL) string {
-	if p := u.Port(); p != "" {
-		return net.JoinHostPort(u.Hostname(), p)
-	}
-	if u.Scheme == "https" {
-		return net.JoinHostPort(u.Hostname(), "443")
-	}
-	return net.JoinHostPort(u.Hostname(), "80")
 }
